@@ -1,0 +1,5 @@
+"""`python -m xltool`."""
+
+from xltool.cli import main
+
+main()

@@ -1,0 +1,150 @@
+"""The interchange JSON: one unit's report as data (see shared/spec/interchange.md).
+
+Values are kept exactly as found (numbers, null, strings): the validator decides what they mean.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xltool.errors import InterchangeError
+from xltool.schema import Form, load_form
+
+DOC_KEYS = {"form", "year", "unit", "values", "source", "explanations", "sections", "meta"}
+
+
+@dataclass
+class UnitReport:
+    """One unit's figures for one year, wherever they came from (JSON, workbook, published report)."""
+
+    form: str
+    year: int | None
+    unit_name: str
+    unit_code: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    """Cell key -> raw value as found (number, None, or string). Absent key: blank."""
+    source: dict[str, Any] = field(default_factory=dict)
+    """`file`, `sha256`, `sheet_cells` (key -> `表三!D7`) and any reader-specific provenance."""
+    explanations: dict[str, str] = field(default_factory=dict)
+    """Rule id -> the unit's 说明 for a warning."""
+    sections: dict[str, str] = field(default_factory=dict)
+    """Prose sections of an imported report: '一' .. '六' -> text."""
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Template metadata or consolidation details (level, members) carried along."""
+
+    def cell_ref(self, key: str) -> str | None:
+        return (self.source.get("sheet_cells") or {}).get(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        unit: dict[str, Any] = {"name": self.unit_name}
+        if self.unit_code:
+            unit["code"] = self.unit_code
+        doc: dict[str, Any] = {"form": self.form, "year": self.year, "unit": unit, "values": _jsonable(self.values)}
+        for name in ("source", "explanations", "sections", "meta"):
+            if getattr(self, name):
+                doc[name] = _jsonable(getattr(self, name))
+        return doc
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() and obj.as_tuple().exponent >= 0 else float(obj)
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def report_from_dict(doc: Any, where: str = "", form: Form | None = None) -> UnitReport:
+    """Check an interchange document and build a UnitReport.
+
+    Raises:
+        InterchangeError: the document's shape is wrong or it names cell keys the form does not have.
+    """
+    pre = f"{where}: " if where else ""
+    if not isinstance(doc, dict):
+        raise InterchangeError(f'{pre}不是一个 JSON 对象（应为 {{"form": ..., "values": {{...}}}}）')
+    extra = set(doc) - DOC_KEYS
+    if extra:
+        raise InterchangeError(f"{pre}未知字段 {', '.join(sorted(extra))}")
+    form_id = doc.get("form")
+    if not isinstance(form_id, str):
+        raise InterchangeError(f'{pre}缺少 form 字段（例如 "gov-disclosure-2021"）')
+    if form is None or form.id != form_id:
+        try:
+            form = load_form(form_id)
+        except Exception as e:
+            raise InterchangeError(f"{pre}未知报表格式 form = {form_id!r}") from e
+    year = doc.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise InterchangeError(f"{pre}year 应为整数年份，实为 {year!r}")
+    unit = doc.get("unit") or {}
+    if not isinstance(unit, dict) or not isinstance(unit.get("name", ""), str):
+        raise InterchangeError(f'{pre}unit 应为 {{"name": ..., "code": ...}}')
+    values = doc.get("values")
+    if not isinstance(values, dict):
+        raise InterchangeError(f"{pre}缺少 values 对象")
+    unknown = [k for k in values if k not in form.cells]
+    if unknown:
+        raise InterchangeError(
+            f"{pre}unknown cell key / 未知单元格键：{', '.join(unknown[:5])}" + (" …" if len(unknown) > 5 else "")
+        )
+    for k, v in values.items():
+        if isinstance(v, (list, dict)):
+            raise InterchangeError(f"{pre}{k} 的值应为数字、null 或字符串，实为 {type(v).__name__}")
+    return UnitReport(
+        form=form_id,
+        year=year,
+        unit_name=unit.get("name", "") or "",
+        unit_code=unit.get("code"),
+        values=dict(values),
+        source=dict(doc.get("source") or {}),
+        explanations=dict(doc.get("explanations") or {}),
+        sections=dict(doc.get("sections") or {}),
+        meta=dict(doc.get("meta") or {}),
+    )
+
+
+def load_json(path: str | Path) -> UnitReport:
+    """Read an interchange JSON file.
+
+    Raises:
+        InterchangeError: unreadable, not JSON (with line and column), or not an interchange document.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InterchangeError(f"{p.name}: 不是 UTF-8 编码的文本（字节 {e.start}）") from e
+    except OSError as e:
+        raise InterchangeError(f"{p.name}: 无法读取（{e.strerror}）") from e
+    try:
+        doc = json.loads(text, parse_float=_float_or_decimal)
+    except json.JSONDecodeError as e:
+        raise InterchangeError(f"{p.name}: JSON 格式错误，第 {e.lineno} 行第 {e.colno} 列：{e.msg}") from e
+    rep = report_from_dict(doc, p.name)
+    rep.source.setdefault("file", str(p))
+    return rep
+
+
+def _float_or_decimal(s: str) -> Any:
+    # amounts must not drift: keep the literal as Decimal
+    return Decimal(s)
+
+
+def dump_json(report: UnitReport) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=1)
+
+
+def save_json(report: UnitReport, path: str | Path) -> Path:
+    """Write a report as interchange JSON (UTF-8), atomically."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(dump_json(report) + "\n", encoding="utf-8")
+    tmp.replace(p)
+    return p

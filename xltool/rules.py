@@ -1,0 +1,329 @@
+"""The rule engine: every rule of the form on one unit's data (and last year's, for cross-year rules).
+
+Values are read as they stand: a total that is present is used as it is by the other rules, so a
+wrong total is reported once, by its own rule; a total that is absent is derived from its parts first.
+Counts are ints and amounts Decimals throughout: no float ever enters a sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xltool.findings import Finding, render
+from xltool.interchange import UnitReport
+from xltool.layout import sheet_layouts
+from xltool.schema.model import Form, Rule, Table
+from xltool.values import Parsed, format_number, parse_value
+
+Number = int | Decimal
+
+
+@dataclass
+class Evaluated:
+    """One unit's values as the rules see them."""
+
+    values: dict[str, Number | None]
+    """Cell key -> number (blanks are 0; derived totals filled in; None where invalid and underivable)."""
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    """Input and present total cells -> how their raw value was read."""
+    derived: set[str] = field(default_factory=set)
+    """Total keys that were absent (or unusable) and computed from their parts."""
+
+
+def evaluate(form: Form, report: UnitReport) -> Evaluated:
+    """Parse every cell and derive absent totals (to a fixpoint, so totals of totals work)."""
+    values: dict[str, Number | None] = {}
+    parsed: dict[str, Parsed] = {}
+    for key, cell in form.cells.items():
+        raw = report.values.get(key)
+        if cell.is_total and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            values[key] = None
+            continue
+        p = parse_value(raw, cell.type)
+        parsed[key] = p
+        if cell.is_total and p.status == "blank":
+            values[key] = None  # "/" in a total: derive it
+        else:
+            values[key] = p.value
+    derived: set[str] = set()
+    pending = [k for k in form.total_keys if values[k] is None]
+    progress = True
+    while pending and progress:
+        progress = False
+        for key in list(pending):
+            for parts in form.cells[key].totals:
+                if parts and all(values.get(p) is not None for p in parts):
+                    values[key] = sum((values[p] for p in parts), start=_zero(form, key))  # type: ignore[misc]
+                    derived.add(key)
+                    pending.remove(key)
+                    progress = True
+                    break
+    return Evaluated(values, parsed, derived)
+
+
+def _zero(form: Form, key: str) -> Number:
+    return Decimal(0) if form.cells[key].type == "decimal" else 0
+
+
+def item_label(t: Table, kind: str, item: str) -> str:
+    """The official label that names a row or column in a message.
+
+    A numbered sub-item ("3.其他") is ambiguous alone, so it is prefixed by its group ("（六）其他处理 3.其他");
+    表四's groups name their parent ("行政诉讼 复议后起诉").
+    """
+    if kind == "column":
+        return t.column_map[item].label
+    row = t.row_map[item]
+    if row.groups and (row.label[:1].isdigit() or t.layout == "row"):
+        return f"{row.groups[-1]} {row.label}"
+    return row.label
+
+
+def _ref(report: UnitReport, key: str) -> str | None:
+    ref = report.cell_ref(key)
+    return ref.split("!", 1)[1] if ref and "!" in ref else ref
+
+
+def _sheet(report: UnitReport, keys: list[str]) -> str | None:
+    for k in keys:
+        ref = report.cell_ref(k)
+        if ref and "!" in ref:
+            return ref.split("!", 1)[0]
+    return None
+
+
+def _operand(form: Form, report: UnitReport, key: str, prior: bool, v: Number, name: str, lang: str) -> str:
+    ref = None if prior else _ref(report, key)
+    prefix = ("上年" if lang == "zh" else "last year's ") if prior else ""
+    where = (f"（{ref}）" if lang == "zh" else f" ({ref})") if ref else ""
+    return f"{prefix}{name} {format_number(v)}{where}"
+
+
+def _side(ops: list[tuple[int, str]], total: Number, zeros: int = 0, lang: str = "zh") -> str:
+    s = ""
+    if len(ops) == 1 and ops[0][0] > 0 and not zeros:
+        return ops[0][1]
+    for i, (sign, text) in enumerate(ops):
+        if i == 0:
+            s = ("− " if sign < 0 else "") + text
+        else:
+            s += (" − " if sign < 0 else " + ") + text
+    if zeros:
+        s += f"（其余 {zeros} 项为 0）" if lang == "zh" else f" (the other {zeros} items are 0)"
+    return f"{s} = {format_number(total)}"
+
+
+def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: Evaluated | None) -> list[Finding]:
+    t = form.table(rule.table)  # type: ignore[arg-type]
+    by_col = rule.for_each == "columns"
+    items = [c.id for c in t.columns] if by_col else [r.id for r in t.rows]
+    if rule.only:
+        items = [i for i in items if i in rule.only]
+    out: list[Finding] = []
+    for item in items:
+        sides: list[list[tuple[int, str, bool, Number]]] = []
+        ok = True
+        for terms in (rule.left, rule.right):
+            side = []
+            for term in terms:
+                sign = -1 if term.startswith("-") else 1
+                name = term.lstrip("-")
+                is_prior = name.startswith("prior:")
+                name = name.removeprefix("prior:")
+                key = t.key(name, item) if by_col else t.key(item, name)
+                if key not in form.cells:
+                    ok = False
+                    break
+                src = prior if is_prior else ev
+                v = src.values.get(key) if src else None
+                if v is None:
+                    ok = False
+                    break
+                side.append((sign, key, is_prior, v))
+            sides.append(side)
+            if not ok:
+                break
+        if not ok:
+            continue
+        left = sum((s * v for s, _, _, v in sides[0]), start=_zero(form, sides[0][0][1]))
+        right = sum((s * v for s, _, _, v in sides[1]), start=_zero(form, sides[0][0][1]))
+        if left == right:
+            continue
+        out.append(_equation_finding(form, rule, t, item, by_col, report, sides, left, right))
+    return out
+
+
+def _equation_finding(form, rule, t, item, by_col, report, sides, left, right) -> Finding:
+    delta = left - right
+    label_of_item = item_label(t, "column" if by_col else "row", item)
+    keys = [k for side in sides for _, k, p, _ in side if not p]
+    cells = [report.cell_ref(k) for k in keys if report.cell_ref(k)]
+    details: dict[str, list[str]] = {}
+    for lang in ("zh", "en"):
+        lines = []
+        rendered = []
+        for side in sides:
+            ops = []
+            # a long sum (（七）总计 of 21 items) lists only its non-zero terms
+            shown = [x for x in side if x[3] != 0] if len(side) > 8 else side
+            for sign, key, is_prior, v in shown:
+                c = form.cells[key]
+                name = item_label(t, "row" if by_col else "column", c.row if by_col else c.column)
+                ops.append((sign, _operand(form, report, key, is_prior, v, name, lang)))
+            rendered.append((ops or [(1, "0")], len(side) - len(shown)))
+        lines.append(_side(rendered[0][0], left, rendered[0][1], lang))
+        lines.append("≠ " + _side(rendered[1][0], right, rendered[1][1], lang))
+        sheet = _sheet(report, keys)
+        refs = [_ref(report, k) for k in keys if _ref(report, k)]
+        if sheet and refs:
+            lines.append(
+                f"位置：工作表“{sheet}”{'、'.join(refs)}"
+                if lang == "zh"
+                else f"Where: sheet “{sheet}” {', '.join(refs)}"
+            )
+        details[lang] = lines
+    params = {"table": t.name, "item": label_of_item, "delta": abs(delta), "left": left, "right": right}
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        title={lang: render(rule.title, lang, **params) for lang in ("zh", "en")},
+        table=t.id,
+        keys=keys,
+        cells=cells,
+        values={k: v for side in sides for _, k, p, v in side if not p},
+        left=left,
+        right=right,
+        delta=delta,
+        details=details,
+        fix={lang: render(rule.fix, lang, **params) for lang in ("zh", "en")},
+        explanation=report.explanations.get(rule.id),
+    )
+
+
+def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Finding]:
+    rules = {r.kind: r for r in form.rules}
+    out: list[Finding] = []
+    for t in form.tables:
+        blanks: list[str] = []
+        coerced: list[tuple[str, Parsed]] = []
+        for key in (k for k, c in form.cells.items() if c.table == t.id):
+            p = ev.parsed.get(key)
+            if p is None:
+                continue
+            cell = form.cells[key]
+            if p.status == "invalid" and "value-type" in rules:
+                out.append(_invalid(form, rules["value-type"], t, report, key, p))
+            elif p.status == "blank" and not cell.is_total:
+                blanks.append(key)
+            elif p.status == "coerced":
+                coerced.append((key, p))
+        if blanks and "value-blank" in rules:
+            out.append(_grouped(form, rules["value-blank"], t, report, blanks, {}))
+        if coerced and "value-coerced" in rules:
+            out.append(_grouped(form, rules["value-coerced"], t, report, [k for k, _ in coerced], dict(coerced)))
+    return out
+
+
+def _where(report: UnitReport, key: str) -> str:
+    ref = report.cell_ref(key)
+    return ref if ref else key
+
+
+def _invalid(form: Form, rule: Rule, t: Table, report: UnitReport, key: str, p: Parsed) -> Finding:
+    raw = report.values.get(key)
+    cell = form.cells[key]
+    shown = f"“{raw}”" if isinstance(raw, str) else str(raw)
+    expect = {
+        "zh": "应为不小于 0 的整数" if cell.type == "integer" else "应为不小于 0 的数值（万元）",
+        "en": "expected a whole number ≥ 0" if cell.type == "integer" else "expected a number ≥ 0 (万元)",
+    }
+    sugg = {"zh": p.suggestion, "en": p.suggestion_en}
+    details = {
+        "zh": [f"单元格：{_where(report, key)}（{p.note}）"],
+        "en": [f"Cell: {_where(report, key)} ({p.note_en})"],
+    }
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        title={
+            lang: render(rule.title, lang, table=t.name, item=form.label(key), value=shown, expect=expect[lang])
+            for lang in ("zh", "en")
+        },
+        table=t.id,
+        keys=[key],
+        cells=[c for c in [report.cell_ref(key)] if c],
+        values={key: raw},
+        details=details,
+        fix={lang: render(rule.fix, lang, suggestion=sugg[lang]) for lang in ("zh", "en")},
+    )
+
+
+def _grouped(
+    form: Form, rule: Rule, t: Table, report: UnitReport, keys: list[str], notes: dict[str, Parsed]
+) -> Finding:
+    details: dict[str, list[str]] = {"zh": [], "en": []}
+    for key in keys:
+        raw = report.values.get(key)
+        where = _where(report, key)
+        label = form.label(key)
+        if key in notes:
+            p = notes[key]
+            details["zh"].append(f"{where} {label}：“{raw}” → {format_number(p.value)}（{p.note}）")
+            details["en"].append(f"{where} {label}: “{raw}” → {format_number(p.value)} ({p.note_en})")
+        else:
+            shown = "空白" if raw is None or (isinstance(raw, str) and not raw.strip()) else f"“{raw}”"
+            details["zh"].append(f"{where} {label}：{shown}")
+            details["en"].append(f"{where} {label}: {'blank' if shown == '空白' else shown}")
+    first = keys[0]
+    params = {
+        "table": t.name,
+        "count": len(keys),
+        "item": form.label(first),
+        "value": report.values.get(first),
+        "number": notes[first].value if first in notes else 0,
+    }
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        title={lang: render(rule.title, lang, **params) for lang in ("zh", "en")},
+        table=t.id,
+        keys=list(keys),
+        cells=[c for c in (report.cell_ref(k) for k in keys) if c],
+        values={k: report.values.get(k) for k in keys},
+        details=details,
+        fix={lang: render(rule.fix, lang) for lang in ("zh", "en")},
+    )
+
+
+def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> list[Finding]:
+    """Every rule of the form on one unit's report.
+
+    Args:
+        form: the form the report is of.
+        report: the unit's data for the year.
+        prior: the same unit's report of the previous year, for cross-year rules; None skips them.
+
+    Returns:
+        Findings in rule order (value rules first, then equations in declaration order).
+    """
+    ev = evaluate(form, report)
+    pev = evaluate(form, prior) if prior is not None else None
+    findings = _value_findings(form, report, ev)
+    for rule in form.rules:
+        if rule.kind != "equation":
+            continue
+        if rule.cross_year and pev is None:
+            continue
+        findings.extend(_equation(form, rule, report, ev, pev))
+    return findings
+
+
+def template_refs(form: Form) -> dict[str, str]:
+    """Key -> `表三!D7` for the issued template (for data read from a template)."""
+    return {k: f"{lay.sheet}!{p.ref}" for lay in sheet_layouts(form).values() for k, p in lay.cells.items()}
+
+
+def as_dict(ev: Evaluated) -> dict[str, Any]:
+    return dict(ev.values)

@@ -1,0 +1,1033 @@
+"""Inspect a returned file before any spreadsheet reader touches it.
+
+Hostile or broken files can hang a reader or exhaust memory; some (a single cell at
+XFD1048576, a 1 GiB shared string) make python-calamine abort the whole process, which
+Python cannot catch. Everything here is bounded work on the raw bytes:
+
+* :func:`sniff` tells what a file is by its magic bytes (never by its extension), reading
+  at most a few hundred KB.
+* :func:`check_xlsx` raises :class:`UnsafeFile` unless an .xlsx is within :class:`Limits`.
+  It decompresses every zip member itself with bounded output (so lying size fields in
+  the zip are caught), checks the XML prolog of each XML member for DTDs/entities,
+  streams each worksheet for the largest referenced cell, and each shared string table
+  for oversized strings. A normal 12 KB return takes about 1 ms.
+* :func:`check_file` sniffs and applies the checks that fit the kind.
+
+Only the standard library is used, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "KINDS",
+    "REASONS",
+    "FileKind",
+    "Limits",
+    "UnsafeFile",
+    "check_file",
+    "check_xlsx",
+    "sniff",
+]
+
+KINDS = (
+    "xlsx",
+    "xls",
+    "ods",
+    "et",
+    "csv",
+    "encrypted",
+    "empty",
+    "pdf",
+    "docx",
+    "html",
+    "text",
+    "zip-other",
+    "unknown",
+)
+
+_SPREADSHEET_KINDS = frozenset({"xlsx", "xls", "ods", "et", "csv"})
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What a file is, as told by its bytes. ``kind`` is one of :data:`KINDS`."""
+
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown file kind {self.kind!r}; expected one of {KINDS}")
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str]) -> FileKind:
+        return cls(sniff(path))
+
+    @property
+    def is_spreadsheet(self) -> bool:
+        return self.kind in _SPREADSHEET_KINDS
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for a returned workbook. A real return is ~12 KB with 11 zip members."""
+
+    max_file_bytes: int = 5 * 1024 * 1024
+    max_members: int = 100
+    max_member_bytes: int = 20 * 1024 * 1024
+    max_total_bytes: int = 50 * 1024 * 1024
+    max_ratio: float = 100.0
+    ratio_min_bytes: int = 1024 * 1024  # the ratio limit applies to members above this size
+    xml_prefix_bytes: int = 4096  # prolog window scanned for <!DOCTYPE / <!ENTITY
+    max_row: int = 10_000
+    max_col: int = 200  # 200 = column GR
+    max_string_bytes: int = 1024 * 1024  # one shared string item / one cell's XML
+
+
+# --------------------------------------------------------------------------- errors
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "empty": (
+        "文件是空的（0 字节），可能是保存或上传没有完成。请在 Excel 或 WPS 中重新保存后再提交。",
+        "The file is empty (0 bytes); saving or uploading probably did not finish. "
+        "Save it again in Excel or WPS and resubmit.",
+    ),
+    "too-large": (
+        "文件大小为 {size}，超过了允许的 {limit}（正常填好的报表只有十几 KB）。"
+        "请确认没有交错文件；如确是本表，请删除表中的图片、多余的工作表和大片格式，"
+        "另存为 .xlsx 后再提交。",
+        "The file is {size}, over the {limit} limit (a filled-in report is about 12 KB). "
+        "Check that this is the right file; if it is, delete pictures, extra sheets and "
+        "large formatted areas, save as .xlsx and resubmit.",
+    ),
+    "too-many-members": (
+        "文件内部有 {count} 个组成部分，超过上限 {limit}（正常的报表约 11 个）。"
+        "请删除插入的图片、图表、批注或附件，另存为 .xlsx 后再提交。",
+        "The file has {count} internal parts, over the limit of {limit} (a normal report "
+        "has about 11). Delete inserted pictures, charts, comments or attachments, save "
+        "as .xlsx and resubmit.",
+    ),
+    "zip-bomb": (
+        "文件内部的压缩数据异常（{detail}），解压后会远大于正常报表，可能已损坏或被恶意构造，"
+        "系统不予读取。请用原始模板重新填写，在 Excel 或 WPS 中另存为 .xlsx 后再提交。",
+        "The compressed data inside the file is abnormal ({detail}); it would unpack to far "
+        "more than a normal report, so it may be damaged or crafted and will not be read. "
+        "Fill in the original template again, save as .xlsx in Excel or WPS and resubmit.",
+    ),
+    "corrupt-zip": (
+        "文件已损坏或不完整（{detail}），无法作为 Excel 工作簿读取。"
+        "如果是通过邮件或网盘传来的，请重新下载；否则请在 Excel 或 WPS 中打开并重新另存为 .xlsx 后再提交。",
+        "The file is damaged or incomplete ({detail}) and cannot be read as an Excel "
+        "workbook. If it came by e-mail or a file share, download it again; otherwise open "
+        "it in Excel or WPS, save it again as .xlsx and resubmit.",
+    ),
+    "xml-entities": (
+        "文件内部的 {member} 含有 DTD/实体声明或异常的 XML 开头，"
+        "Excel 和 WPS 保存的文件不会有这种内容，可能被恶意构造，系统不予读取。"
+        "请用原始模板重新填写，在 Excel 或 WPS 中另存为 .xlsx 后再提交。",
+        "The part {member} inside the file contains a DTD/entity declaration or an abnormal "
+        "XML prolog. Files saved by Excel or WPS never do; it may be crafted and will not be "
+        "read. Fill in the original template again, save as .xlsx and resubmit.",
+    ),
+    "absurd-dimension": (
+        "工作表“{sheet}”用到了单元格 {cell}，远超出本表的范围（最多 {max_row} 行、到 {max_col} 列）。"
+        "请在该表中选中表格区域以外多余的行和列，右键“删除”（不是“清除内容”），保存后再提交。",
+        "Sheet '{sheet}' uses cell {cell}, far outside this form (at most {max_row} rows and "
+        "columns up to {max_col}). Select the extra rows and columns outside the table, "
+        "right-click and Delete them (not just Clear Contents), save and resubmit.",
+    ),
+    "huge-shared-string": (
+        "文件中有一段文字超过 {limit}（工作表共用的文字表 {member}），不可能是正常填报内容。"
+        "请检查是否误粘贴了大量文字，删除后另存为 .xlsx 再提交。",
+        "A text in the file is larger than {limit} (shared string table {member}); that "
+        "cannot be a normal entry. Check for a large accidental paste, delete it, save as "
+        ".xlsx and resubmit.",
+    ),
+    "huge-cell": (
+        "工作表“{sheet}”中有单元格的内容超过 {limit}，不可能是正常填报内容。"
+        "请检查是否误粘贴了大量文字，删除后另存为 .xlsx 再提交。",
+        "A cell in sheet '{sheet}' holds more than {limit}; that cannot be a normal entry. "
+        "Check for a large accidental paste, delete it, save as .xlsx and resubmit.",
+    ),
+    "encrypted": (
+        "文件设置了打开密码（已加密），系统无法读取。"
+        "请在 Excel 或 WPS 中打开它，取消“用密码加密/文档加密”中的打开密码，另存为 .xlsx 后再提交。",
+        "The file is protected with an opening password (encrypted) and cannot be read. "
+        "Open it in Excel or WPS, remove the password to open, save as .xlsx and resubmit.",
+    ),
+    "not-xlsx": (
+        "这个文件不是 .xlsx 工作簿（识别为：{kind_zh}）。"
+        "请用 Excel 或 WPS 打开下发的模板填写，并“另存为”Excel 工作簿（*.xlsx）后再提交。",
+        "This file is not an .xlsx workbook (detected: {kind_en}). Fill in the template in "
+        "Excel or WPS and use Save As > Excel Workbook (*.xlsx), then resubmit.",
+    ),
+}
+
+REASONS = tuple(_MESSAGES)
+
+_KIND_NAMES: dict[str, tuple[str, str]] = {
+    "xlsx": ("Excel 工作簿 .xlsx", "Excel workbook .xlsx"),
+    "xls": ("旧版 Excel 97-2003 工作簿 .xls", "legacy Excel 97-2003 workbook .xls"),
+    "et": ("WPS 表格 .et", "WPS Spreadsheets .et"),
+    "ods": ("OpenDocument 表格 .ods", "OpenDocument spreadsheet .ods"),
+    "csv": ("CSV 文本", "CSV text"),
+    "encrypted": ("加密的 Office 文件", "encrypted Office file"),
+    "empty": ("空文件", "empty file"),
+    "pdf": ("PDF 文件", "PDF file"),
+    "docx": ("Word 文档 .docx", "Word document .docx"),
+    "html": ("网页/HTML 文件（可能是系统导出的“假 xls”）", "web page / HTML (often a fake .xls export)"),
+    "text": ("纯文本文件", "plain text"),
+    "zip-other": ("其他压缩包", "another kind of zip archive"),
+    "unknown": ("无法识别的文件", "unrecognised file"),
+}
+
+
+class UnsafeFile(Exception):
+    """A file that must not be handed to a spreadsheet reader.
+
+    ``reason`` is a kebab-case code (one of :data:`REASONS`); ``message_zh`` and
+    ``message_en`` tell the clerk what is wrong and what to do; ``details`` holds the
+    measured values (member, cell, sizes) for logs.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        message_zh: str | None = None,
+        message_en: str | None = None,
+        **details: object,
+    ) -> None:
+        if message_zh is None or message_en is None:
+            zh, en = _MESSAGES.get(reason, ("文件无法安全读取（{reason}）。", "Unsafe file ({reason})."))
+            params = _Params(details, reason=reason)
+            message_zh = message_zh if message_zh is not None else zh.format_map(params)
+            message_en = message_en if message_en is not None else en.format_map(params)
+        super().__init__(f"{reason}: {message_en}")
+        self.reason = reason
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.details = details
+
+
+class _Params(dict):
+    def __init__(self, details: dict[str, object], **extra: object) -> None:
+        super().__init__(details)
+        self.update(extra)
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _size_text(n: float) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{int(n)} B"
+
+
+def col_letter(col: int) -> str:
+    """1 -> 'A', 200 -> 'GR', 16384 -> 'XFD'."""
+    s = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s or "?"
+
+
+# --------------------------------------------------------------------------- sniff
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_SNIFF_BYTES = 64 * 1024
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def sniff(path: str | os.PathLike[str]) -> str:
+    """Return the kind of file (one of :data:`KINDS`) from its content, not its name.
+
+    The only use of the extension: a legacy BIFF workbook named ``*.et`` is reported as
+    ``'et'`` (WPS saves .et in the same compound-file BIFF8 format as .xls).
+    """
+    p = Path(path)
+    with open(p, "rb") as f:
+        head = f.read(_SNIFF_BYTES)
+        if not head:
+            return "empty"
+        if head.startswith(_CFB_MAGIC):
+            return _sniff_cfb(f, p)
+        if head.startswith(_ZIP_MAGICS):
+            return _sniff_zip(f, head)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n\x00")[:5] == b"%PDF-" or head[:1024].find(b"%PDF-") != -1:
+        return "pdf"
+    return _sniff_text(head)
+
+
+def _sniff_zip(f, head: bytes) -> str:
+    names: list[str] | None = None
+    try:
+        count = _eocd_entry_count(f)
+        if count is not None and count <= 10_000:
+            f.seek(0)
+            with zipfile.ZipFile(f) as zf:
+                names = zf.namelist()
+                if "xl/workbook.xml" not in names and "mimetype" in names:
+                    with zf.open("mimetype") as m:
+                        mime = m.read(100)
+                    if mime.strip().startswith(_ODS_MIME):
+                        return "ods"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        names = None
+    if names is not None:
+        nameset = set(names)
+        if "xl/workbook.xml" in nameset or any(n.startswith("xl/worksheets/") for n in names):
+            return "xlsx"
+        if "word/document.xml" in nameset:
+            return "docx"
+        return "zip-other"
+    # Unreadable zip (truncated, damaged): judge by the local headers at its start so that a
+    # damaged .xlsx is reported as a damaged workbook rather than as "not a spreadsheet".
+    if b"xl/workbook.xml" in head or b"xl/worksheets/" in head:
+        return "xlsx"
+    if b"word/document.xml" in head:
+        return "docx"
+    if b"mimetype" + _ODS_MIME in head:
+        return "ods"
+    return "zip-other"
+
+
+def _eocd_entry_count(f) -> int | None:
+    """Entry count from the end-of-central-directory record (0xFFFF for zip64), or None."""
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    tail_len = min(size, 22 + 65535)
+    f.seek(size - tail_len)
+    tail = f.read(tail_len)
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0 or pos + 22 > len(tail):
+        return None
+    (total,) = struct.unpack_from("<H", tail, pos + 10)
+    return total
+
+
+def _cfb_names(f) -> tuple[dict[str, tuple[int, int]], int, int] | None:
+    """Parse a compound file's directory: {name: (start_sector, size)}, sector size, mini cutoff.
+
+    Bounded: at most 1,000 FAT sectors and 1,000 directory sectors; None if malformed.
+    """
+    f.seek(0, os.SEEK_END)
+    fsize = f.tell()
+    f.seek(0)
+    hdr = f.read(512)
+    if len(hdr) < 512:
+        return None
+    shift = struct.unpack_from("<H", hdr, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    ssize = 1 << shift
+    n_fat = struct.unpack_from("<I", hdr, 0x2C)[0]
+    first_dir = struct.unpack_from("<I", hdr, 0x30)[0]
+    mini_cutoff = struct.unpack_from("<I", hdr, 0x38)[0]
+    difat = list(struct.unpack_from("<109I", hdr, 0x4C))
+    fat_sectors = [s for s in difat[: min(n_fat, 109)] if s < 0xFFFFFFFA]
+    if not fat_sectors or len(fat_sectors) > 1000:
+        return None
+
+    def read_sector(n: int) -> bytes:
+        off = (n + 1) * ssize
+        if off + ssize > fsize + ssize:  # allow a short last sector
+            raise ValueError("sector out of range")
+        f.seek(off)
+        return f.read(ssize)
+
+    fat: list[int] = []
+    for s in fat_sectors:
+        data = read_sector(s)
+        fat.extend(struct.unpack(f"<{len(data) // 4}I", data[: len(data) // 4 * 4]))
+    names: dict[str, tuple[int, int]] = {}
+    sector, seen = first_dir, set()
+    while sector < 0xFFFFFFFA and sector not in seen and len(seen) < 1000:
+        seen.add(sector)
+        data = read_sector(sector)
+        for off in range(0, len(data) - 127, 128):
+            entry = data[off : off + 128]
+            name_len = struct.unpack_from("<H", entry, 64)[0]
+            obj_type = entry[66]
+            if obj_type not in (1, 2, 5) or not 2 <= name_len <= 64:
+                continue
+            name = entry[: name_len - 2].decode("utf-16-le", "replace")
+            start, size = struct.unpack_from("<II", entry, 116)
+            names.setdefault(name, (start, size))
+        sector = fat[sector] if sector < len(fat) else 0xFFFFFFFE
+    return names, ssize, mini_cutoff
+
+
+def _sniff_cfb(f, p: Path) -> str:
+    try:
+        parsed = _cfb_names(f)
+    except (OSError, ValueError, struct.error, IndexError):
+        parsed = None
+    if parsed is None:
+        # Fall back on the raw bytes: directory entry names are UTF-16LE.
+        f.seek(0)
+        raw = f.read(4 * 1024 * 1024)
+        found = {n for n in ("EncryptionInfo", "EncryptedPackage", "Workbook", "Book") if n.encode("utf-16-le") in raw}
+        names: dict[str, tuple[int, int]] = dict.fromkeys(found, (0xFFFFFFFE, 0))
+        ssize, mini_cutoff = 512, 4096
+    else:
+        names, ssize, mini_cutoff = parsed
+    if "EncryptionInfo" in names or "EncryptedPackage" in names:
+        return "encrypted"
+    stream = "Workbook" if "Workbook" in names else "Book" if "Book" in names else None
+    if stream is None:
+        return "unknown"  # a Word .doc, PowerPoint .ppt, MSI, ...
+    start, size = names[stream]
+    if size >= mini_cutoff and start < 0xFFFFFFFA and _biff_has_filepass(f, (start + 1) * ssize, ssize):
+        return "encrypted"  # legacy xls/et with a password to open (RC4 / XOR)
+    return "et" if p.suffix.lower() == ".et" else "xls"
+
+
+def _biff_has_filepass(f, offset: int, length: int) -> bool:
+    """True if a FILEPASS record (0x002F) follows BOF in the first sector of a BIFF stream."""
+    try:
+        f.seek(offset)
+        data = f.read(length)
+    except (OSError, ValueError):
+        return False
+    pos = 0
+    for _ in range(16):
+        if pos + 4 > len(data):
+            return False
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        if rtype == 0x002F:
+            return True
+        if rtype in (0x0085, 0x000A):  # BOUNDSHEET / EOF: past where FILEPASS would be
+            return False
+        pos += 4 + rlen
+    return False
+
+
+def _sniff_text(head: bytes) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        text = head[3:].decode("utf-8", "replace")
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    elif b"\x00" in head:
+        return "unknown"
+    else:
+        text = None
+        for enc in ("utf-8", "gb18030"):
+            try:
+                # ignore a multi-byte character cut at the end of the window
+                text = head.decode(enc) if len(head) < _SNIFF_BYTES else head[:-4].decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            return "unknown"
+    lead = text[:4096].lstrip().lower()
+    if "<html" in lead or "<!doctype html" in lead or "<table" in lead:
+        return "html"
+    if lead.startswith("<?xml") or lead.startswith("<"):
+        return "unknown"  # SpreadsheetML 2003, other XML
+    bad = sum(1 for ch in text if ch < " " and ch not in "\t\r\n\f")
+    if bad > len(text) // 100:
+        return "unknown"
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if len(head) >= _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut by the window
+    if lines:
+        for delim in (",", "\t", ";", "|"):
+            counts = [ln.count(delim) for ln in lines]
+            if min(counts) >= 1 and (
+                len(lines) == 1 or counts.count(max(set(counts), key=counts.count)) >= 0.8 * len(lines)
+            ):
+                return "csv"
+    return "text"
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check_file(path: str | os.PathLike[str], limits: Limits = Limits()) -> str:
+    """Sniff ``path`` and apply the checks that fit its kind; return the kind.
+
+    xlsx: :func:`check_xlsx`. ods: the zip-level checks (sizes, members, ratio, XML
+    prolog). Everything else: the file-size limit only (a reader of xls/csv is still
+    best run in a worker process with a memory cap). Raises :class:`UnsafeFile`.
+    """
+    p = Path(path)
+    kind = sniff(p)
+    if kind == "empty":
+        raise UnsafeFile("empty")
+    if kind == "encrypted":
+        raise UnsafeFile("encrypted")
+    if kind == "xlsx":
+        check_xlsx(p, limits)
+        return kind
+    size = p.stat().st_size
+    if size > limits.max_file_bytes:
+        raise UnsafeFile("too-large", size=_size_text(size), limit=_size_text(limits.max_file_bytes), bytes=size)
+    if kind == "ods":
+        with open(p, "rb") as f:
+            _Package(f, size, limits).check_members()
+    return kind
+
+
+def check_xlsx(path: str | os.PathLike[str], limits: Limits = Limits()) -> None:
+    """Raise :class:`UnsafeFile` unless ``path`` is an .xlsx that readers can safely open."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size == 0:
+        raise UnsafeFile("empty")
+    if size > limits.max_file_bytes:
+        raise UnsafeFile("too-large", size=_size_text(size), limit=_size_text(limits.max_file_bytes), bytes=size)
+    with open(p, "rb") as f:
+        magic = f.read(8)
+        if not magic.startswith(b"PK"):
+            kind = sniff(p)
+            if kind == "encrypted":
+                raise UnsafeFile("encrypted")
+            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=_KIND_NAMES[kind][0], kind_en=_KIND_NAMES[kind][1])
+        pkg = _Package(f, size, limits)
+        pkg.require_xlsx(p)
+        pkg.check_members()
+
+
+_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_READ_CHUNK = 64 * 1024
+_OUT_CHUNK = 256 * 1024
+
+
+class _Package:
+    """A zip container opened for checking; every read is bounded by the limits."""
+
+    def __init__(self, f, size: int, limits: Limits) -> None:
+        self.f = f
+        self.size = size
+        self.limits = limits
+        try:
+            count = _eocd_entry_count(f)
+        except OSError as exc:
+            raise UnsafeFile("corrupt-zip", detail=str(exc)) from None
+        if count is None:
+            raise UnsafeFile("corrupt-zip", detail="zip directory missing: file truncated")
+        if count > limits.max_members:
+            raise UnsafeFile("too-many-members", count=count, limit=limits.max_members)
+        try:
+            f.seek(0)
+            self.zf = zipfile.ZipFile(f)
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+            raise UnsafeFile("corrupt-zip", detail=f"zip directory unreadable: {exc}") from None
+        if len(infos) > limits.max_members:
+            raise UnsafeFile("too-many-members", count=len(infos), limit=limits.max_members)
+        self.infos = infos
+        self.by_name = {}
+        total = 0
+        for info in infos:
+            name = info.filename
+            if name in self.by_name:
+                raise UnsafeFile("corrupt-zip", detail=f"duplicate part {name}", member=name)
+            self.by_name[name] = info
+            if info.flag_bits & 0x1:
+                raise UnsafeFile("encrypted", member=name)
+            if info.compress_type not in (_STORED, _DEFLATED):
+                raise UnsafeFile(
+                    "corrupt-zip", detail=f"unsupported compression {info.compress_type} in {name}", member=name
+                )
+            usize, csize = info.file_size, info.compress_size
+            if usize > limits.max_member_bytes:
+                raise UnsafeFile(
+                    "zip-bomb",
+                    detail=f"{name} unpacks to {_size_text(usize)} > {_size_text(limits.max_member_bytes)}",
+                    member=name,
+                    bytes=usize,
+                )
+            total += usize
+            if total > limits.max_total_bytes:
+                raise UnsafeFile(
+                    "zip-bomb",
+                    detail=f"parts unpack to more than {_size_text(limits.max_total_bytes)}",
+                    bytes=total,
+                )
+            if usize > limits.ratio_min_bytes and usize > limits.max_ratio * max(csize, 1):
+                raise UnsafeFile(
+                    "zip-bomb",
+                    detail=f"{name} compressed {usize / max(csize, 1):.0f}:1",
+                    member=name,
+                    ratio=usize / max(csize, 1),
+                )
+            # Deflate never grows data by more than ~5 bytes per 64 KB block: a compressed
+            # size well above the declared size means the declared size is a lie.
+            if (info.compress_type == _STORED and csize != usize) or csize > usize + usize // 1000 + 1024:
+                raise UnsafeFile(
+                    "zip-bomb", detail=f"{name} declares {usize} bytes for {csize} compressed", member=name
+                )
+        self._read_done: set[str] = set()
+        self._rels_cache: dict[str, list[tuple[str, str, str]]] = {}
+
+    # -- raw member access -----------------------------------------------------------
+
+    def iter_member(self, info: zipfile.ZipInfo):
+        """Yield the decompressed bytes of a member, verifying its declared size and CRC.
+
+        The output is capped at the declared size (itself within the limits), so a member
+        whose compressed data unpacks to more than declared is caught, not unpacked.
+        """
+        f, name = self.f, info.filename
+        try:
+            f.seek(info.header_offset)
+            lh = f.read(30)
+            if len(lh) < 30 or lh[:4] != b"PK\x03\x04":
+                raise UnsafeFile("corrupt-zip", detail=f"bad local header for {name}", member=name)
+            name_len, extra_len = struct.unpack_from("<HH", lh, 26)
+            data_off = info.header_offset + 30 + name_len + extra_len
+            if data_off + info.compress_size > self.size:
+                raise UnsafeFile("corrupt-zip", detail=f"{name} runs past the end of the file", member=name)
+            f.seek(data_off)
+            comp_left = info.compress_size
+            usize = info.file_size
+            crc = 0
+            total = 0
+            if info.compress_type == _STORED:
+                while comp_left > 0:
+                    chunk = f.read(min(_READ_CHUNK, comp_left))
+                    if not chunk:
+                        raise UnsafeFile("corrupt-zip", detail=f"{name} truncated", member=name)
+                    comp_left -= len(chunk)
+                    total += len(chunk)
+                    crc = zlib.crc32(chunk, crc)
+                    yield chunk
+            else:
+                d = zlib.decompressobj(-15)
+                data = b""
+                while not d.eof:
+                    if not data:
+                        if comp_left <= 0:
+                            break
+                        data = f.read(min(_READ_CHUNK, comp_left))
+                        if not data:
+                            raise UnsafeFile("corrupt-zip", detail=f"{name} truncated", member=name)
+                        comp_left -= len(data)
+                    out = d.decompress(data, _OUT_CHUNK)
+                    data = d.unconsumed_tail
+                    if out:
+                        total += len(out)
+                        if total > usize:
+                            raise UnsafeFile(
+                                "zip-bomb",
+                                detail=f"{name} unpacks to more than the {usize} bytes it declares",
+                                member=name,
+                            )
+                        crc = zlib.crc32(out, crc)
+                        yield out
+                if not d.eof:
+                    raise UnsafeFile("corrupt-zip", detail=f"{name} compressed data truncated", member=name)
+            if total != usize:
+                raise UnsafeFile(
+                    "corrupt-zip", detail=f"{name} unpacks to {total} bytes, declares {usize}", member=name
+                )
+            if crc != info.CRC:
+                raise UnsafeFile("corrupt-zip", detail=f"{name} fails its CRC check", member=name)
+        except zlib.error as exc:
+            raise UnsafeFile("corrupt-zip", detail=f"{name}: {exc}", member=name) from None
+        except OSError as exc:
+            raise UnsafeFile("corrupt-zip", detail=f"{name}: {exc}", member=name) from None
+
+    def read_small(self, name: str, cap: int = 1024 * 1024) -> bytes | None:
+        """Whole member (verified), keeping at most ``cap`` bytes in memory; None if absent."""
+        info = self.by_name.get(name)
+        if info is None:
+            return None
+        parts: list[bytes] = []
+        kept = 0
+        scanner = _PrologScanner(name, self.limits) if name.lower().endswith(_XML_SUFFIXES) else None
+        for chunk in self.iter_member(info):
+            if scanner is not None:
+                scanner.feed(chunk)
+            if kept < cap:
+                parts.append(chunk[: cap - kept])
+                kept += len(parts[-1])
+        if scanner is not None:
+            scanner.close()
+        self._read_done.add(name)
+        return b"".join(parts)
+
+    def rels(self, part: str) -> list[tuple[str, str, str]]:
+        """Relationships of ``part`` as (id, type, resolved target)."""
+        if part in self._rels_cache:
+            return self._rels_cache[part]
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        data = self.read_small(rels_name) or b""
+        out = []
+        for m in _REL_RE.finditer(data):
+            attrs = _attrs(m.group(1))
+            target = attrs.get("Target", "")
+            if attrs.get("TargetMode", "").lower() == "external" or not target:
+                continue
+            if target.startswith("/"):
+                resolved = posixpath.normpath(target.lstrip("/"))
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            out.append((attrs.get("Id", ""), attrs.get("Type", ""), resolved))
+        self._rels_cache[part] = out
+        return out
+
+    # -- xlsx structure ----------------------------------------------------------------
+
+    def workbook_part(self) -> str | None:
+        for _id, rtype, target in self.rels(""):
+            if rtype.endswith("/officeDocument") and target in self.by_name:
+                return target
+        return "xl/workbook.xml" if "xl/workbook.xml" in self.by_name else None
+
+    def require_xlsx(self, p: Path) -> None:
+        wb = self.workbook_part()
+        if wb is None or not wb.startswith("xl/") or wb.endswith(".bin"):
+            kind = sniff(p)
+            if kind == "xlsx":
+                kind = "zip-other"
+            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=_KIND_NAMES[kind][0], kind_en=_KIND_NAMES[kind][1])
+        self.workbook = wb
+        self.sheet_parts: dict[str, str] = {}  # part -> relationship id
+        self.sst_parts: set[str] = set()
+        for rid, rtype, target in self.rels(wb):
+            if rtype.endswith(("/worksheet", "/macrosheet", "/dialogsheet")):
+                self.sheet_parts[target] = rid
+            elif rtype.endswith("/sharedStrings"):
+                self.sst_parts.add(target)
+        for name in self.by_name:
+            if name.startswith(("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")) and name.endswith(".xml"):
+                self.sheet_parts.setdefault(name, "")
+        if "xl/sharedStrings.xml" in self.by_name:
+            self.sst_parts.add("xl/sharedStrings.xml")
+
+    def sheet_name(self, part: str) -> str:
+        """The name the clerk sees for a worksheet part (for messages only)."""
+        rid = getattr(self, "sheet_parts", {}).get(part, "")
+        try:
+            data = self.read_small(self.workbook) or b""
+        except UnsafeFile:
+            data = b""
+        for m in _SHEET_RE.finditer(data):
+            attrs = _attrs(m.group(1))
+            if rid and attrs.get("id") == rid:
+                return attrs.get("name", part)
+        return posixpath.basename(part)
+
+    # -- the full pass -----------------------------------------------------------------
+
+    def check_members(self) -> None:
+        sheets = getattr(self, "sheet_parts", {})
+        ssts = getattr(self, "sst_parts", set())
+        for info in self.infos:
+            name = info.filename
+            if name in self._read_done:
+                continue
+            scanners: list[_Scanner] = []
+            if name.lower().endswith(_XML_SUFFIXES):
+                scanners.append(_PrologScanner(name, self.limits))
+            if name in sheets:
+                scanners.append(_SheetScanner(name, self.limits, self))
+            if name in ssts:
+                scanners.append(_SstScanner(name, self.limits))
+            for chunk in self.iter_member(info):
+                for s in scanners:
+                    s.feed(chunk)
+            for s in scanners:
+                s.close()
+
+
+_ATTR_RE = re.compile(rb"""([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REL_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Relationship\b([^>]*)>")
+_SHEET_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheet\b([^>]*)>")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR_RE.finditer(raw):
+        val = m.group(3) if m.group(3) is not None else m.group(4)
+        out[m.group(2).decode("ascii", "replace")] = html.unescape(val.decode("utf-8", "replace"))
+    return out
+
+
+# --------------------------------------------------------------------------- scanners
+
+
+class _Scanner:
+    def feed(self, chunk: bytes) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _PrologScanner(_Scanner):
+    """Reject a DTD (<!DOCTYPE, <!ENTITY) and a prolog that does not end within the window.
+
+    Only a DTD can declare entities, and it can only stand in the prolog, before the root
+    element; a prolog padded past the window is rejected too, so nothing can hide there.
+    """
+
+    def __init__(self, member: str, limits: Limits) -> None:
+        self.member = member
+        self.window = limits.xml_prefix_bytes
+        self.buf = bytearray()
+        self.done = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        self.buf += chunk[: self.window - len(self.buf)]
+        if len(self.buf) >= self.window:
+            self._check(final=False)
+
+    def close(self) -> None:
+        if not self.done:
+            self._check(final=True)
+
+    def _fail(self) -> None:
+        raise UnsafeFile("xml-entities", member=self.member)
+
+    def _check(self, final: bool) -> None:
+        self.done = True
+        raw = bytes(self.buf)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+            enc = (
+                "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if raw[0] == 0x3C else "utf-16-be")
+            )
+            text = raw[: len(raw) // 2 * 2].decode(enc, "replace")
+        else:
+            text = raw.decode("latin-1")
+        low = text.lower()
+        if "<!doctype" in low or "<!entity" in low:
+            self._fail()
+        # Walk the prolog: XML declaration, PIs, comments, whitespace, then the root element.
+        i, n = 0, len(text)
+        if text.startswith("\ufeff") or text.startswith("\xef\xbb\xbf"):
+            i = 1 if text.startswith("\ufeff") else 3
+        while i < n:
+            ch = text[i]
+            if ch in " \t\r\n":
+                i += 1
+                continue
+            if text.startswith("<?", i):
+                j, close = text.find("?>", i + 2), 2
+            elif text.startswith("<!--", i):
+                j, close = text.find("-->", i + 4), 3
+            elif text.startswith("<!", i):
+                self._fail()  # any other declaration (DOCTYPE in odd spelling, CDATA) in the prolog
+            else:
+                return  # the root element (or non-XML text, which readers reject on their own)
+            if j < 0:
+                break
+            i = j + close
+        if not final or i < n:
+            self._fail()  # prolog longer than the window
+        # a member that is only a prolog (or empty): harmless
+
+
+_TAG_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(c|row|dimension|sheetData)(?=[\s/>])([^>]*)>")
+_SI_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(si|sst)(?=[\s/>])")
+_R_ATTR_RE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_REF_RE = re.compile(rb"^\$?([A-Za-z]{0,3})\$?([0-9]{0,7})$")
+
+
+class _StreamScanner(_Scanner):
+    """Feed chunks; process complete tags only (a tag never contains '<')."""
+
+    regex: re.Pattern[bytes]
+
+    def __init__(self, member: str, limits: Limits) -> None:
+        self.member = member
+        self.limits = limits
+        self.carry = b""
+        self.base = 0  # offset in the member of carry[0]
+
+    def feed(self, chunk: bytes) -> None:
+        buf = self.carry + chunk if self.carry else chunk
+        cut = buf.rfind(b"<")
+        if cut <= 0:
+            self.carry = buf
+            self.progress(self.base + len(buf))
+            return
+        self._scan(buf, cut)
+        self.carry = buf[cut:]
+        self.base += cut
+        self.progress(self.base + len(self.carry))
+
+    def close(self) -> None:
+        buf = self.carry
+        self._scan(buf, len(buf))
+        self.base += len(buf)
+        self.carry = b""
+        self.finish(self.base)
+
+    def _scan(self, buf: bytes, end: int) -> None:
+        base = self.base
+        on_tag = self.on_tag
+        for m in self.regex.finditer(buf, 0, end):
+            on_tag(m, base + m.start())
+
+    def on_tag(self, m: re.Match[bytes], offset: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def progress(self, end: int) -> None:
+        pass
+
+    def finish(self, end: int) -> None:
+        pass
+
+
+class _SheetScanner(_StreamScanner):
+    """Largest referenced row/column (dimension, row r=, c r=, implied positions) and cell size."""
+
+    regex = _TAG_RE
+
+    def __init__(self, member: str, limits: Limits, pkg: _Package) -> None:
+        super().__init__(member, limits)
+        self.pkg = pkg
+        self.row = 0
+        self.col = 0
+        self.cell_at: int | None = None  # offset of the open <c> whose content is being measured
+
+    def _absurd(self, row: int, col: int, raw: bytes | None = None) -> None:
+        cell = raw.decode("ascii", "replace") if raw is not None else f"{col_letter(col)}{row}"
+        raise UnsafeFile(
+            "absurd-dimension",
+            sheet=self.pkg.sheet_name(self.member),
+            cell=cell,
+            member=self.member,
+            max_row=self.limits.max_row,
+            max_col=col_letter(self.limits.max_col),
+        )
+
+    def _check_ref(self, raw: bytes, default_row: int | None = None, default_col: int | None = None) -> tuple[int, int]:
+        m = _REF_RE.match(raw.strip())
+        if m is None or (not m.group(1) and not m.group(2)):
+            self._absurd(0, 0, raw)
+        letters, digits = m.group(1), m.group(2)
+        if letters:
+            col = 0
+            for ch in letters.upper():
+                col = col * 26 + ch - 64
+        else:
+            col = default_col if default_col is not None else 1
+        row = int(digits) if digits else (default_row if default_row is not None else 1)
+        if row > self.limits.max_row or col > self.limits.max_col or row < 1 or col < 1:
+            self._absurd(row, col, raw)
+        return row, col
+
+    def _cell_end(self, offset: int) -> None:
+        if self.cell_at is not None and offset - self.cell_at > self.limits.max_string_bytes:
+            raise UnsafeFile(
+                "huge-cell",
+                sheet=self.pkg.sheet_name(self.member),
+                member=self.member,
+                limit=_size_text(self.limits.max_string_bytes),
+            )
+        self.cell_at = None
+
+    def on_tag(self, m: re.Match[bytes], offset: int) -> None:
+        closing, name, attrs = m.group(1), m.group(2), m.group(3)
+        if name == b"c":
+            if closing:
+                return
+            self._cell_end(offset)
+            r = _R_ATTR_RE.search(attrs)
+            if r is not None:
+                _row, self.col = self._check_ref(r.group(1), default_row=self.row, default_col=self.col + 1)
+            else:
+                self.col += 1
+                if self.col > self.limits.max_col:
+                    self._absurd(self.row, self.col)
+            if not attrs.endswith(b"/"):
+                self.cell_at = offset
+        elif name == b"row":
+            self._cell_end(offset)
+            if closing:
+                return
+            r = _R_ATTR_RE.search(attrs)
+            if r is not None:
+                digits = r.group(1).strip()
+                if not digits.isdigit() or len(digits) > 7:
+                    self._absurd(0, 0, b"row " + digits)
+                self.row = int(digits)
+            else:
+                self.row += 1
+            if self.row > self.limits.max_row or self.row < 1:
+                self._absurd(self.row, 1)
+            self.col = 0
+        elif name == b"dimension":
+            if closing:
+                return
+            for attr in _ATTR_RE.finditer(attrs):
+                if attr.group(2) == b"ref":
+                    val = attr.group(3) if attr.group(3) is not None else attr.group(4)
+                    for part in val.split(b":"):
+                        self._check_ref(part)
+        else:  # sheetData
+            self._cell_end(offset)
+
+    def progress(self, end: int) -> None:
+        if self.cell_at is not None and end - self.cell_at > self.limits.max_string_bytes:
+            self._cell_end(end)
+        elif self.cell_at is None and len(self.carry) > self.limits.max_string_bytes:
+            # a text run of more than the limit outside any cell: not a spreadsheet writer's output
+            self.cell_at = self.base
+            self._cell_end(self.base + len(self.carry))
+
+    def finish(self, end: int) -> None:
+        self._cell_end(end)
+
+
+class _SstScanner(_StreamScanner):
+    """Reject a shared string item (<si>...</si>, markup included) above the limit."""
+
+    regex = _SI_RE
+
+    def __init__(self, member: str, limits: Limits) -> None:
+        super().__init__(member, limits)
+        self.si_at: int | None = None
+
+    def _end(self, offset: int) -> None:
+        if self.si_at is not None and offset - self.si_at > self.limits.max_string_bytes:
+            raise UnsafeFile(
+                "huge-shared-string",
+                member=self.member,
+                limit=_size_text(self.limits.max_string_bytes),
+                bytes=offset - self.si_at,
+            )
+
+    def on_tag(self, m: re.Match[bytes], offset: int) -> None:
+        if m.group(2) == b"si":
+            if m.group(1):
+                return
+            self._end(offset)
+            self.si_at = offset
+        elif m.group(1):  # </sst>
+            self._end(offset)
+            self.si_at = None
+
+    def progress(self, end: int) -> None:
+        if self.si_at is None:
+            if len(self.carry) > self.limits.max_string_bytes:
+                self.si_at = self.base
+                self._end(end)
+        else:
+            self._end(end)
+
+    def finish(self, end: int) -> None:
+        self._end(end)

@@ -1,0 +1,296 @@
+"""Load a form declaration (YAML) into the frozen model, checking the declaration itself first.
+
+A bad declaration fails with `SchemaError` naming the path in the file, e.g.
+`rules[3].left: unknown row 'carried_ovr' in t3`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from xltool.errors import SchemaError
+from xltool.schema.model import Block, Column, Form, HeaderCell, Row, Rule, Section, Table, Text
+
+FORM_KEYS = {"id", "version", "title", "issued_by", "first_year", "sections", "tables", "rules"}
+SECTION_KEYS = {"id", "heading", "table", "prose"}
+TABLE_KEYS = {
+    "id",
+    "name",
+    "title",
+    "layout",
+    "label_columns",
+    "value_columns",
+    "columns",
+    "rows",
+    "blocks",
+    "header",
+    "corner",
+}
+COLUMN_KEYS = {"id", "label", "type", "unit", "total_of"}
+ROW_KEYS = {"id", "label", "groups", "total_of"}
+BLOCK_KEYS = {"heading", "header", "columns", "rows"}
+RULE_KEYS = {
+    "id",
+    "severity",
+    "kind",
+    "title",
+    "fix",
+    "provenance",
+    "table",
+    "for_each",
+    "only",
+    "left",
+    "right",
+    "cross_year",
+    "check_label",
+}
+LAYOUTS = {"blocks", "matrix", "row"}
+SEVERITIES = {"error", "warning", "info"}
+KINDS = {"equation", "value-type", "value-blank", "value-coerced", "consolidation"}
+TYPES = {"integer", "decimal"}
+
+
+def _keys(obj: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> dict:
+    if not isinstance(obj, dict):
+        raise SchemaError(f"{path}: expected a mapping, got {type(obj).__name__}")
+    for k in obj:
+        if k not in allowed:
+            raise SchemaError(f"{path}.{k}: unknown key (allowed: {', '.join(sorted(allowed))})")
+    for k in required:
+        if k not in obj or obj[k] in (None, ""):
+            raise SchemaError(f"{path}.{k}: required")
+    return obj
+
+
+def _list(obj: Any, path: str) -> list:
+    if not isinstance(obj, list):
+        raise SchemaError(f"{path}: expected a list")
+    return obj
+
+
+def _unique(ids: list[str], path: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise SchemaError(f"{path}[{i}].id: duplicate {what} id '{x}'")
+        seen.add(x)
+
+
+def _text(obj: Any, path: str) -> Text:
+    d = _keys(obj, {"zh", "en"}, path, ("zh", "en"))
+    return Text(zh=str(d["zh"]), en=str(d["en"]))
+
+
+def _columns(raw: list, path: str) -> tuple[Column, ...]:
+    cols = []
+    for i, c in enumerate(_list(raw, path)):
+        p = f"{path}[{i}]"
+        _keys(c, COLUMN_KEYS, p, ("id", "label"))
+        ctype = c.get("type", "integer")
+        if ctype not in TYPES:
+            raise SchemaError(f"{p}.type: unknown type '{ctype}' (integer or decimal)")
+        cols.append(
+            Column(
+                id=str(c["id"]),
+                label=str(c["label"]),
+                type=ctype,
+                unit=str(c.get("unit", "件")),
+                total_of=tuple(c.get("total_of", ())),
+            )
+        )
+    _unique([c.id for c in cols], path, "column")
+    return tuple(cols)
+
+
+def _table(raw: Any, path: str) -> Table:
+    t = _keys(raw, TABLE_KEYS, path, ("id", "name", "title", "layout", "columns"))
+    tid = str(t["id"])
+    layout = t["layout"]
+    if layout not in LAYOUTS:
+        raise SchemaError(f"{path}.layout: unknown layout '{layout}' ({', '.join(sorted(LAYOUTS))})")
+    columns = _columns(t["columns"], f"{path}.columns")
+    col_ids = {c.id for c in columns}
+    for i, c in enumerate(columns):
+        for p in c.total_of:
+            if p not in col_ids:
+                raise SchemaError(f"{path}.columns[{i}].total_of: unknown column '{p}' in {tid}")
+    rows: list[Row] = []
+    blocks: list[Block] = []
+    if layout == "blocks":
+        for bi, b in enumerate(_list(t.get("blocks"), f"{path}.blocks")):
+            bp = f"{path}.blocks[{bi}]"
+            _keys(b, BLOCK_KEYS, bp, ("heading", "header", "columns", "rows"))
+            bcols = tuple(b["columns"])
+            for c in bcols:
+                if c not in col_ids:
+                    raise SchemaError(f"{bp}.columns: unknown column '{c}' in {tid}")
+            brows = []
+            for ri, r in enumerate(_list(b["rows"], f"{bp}.rows")):
+                _keys(r, ROW_KEYS, f"{bp}.rows[{ri}]", ("id", "label"))
+                rows.append(Row(id=str(r["id"]), label=str(r["label"]), columns=bcols, block=bi))
+                brows.append(str(r["id"]))
+            blocks.append(Block(heading=str(b["heading"]), header=str(b["header"]), columns=bcols, rows=tuple(brows)))
+        _unique([r.id for r in rows], f"{path}.blocks[].rows", "row")
+    else:
+        for ri, r in enumerate(_list(t.get("rows"), f"{path}.rows")):
+            _keys(r, ROW_KEYS, f"{path}.rows[{ri}]", ("id", "label"))
+            rows.append(
+                Row(
+                    id=str(r["id"]),
+                    label=str(r["label"]),
+                    groups=tuple(r.get("groups", ())),
+                    total_of=tuple(r.get("total_of", ())),
+                )
+            )
+        _unique([r.id for r in rows], f"{path}.rows", "row")
+        row_ids = {r.id for r in rows}
+        for ri, r in enumerate(rows):
+            for p in r.total_of:
+                if p not in row_ids:
+                    raise SchemaError(f"{path}.rows[{ri}].total_of: unknown row '{p}' in {tid}")
+    header = []
+    for hi, h in enumerate(t.get("header", []) or []):
+        hp = f"{path}.header[{hi}]"
+        if not (isinstance(h, list) and len(h) == 5 and all(isinstance(x, int) for x in h[1:])):
+            raise SchemaError(f"{hp}: expected [text, row, column, rowspan, colspan]")
+        header.append(HeaderCell(str(h[0]), h[1], h[2], h[3], h[4]))
+    table = Table(
+        id=tid,
+        name=str(t["name"]),
+        title=str(t["title"]),
+        layout=layout,
+        label_columns=int(t.get("label_columns", 1)),
+        columns=columns,
+        rows=tuple(rows),
+        blocks=tuple(blocks),
+        header=tuple(header),
+        corner=t.get("corner"),
+        value_columns=int(t.get("value_columns", 0)),
+    )
+    width = _value_width(table)
+    for hi, h in enumerate(table.header):
+        if h.col < 0 or h.col + h.colspan > width or h.row < 0:
+            raise SchemaError(f"{path}.header[{hi}]: '{h.text}' spans outside the {width} value columns")
+    return table
+
+
+def _value_width(t: Table) -> int:
+    if t.layout == "matrix":
+        return len(t.columns)
+    if t.layout == "row":
+        return len(t.columns) * len(t.rows)
+    return t.value_columns or max(len(b.columns) for b in t.blocks)
+
+
+def _rule(raw: Any, path: str, tables: dict[str, Table]) -> Rule:
+    r = _keys(raw, RULE_KEYS, path, ("id", "severity", "kind", "title", "fix"))
+    if r["severity"] not in SEVERITIES:
+        raise SchemaError(f"{path}.severity: unknown severity '{r['severity']}' (error, warning, info)")
+    if r["kind"] not in KINDS:
+        raise SchemaError(f"{path}.kind: unknown kind '{r['kind']}' ({', '.join(sorted(KINDS))})")
+    table_id = r.get("table")
+    rule = Rule(
+        id=str(r["id"]),
+        severity=r["severity"],
+        kind=r["kind"],
+        title=_text(r["title"], f"{path}.title"),
+        fix=_text(r["fix"], f"{path}.fix"),
+        provenance=str(r.get("provenance", "")),
+        table=table_id,
+        for_each=r.get("for_each"),
+        only=tuple(r.get("only", ())),
+        left=tuple(r.get("left", ())),
+        right=tuple(r.get("right", ())),
+        cross_year=bool(r.get("cross_year", False)),
+        check_label=_text(r["check_label"], f"{path}.check_label") if r.get("check_label") else None,
+    )
+    if rule.kind == "equation":
+        if table_id not in tables:
+            raise SchemaError(f"{path}.table: unknown table '{table_id}'")
+        t = tables[table_id]
+        if rule.for_each not in ("columns", "rows"):
+            raise SchemaError(f"{path}.for_each: expected 'columns' or 'rows'")
+        iterated, other = ("column", "row") if rule.for_each == "columns" else ("row", "column")
+        iter_ids = {c.id for c in t.columns} if iterated == "column" else {x.id for x in t.rows}
+        other_ids = {x.id for x in t.rows} if other == "row" else {c.id for c in t.columns}
+        for x in rule.only:
+            if x not in iter_ids:
+                raise SchemaError(f"{path}.only: unknown {iterated} '{x}' in {table_id}")
+        for side in ("left", "right"):
+            terms = getattr(rule, side)
+            if not terms:
+                raise SchemaError(f"{path}.{side}: required")
+            for term in terms:
+                name = term.lstrip("-").removeprefix("prior:")
+                if name not in other_ids:
+                    raise SchemaError(f"{path}.{side}: unknown {other} '{name}' in {table_id}")
+                if term.lstrip("-").startswith("prior:") and not rule.cross_year:
+                    raise SchemaError(f"{path}.{side}: '{term}' reads last year but cross_year is not set")
+    return rule
+
+
+def load_form_file(path: str | Path) -> Form:
+    """Load and check one declaration file.
+
+    Raises:
+        SchemaError: the file is not valid YAML or the declaration is inconsistent.
+    """
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise SchemaError(f"{p.name}: not valid YAML: {e}") from e
+    return form_from_dict(data, source=str(p))
+
+
+def form_from_dict(data: Any, source: str = "") -> Form:
+    """Build a Form from a parsed declaration (checked)."""
+    d = _keys(data, FORM_KEYS, "form", ("id", "version", "title", "tables", "rules"))
+    tables: list[Table] = [_table(t, f"tables[{i}]") for i, t in enumerate(_list(d["tables"], "tables"))]
+    _unique([t.id for t in tables], "tables", "table")
+    tmap = {t.id: t for t in tables}
+    sections = []
+    for i, s in enumerate(d.get("sections", []) or []):
+        _keys(s, SECTION_KEYS, f"sections[{i}]", ("id", "heading"))
+        if s.get("table") and s["table"] not in tmap:
+            raise SchemaError(f"sections[{i}].table: unknown table '{s['table']}'")
+        sections.append(Section(str(s["id"]), str(s["heading"]), s.get("table"), bool(s.get("prose", False))))
+    rules = [_rule(r, f"rules[{i}]", tmap) for i, r in enumerate(_list(d["rules"], "rules"))]
+    _unique([r.id for r in rules], "rules", "rule")
+    return Form(
+        id=str(d["id"]),
+        version=str(d["version"]),
+        title=str(d["title"]),
+        issued_by=str(d.get("issued_by", "")),
+        first_year=int(d.get("first_year", 0)),
+        sections=tuple(sections),
+        tables=tuple(tables),
+        rules=tuple(rules),
+        source=source,
+    )
+
+
+def available_forms() -> list[str]:
+    """Ids of the forms shipped in the package (one YAML file each in xltool/forms/)."""
+    root = resources.files("xltool") / "forms"
+    return sorted(p.name.removesuffix(".yaml") for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+@cache
+def load_form(form_id: str = "gov-disclosure-2021") -> Form:
+    """The built-in form with this id.
+
+    Raises:
+        SchemaError: no such form in the package.
+    """
+    root = resources.files("xltool") / "forms"
+    f = root / f"{form_id}.yaml"
+    if not f.is_file():
+        raise SchemaError(f"unknown form '{form_id}' (available: {', '.join(available_forms())})")
+    with resources.as_file(f) as p:
+        return load_form_file(p)

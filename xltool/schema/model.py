@@ -1,0 +1,214 @@
+"""Frozen model of a report form. Built only by `xltool.schema.load`; every other module reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message template in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    """Stable id, the last part of a cell key (`t3.granted.natural_person`)."""
+    label: str
+    """Official label, character for character."""
+    type: str = "integer"
+    """`integer` (counts, whole numbers >= 0) or `decimal` (an amount >= 0, exact)."""
+    unit: str = "件"
+    total_of: tuple[str, ...] = ()
+    """Ids of the columns this column is the sum of (empty: an input column)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    """Stable id, the middle part of a cell key."""
+    label: str
+    """Official label, character for character."""
+    groups: tuple[str, ...] = ()
+    """Group headings above this row's label, outermost first (merged over their rows)."""
+    total_of: tuple[str, ...] = ()
+    """Ids of the rows this row is the sum of."""
+    columns: tuple[str, ...] = ()
+    """Ids of the columns this row has (in a `blocks` table rows have different columns)."""
+    block: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One heading + header row + data rows of a `blocks` table (表二)."""
+
+    heading: str
+    header: str
+    columns: tuple[str, ...]
+    rows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """A header label with its span, relative to the first value column and first header row."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    """`table.row.column`: the id used by the interchange JSON, rules, messages and consolidation."""
+    table: str
+    row: str
+    column: str
+    type: str
+    unit: str
+    totals: tuple[tuple[str, ...], ...] = ()
+    """Each alternative way of deriving this total from other cells' keys; empty for an input cell."""
+
+    @property
+    def is_total(self) -> bool:
+        return bool(self.totals)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    name: str
+    """Short Chinese name used in messages and as the sheet name (表三)."""
+    title: str
+    """The official section heading (三、收到和处理政府信息公开申请情况)."""
+    layout: str
+    """`blocks`, `matrix` or `row`: how `xltool.layout` places it on a sheet."""
+    label_columns: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    blocks: tuple[Block, ...] = ()
+    header: tuple[HeaderCell, ...] = ()
+    corner: str | None = None
+    value_columns: int = 0
+
+    @cached_property
+    def column_map(self) -> dict[str, Column]:
+        return {c.id: c for c in self.columns}
+
+    @cached_property
+    def row_map(self) -> dict[str, Row]:
+        return {r.id: r for r in self.rows}
+
+    def key(self, row: str, column: str) -> str:
+        return f"{self.id}.{row}.{column}"
+
+    def row_columns(self, row: Row) -> tuple[str, ...]:
+        return row.columns or tuple(c.id for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    """Stable id shown in every message (T3-BALANCE)."""
+    severity: str
+    """`error` (错误), `warning` (警告) or `info` (提示)."""
+    kind: str
+    """`equation`, `value-type`, `value-blank`, `value-coerced` or `consolidation`."""
+    title: Text
+    fix: Text
+    provenance: str = ""
+    table: str | None = None
+    for_each: str | None = None
+    """`columns` or `rows` of `table`: the equation is checked once for each."""
+    only: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+    """Terms of the left side: ids of the other coordinate; `-id` subtracts, `prior:id` reads last year."""
+    right: tuple[str, ...] = ()
+    cross_year: bool = False
+    check_label: Text | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: str
+    table: str | None = None
+    prose: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: str
+    title: str
+    issued_by: str
+    first_year: int
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    rules: tuple[Rule, ...]
+    source: str = field(default="", compare=False)
+    """The declaration file it was loaded from."""
+
+    @cached_property
+    def table_map(self) -> dict[str, Table]:
+        return {t.id: t for t in self.tables}
+
+    @cached_property
+    def rule_map(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def cells(self) -> dict[str, Cell]:
+        """Every cell of the form by key, in table, row, column order."""
+        out: dict[str, Cell] = {}
+        for t in self.tables:
+            for r in t.rows:
+                for cid in t.row_columns(r):
+                    col = t.column_map[cid]
+                    totals: list[tuple[str, ...]] = []
+                    if col.total_of:
+                        totals.append(tuple(t.key(r.id, p) for p in col.total_of if p in t.row_columns(r)))
+                    if r.total_of:
+                        totals.append(tuple(t.key(p, cid) for p in r.total_of))
+                    out[t.key(r.id, cid)] = Cell(
+                        key=t.key(r.id, cid),
+                        table=t.id,
+                        row=r.id,
+                        column=cid,
+                        type=col.type,
+                        unit=col.unit,
+                        totals=tuple(totals),
+                    )
+        return out
+
+    @cached_property
+    def input_keys(self) -> tuple[str, ...]:
+        return tuple(k for k, c in self.cells.items() if not c.is_total)
+
+    @cached_property
+    def total_keys(self) -> tuple[str, ...]:
+        return tuple(k for k, c in self.cells.items() if c.is_total)
+
+    def table(self, table_id: str) -> Table:
+        return self.table_map[table_id]
+
+    def label(self, key: str) -> str:
+        """A readable label for a cell key: 'row label / column label' in official words."""
+        c = self.cells[key]
+        t = self.table_map[c.table]
+        row = t.row_map[c.row]
+        col = t.column_map[c.column]
+        if t.layout == "row":
+            return f"{'/'.join(row.groups + (row.label,))} {col.label}"
+        if len(t.row_columns(row)) == 1:
+            return row.label
+        return f"{row.label} {col.label}"
