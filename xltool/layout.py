@@ -82,14 +82,15 @@ def _blocks(t: Table) -> SheetLayout:
     for b in t.blocks:
         labels.append(Label(r, 1, b.heading, "heading", 1, width))
         labels.append(Label(r + 1, 1, b.header, "header", 1, lc))
-        span = 1 if len(b.columns) > 1 else width - lc
+        # a block narrower than the table: its last column spans the rest (1 of 3 -> 3; 2 of 3 -> 1 + 2)
+        spans = [1] * (len(b.columns) - 1) + [width - lc - len(b.columns) + 1]
         for i, cid in enumerate(b.columns):
-            labels.append(Label(r + 1, lc + 1 + i, t.column_map[cid].label, "header", 1, span))
+            labels.append(Label(r + 1, lc + 1 + i, t.column_map[cid].label, "header", 1, spans[i]))
         r += 2
         for rid in b.rows:
             labels.append(Label(r, 1, t.row_map[rid].label, "row", 1, lc))
             for i, cid in enumerate(b.columns):
-                cells[t.key(rid, cid)] = Position(r, lc + 1 + i, span)
+                cells[t.key(rid, cid)] = Position(r, lc + 1 + i, spans[i])
             r += 1
     return SheetLayout(t.id, t.name, width, TOP + 2, r - 1, tuple(labels), cells)
 

@@ -100,7 +100,7 @@ def load_roster(path: str | Path) -> Roster:
     seen_names: dict[str, int] = {}
     for n, r in enumerate(rows[1:], start=2):
 
-        def get(f: str) -> str:
+        def get(f: str, r: list[str] = r) -> str:
             i = idx.get(f)
             return r[i].strip() if i is not None and i < len(r) else ""
 

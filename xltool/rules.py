@@ -7,6 +7,7 @@ Counts are ints and amounts Decimals throughout: no float ever enters a sum.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from xltool.findings import Finding, render
 from xltool.interchange import UnitReport
 from xltool.layout import sheet_layouts
+from xltool.schema.load import load_form
 from xltool.schema.model import Form, Rule, Table
 from xltool.values import Parsed, format_number, parse_value
 
@@ -41,7 +43,7 @@ def evaluate(form: Form, report: UnitReport) -> Evaluated:
         if cell.is_total and (raw is None or (isinstance(raw, str) and not raw.strip())):
             values[key] = None
             continue
-        p = parse_value(raw, cell.type)
+        p = parse_value(raw, cell.type, cell.signed)
         parsed[key] = p
         if cell.is_total and p.status == "blank":
             values[key] = None  # "/" in a total: derive it
@@ -101,6 +103,11 @@ def _operand(form: Form, report: UnitReport, key: str, prior: bool, v: Number, n
     return f"{prefix}{name} {format_number(v)}{where}"
 
 
+def _then(s: str, op: str) -> str:
+    # a full-width bracket carries its own space: "60（D7）+ …" as in the spec's example
+    return s + (op.lstrip() if s.endswith("）") else op)
+
+
 def _side(ops: list[tuple[int, str]], total: Number, zeros: int = 0, lang: str = "zh") -> str:
     s = ""
     if len(ops) == 1 and ops[0][0] > 0 and not zeros:
@@ -109,10 +116,14 @@ def _side(ops: list[tuple[int, str]], total: Number, zeros: int = 0, lang: str =
         if i == 0:
             s = ("− " if sign < 0 else "") + text
         else:
-            s += (" − " if sign < 0 else " + ") + text
+            s = _then(s, " − " if sign < 0 else " + ") + text
     if zeros:
         s += f"（其余 {zeros} 项为 0）" if lang == "zh" else f" (the other {zeros} items are 0)"
-    return f"{s} = {format_number(total)}"
+    return _then(s, " = ") + format_number(total)
+
+
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+"""The section ordinal of a t3 row label (一、本年新收…): the spec's operand lines name the row without it."""
 
 
 def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: Evaluated | None) -> list[Finding]:
@@ -170,7 +181,7 @@ def _equation_finding(form, rule, t, item, by_col, report, sides, left, right) -
             shown = [x for x in side if x[3] != 0] if len(side) > 8 else side
             for sign, key, is_prior, v in shown:
                 c = form.cells[key]
-                name = item_label(t, "row" if by_col else "column", c.row if by_col else c.column)
+                name = _ORDINAL.sub("", item_label(t, "row" if by_col else "column", c.row if by_col else c.column))
                 ops.append((sign, _operand(form, report, key, is_prior, v, name, lang)))
             rendered.append((ops or [(1, "0")], len(side) - len(shown)))
         lines.append(_side(rendered[0][0], left, rendered[0][1], lang))
@@ -239,6 +250,8 @@ def _invalid(form: Form, rule: Rule, t: Table, report: UnitReport, key: str, p: 
         "zh": "应为不小于 0 的整数" if cell.type == "integer" else "应为不小于 0 的数值（万元）",
         "en": "expected a whole number ≥ 0" if cell.type == "integer" else "expected a number ≥ 0 (万元)",
     }
+    if cell.signed:
+        expect = {"zh": "应为整数（可为负数）", "en": "expected a whole number (may be negative)"}
     sugg = {"zh": p.suggestion, "en": p.suggestion_en}
     details = {
         "zh": [f"单元格：{_where(report, key)}（{p.note}）"],
@@ -309,7 +322,10 @@ def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> li
         Findings in rule order (value rules first, then equations in declaration order).
     """
     ev = evaluate(form, report)
-    pev = evaluate(form, prior) if prior is not None else None
+    # last year's data are read with their own form (a 2020 report is on the 2019 form): a term that
+    # form lacks (t2 in_force) is then absent and its rule skipped, instead of read as a blank 0
+    pform = form if prior is None or prior.form == form.id else load_form(prior.form)
+    pev = evaluate(pform, prior) if prior is not None else None
     findings = _value_findings(form, report, ev)
     for rule in form.rules:
         if rule.kind != "equation":

@@ -117,14 +117,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "as .xlsx and resubmit.",
     ),
     "zip-bomb": (
-        "文件内部的压缩数据异常（{detail}），解压后会远大于正常报表，可能已损坏或被恶意构造，"
+        "文件内部的压缩数据异常，解压后会远大于正常报表，可能已损坏或被恶意构造，"
         "系统不予读取。请用原始模板重新填写，在 Excel 或 WPS 中另存为 .xlsx 后再提交。",
         "The compressed data inside the file is abnormal ({detail}); it would unpack to far "
         "more than a normal report, so it may be damaged or crafted and will not be read. "
         "Fill in the original template again, save as .xlsx in Excel or WPS and resubmit.",
     ),
     "corrupt-zip": (
-        "文件已损坏或不完整（{detail}），无法作为 Excel 工作簿读取。"
+        "文件已损坏或不完整，无法作为 Excel 工作簿读取。"
         "如果是通过邮件或网盘传来的，请重新下载；否则请在 Excel 或 WPS 中打开并重新另存为 .xlsx 后再提交。",
         "The file is damaged or incomplete ({detail}) and cannot be read as an Excel "
         "workbook. If it came by e-mail or a file share, download it again; otherwise open "
@@ -139,15 +139,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "read. Fill in the original template again, save as .xlsx and resubmit.",
     ),
     "absurd-dimension": (
-        "工作表“{sheet}”用到了单元格 {cell}，远超出本表的范围（最多 {max_row} 行、到 {max_col} 列）。"
+        "工作表“{sheet}”用到了{where_zh}，远超出本表的范围（最多 {max_row} 行、到 {max_col} 列）。"
         "请在该表中选中表格区域以外多余的行和列，右键“删除”（不是“清除内容”），保存后再提交。",
-        "Sheet '{sheet}' uses cell {cell}, far outside this form (at most {max_row} rows and "
+        "Sheet '{sheet}' uses {where_en}, far outside this form (at most {max_row} rows and "
         "columns up to {max_col}). Select the extra rows and columns outside the table, "
         "right-click and Delete them (not just Clear Contents), save and resubmit.",
     ),
     "huge-shared-string": (
-        "文件中有一段文字超过 {limit}（工作表共用的文字表 {member}），不可能是正常填报内容。"
-        "请检查是否误粘贴了大量文字，删除后另存为 .xlsx 再提交。",
+        "文件中有一段文字超过 {limit}，不可能是正常填报内容。请检查是否误粘贴了大量文字，删除后另存为 .xlsx 再提交。",
         "A text in the file is larger than {limit} (shared string table {member}); that "
         "cannot be a normal entry. Check for a large accidental paste, delete it, save as "
         ".xlsx and resubmit.",
@@ -216,6 +215,13 @@ class UnsafeFile(Exception):
         self.message_zh = message_zh
         self.message_en = message_en
         self.details = details
+
+    def __reduce__(self):  # survive pickling, e.g. from a reader's worker process
+        return (_restore_unsafe, (self.reason, self.message_zh, self.message_en, self.details))
+
+
+def _restore_unsafe(reason: str, message_zh: str, message_en: str, details: dict[str, object]) -> UnsafeFile:
+    return UnsafeFile(reason, message_zh, message_en, **details)
 
 
 class _Params(dict):
@@ -600,9 +606,11 @@ class _Package:
             usize = info.file_size
             crc = 0
             total = 0
+            # no chunk longer than max_string_bytes: the scanners rely on it
+            out_chunk = max(1024, min(_OUT_CHUNK, self.limits.max_string_bytes))
             if info.compress_type == _STORED:
                 while comp_left > 0:
-                    chunk = f.read(min(_READ_CHUNK, comp_left))
+                    chunk = f.read(min(_READ_CHUNK, comp_left, out_chunk))
                     if not chunk:
                         raise UnsafeFile("corrupt-zip", detail=f"{name} truncated", member=name)
                     comp_left -= len(chunk)
@@ -620,7 +628,7 @@ class _Package:
                         if not data:
                             raise UnsafeFile("corrupt-zip", detail=f"{name} truncated", member=name)
                         comp_left -= len(data)
-                    out = d.decompress(data, _OUT_CHUNK)
+                    out = d.decompress(data, out_chunk)
                     data = d.unconsumed_tail
                     if out:
                         total += len(out)
@@ -804,20 +812,17 @@ class _PrologScanner(_Scanner):
     def _check(self, final: bool) -> None:
         self.done = True
         raw = bytes(self.buf)
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
-            enc = (
-                "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if raw[0] == 0x3C else "utf-16-be")
-            )
-            text = raw[: len(raw) // 2 * 2].decode(enc, "replace")
-        else:
-            text = raw.decode("latin-1")
+        for bom in (b"\xef\xbb\xbf", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff"):
+            if raw.startswith(bom):
+                raw = raw[len(bom) :]
+                break
+        # Markup is ASCII: dropping NULs reads UTF-16 and UTF-32 prologs as well as UTF-8 ones.
+        text = raw.replace(b"\x00", b"").decode("latin-1")
         low = text.lower()
         if "<!doctype" in low or "<!entity" in low:
             self._fail()
         # Walk the prolog: XML declaration, PIs, comments, whitespace, then the root element.
         i, n = 0, len(text)
-        if text.startswith("\ufeff") or text.startswith("\xef\xbb\xbf"):
-            i = 1 if text.startswith("\ufeff") else 3
         while i < n:
             ch = text[i]
             if ch in " \t\r\n":
@@ -839,16 +844,38 @@ class _PrologScanner(_Scanner):
         # a member that is only a prolog (or empty): harmless
 
 
-_TAG_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(c|row|dimension|sheetData)(?=[\s/>])([^>]*)>")
+# One token per <c>, <row> or <dimension> start tag, with its r= (or ref=) value if any.
+_TOK_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?(c|row|dimension)(?=[\s/>])(?:[^>]*?\s(?:r|ref)\s*=\s*[\"']([^\"']*)[\"'])?"
+)
 _SI_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(si|sst)(?=[\s/>])")
-_R_ATTR_RE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
-_REF_RE = re.compile(rb"^\$?([A-Za-z]{0,3})\$?([0-9]{0,7})$")
+_REF_RE = re.compile(rb"^\s*\$?([A-Za-z]{0,3})\$?([0-9]{0,7})\s*$")
+_REFS_RE = re.compile(rb"(?:^| )\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?= |$)")
+
+
+_C_R = b'<c r="'
+_DIM_RE = re.compile(rb"<dimension(?=[\s/>])([^>]*)>")
+_ROW_R = b'<row r="'
+_C_OPENS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
+_ROW_OPENS = (b"<row ", b"<row>", b"<row/", b"<row\t", b"<row\n", b"<row\r")
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = b"0123456789"
+
+
+def _col_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col
 
 
 class _StreamScanner(_Scanner):
-    """Feed chunks; process complete tags only (a tag never contains '<')."""
+    """Feed chunks; scan complete tags only (a tag never contains '<').
 
-    regex: re.Pattern[bytes]
+    Also rejects a run of more than ``max_string_bytes`` without markup (one huge text
+    node or attribute). Chunks are at most ``max_string_bytes`` long (see iter_member), so
+    such a run always shows up in the carried tail.
+    """
 
     def __init__(self, member: str, limits: Limits) -> None:
         self.member = member
@@ -857,31 +884,35 @@ class _StreamScanner(_Scanner):
         self.base = 0  # offset in the member of carry[0]
 
     def feed(self, chunk: bytes) -> None:
-        buf = self.carry + chunk if self.carry else chunk
+        if self.carry:
+            k = chunk.find(b"<")
+            if len(self.carry) + (k if k >= 0 else len(chunk)) > self.limits.max_string_bytes:
+                self.huge()
+            buf = self.carry + chunk
+        else:
+            buf = chunk
         cut = buf.rfind(b"<")
         if cut <= 0:
+            if len(buf) > self.limits.max_string_bytes:
+                self.huge()
             self.carry = buf
-            self.progress(self.base + len(buf))
             return
-        self._scan(buf, cut)
+        self.scan(buf, cut)
         self.carry = buf[cut:]
         self.base += cut
         self.progress(self.base + len(self.carry))
 
     def close(self) -> None:
         buf = self.carry
-        self._scan(buf, len(buf))
+        self.scan(buf, len(buf))
         self.base += len(buf)
         self.carry = b""
         self.finish(self.base)
 
-    def _scan(self, buf: bytes, end: int) -> None:
-        base = self.base
-        on_tag = self.on_tag
-        for m in self.regex.finditer(buf, 0, end):
-            on_tag(m, base + m.start())
+    def scan(self, buf: bytes, end: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
 
-    def on_tag(self, m: re.Match[bytes], offset: int) -> None:  # pragma: no cover - interface
+    def huge(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
     def progress(self, end: int) -> None:
@@ -892,142 +923,233 @@ class _StreamScanner(_Scanner):
 
 
 class _SheetScanner(_StreamScanner):
-    """Largest referenced row/column (dimension, row r=, c r=, implied positions) and cell size."""
+    """Largest referenced row/column: <dimension ref>, <row r>, <c r> and implied positions.
 
-    regex = _TAG_RE
+    Where every tag in a chunk carries r= (what Excel, WPS, LibreOffice and openpyxl
+    write) the chunk is checked in bulk; otherwise tag by tag, counting implied positions
+    (a <c> without r= is the next column, a <row> without r= the next row).
+    """
 
     def __init__(self, member: str, limits: Limits, pkg: _Package) -> None:
         super().__init__(member, limits)
         self.pkg = pkg
         self.row = 0
         self.col = 0
-        self.cell_at: int | None = None  # offset of the open <c> whose content is being measured
+        self.far_row: int | None = None
 
-    def _absurd(self, row: int, col: int, raw: bytes | None = None) -> None:
-        cell = raw.decode("ascii", "replace") if raw is not None else f"{col_letter(col)}{row}"
+    def huge(self) -> None:
+        raise UnsafeFile(
+            "huge-cell",
+            sheet=self.pkg.sheet_name(self.member),
+            member=self.member,
+            limit=_size_text(self.limits.max_string_bytes),
+        )
+
+    def _absurd(self, *, ref: str | None = None, row: int | None = None, bad: bytes | None = None) -> None:
+        if ref is not None:
+            where_zh, where_en = f"单元格 {ref}", f"cell {ref}"
+        elif row is not None:
+            where_zh, where_en = f"第 {row} 行", f"row {row}"
+        else:
+            text = (bad or b"").decode("ascii", "replace").strip()[:40]
+            where_zh, where_en = f"无效的单元格位置“{text}”", f"an invalid cell position '{text}'"
         raise UnsafeFile(
             "absurd-dimension",
             sheet=self.pkg.sheet_name(self.member),
-            cell=cell,
+            where_zh=where_zh,
+            where_en=where_en,
+            cell=ref,
+            row=row,
             member=self.member,
             max_row=self.limits.max_row,
             max_col=col_letter(self.limits.max_col),
         )
 
-    def _check_ref(self, raw: bytes, default_row: int | None = None, default_col: int | None = None) -> tuple[int, int]:
-        m = _REF_RE.match(raw.strip())
+    def _check_ref(self, raw: bytes, default_row: int, default_col: int) -> tuple[int, int]:
+        m = _REF_RE.match(raw)
         if m is None or (not m.group(1) and not m.group(2)):
-            self._absurd(0, 0, raw)
-        letters, digits = m.group(1), m.group(2)
-        if letters:
-            col = 0
-            for ch in letters.upper():
-                col = col * 26 + ch - 64
-        else:
-            col = default_col if default_col is not None else 1
-        row = int(digits) if digits else (default_row if default_row is not None else 1)
-        if row > self.limits.max_row or col > self.limits.max_col or row < 1 or col < 1:
-            self._absurd(row, col, raw)
+            self._absurd(bad=raw)
+        col = _col_number(m.group(1)) if m.group(1) else default_col
+        row = int(m.group(2)) if m.group(2) else default_row
+        if not (1 <= row <= self.limits.max_row and 1 <= col <= self.limits.max_col):
+            if row < 1 or col < 1:
+                self._absurd(bad=raw)
+            self._absurd(ref=f"{col_letter(col)}{row}")
         return row, col
 
-    def _cell_end(self, offset: int) -> None:
-        if self.cell_at is not None and offset - self.cell_at > self.limits.max_string_bytes:
-            raise UnsafeFile(
-                "huge-cell",
-                sheet=self.pkg.sheet_name(self.member),
-                member=self.member,
-                limit=_size_text(self.limits.max_string_bytes),
-            )
-        self.cell_at = None
+    def scan(self, buf: bytes, end: int) -> None:
+        if self.far_row is None and self._fast(buf[:end] if end < len(buf) else buf):
+            return
+        toks = _TOK_RE.findall(buf, 0, end)
+        if not toks:
+            return
+        if self.far_row is None and all(rv for _, rv in toks) and self._bulk(toks):
+            return
+        for name, rv in toks:
+            self._token(name, rv)
 
-    def on_tag(self, m: re.Match[bytes], offset: int) -> None:
-        closing, name, attrs = m.group(1), m.group(2), m.group(3)
+    def _fast(self, buf: bytes) -> bool:
+        """Plain substring work for the usual layout: unprefixed tags, r= first, double quotes.
+
+        That is what Excel, WPS, LibreOffice and openpyxl write. Anything else (or anything
+        over the limits, to be named precisely) returns False for the regex paths.
+        """
+        if b":c" in buf or b":row" in buf or b":dimension" in buf:
+            return False
+        pos = buf.find(b"<dimension")
+        while pos >= 0:
+            m = _DIM_RE.match(buf, pos)
+            if m is not None:
+                for attr in _ATTR_RE.finditer(m.group(1)):
+                    if attr.group(2) == b"ref" and not attr.group(1):
+                        self._token(b"dimension", attr.group(3) if attr.group(3) is not None else attr.group(4))
+            pos = buf.find(b"<dimension", pos + 10)
+        n_cells = buf.count(_C_R)
+        n_rows = buf.count(_ROW_R)
+        if n_cells != sum(map(buf.count, _C_OPENS)) or n_rows != sum(map(buf.count, _ROW_OPENS)):
+            return False  # some <c>/<row> without r= first: implied positions to count
+        limits = self.limits
+        if n_rows:
+            rows = {p.partition(b'"')[0] for p in buf.split(_ROW_R)[1:]}
+            if not all(r.isdigit() and len(r) <= 7 for r in rows):
+                return False
+            row_ints = list(map(int, rows))
+            if max(row_ints) > limits.max_row or min(row_ints) < 1:
+                return False
+        if n_cells:
+            refs = b" ".join([p.partition(b'"')[0] for p in buf.split(_C_R)[1:]])
+            letter_toks = refs.translate(None, _DIGITS).split()
+            digit_toks = refs.translate(None, _UPPER).split()
+            if not len(letter_toks) == len(digit_toks) == n_cells:
+                return False  # a ref without letters or digits, or with a space in it
+            letters, digits = set(letter_toks), set(digit_toks)
+            if not all(x.isalpha() and x.isupper() and len(x) <= 3 for x in letters):
+                return False
+            if not all(x.isdigit() and len(x) <= 7 for x in digits):
+                return False
+            if max(map(_col_number, letters)) > limits.max_col:
+                return False
+            cell_rows = list(map(int, digits))
+            if max(cell_rows) > limits.max_row or min(cell_rows) < 1:
+                return False
+        # carry the implied-position state over to the next chunk
+        last_c, last_row = buf.rfind(_C_R), buf.rfind(_ROW_R)
+        if last_c > last_row:
+            ref = buf[last_c + len(_C_R) :].partition(b'"')[0]
+            self.col = _col_number(ref.rstrip(_DIGITS))
+        elif last_row >= 0:
+            self.col = 0
+        if last_row >= 0:
+            self.row = int(buf[last_row + len(_ROW_R) :].partition(b'"')[0])
+        return True
+
+    def _token(self, name: bytes, rv: bytes) -> None:
         if name == b"c":
-            if closing:
-                return
-            self._cell_end(offset)
-            r = _R_ATTR_RE.search(attrs)
-            if r is not None:
-                _row, self.col = self._check_ref(r.group(1), default_row=self.row, default_col=self.col + 1)
+            if rv:
+                _row, self.col = self._check_ref(rv, self.row or 1, self.col + 1)
             else:
                 self.col += 1
-                if self.col > self.limits.max_col:
-                    self._absurd(self.row, self.col)
-            if not attrs.endswith(b"/"):
-                self.cell_at = offset
+                if self.col > self.limits.max_col or self.far_row is not None:
+                    self._absurd(ref=f"{col_letter(self.col)}{max(self.row, 1)}")
+            if self.far_row is not None:  # a far row whose cell says it is near: still the row
+                self._absurd(row=self.far_row)
         elif name == b"row":
-            self._cell_end(offset)
-            if closing:
-                return
-            r = _R_ATTR_RE.search(attrs)
-            if r is not None:
-                digits = r.group(1).strip()
+            if self.far_row is not None:
+                self._absurd(row=self.far_row)
+            if rv:
+                digits = rv.strip()
                 if not digits.isdigit() or len(digits) > 7:
-                    self._absurd(0, 0, b"row " + digits)
+                    self._absurd(bad=rv)
                 self.row = int(digits)
             else:
                 self.row += 1
-            if self.row > self.limits.max_row or self.row < 1:
-                self._absurd(self.row, 1)
+            if self.row < 1:
+                self._absurd(bad=rv)
+            if self.row > self.limits.max_row:
+                self.far_row = self.row  # name its first cell if it has one, else the row
             self.col = 0
-        elif name == b"dimension":
-            if closing:
-                return
-            for attr in _ATTR_RE.finditer(attrs):
-                if attr.group(2) == b"ref":
-                    val = attr.group(3) if attr.group(3) is not None else attr.group(4)
-                    for part in val.split(b":"):
-                        self._check_ref(part)
-        else:  # sheetData
-            self._cell_end(offset)
-
-    def progress(self, end: int) -> None:
-        if self.cell_at is not None and end - self.cell_at > self.limits.max_string_bytes:
-            self._cell_end(end)
-        elif self.cell_at is None and len(self.carry) > self.limits.max_string_bytes:
-            # a text run of more than the limit outside any cell: not a spreadsheet writer's output
-            self.cell_at = self.base
-            self._cell_end(self.base + len(self.carry))
+        elif rv:  # dimension ref="A1:H39" (a dimension without ref says nothing)
+            for part in rv.split(b":"):
+                self._check_ref(part, 1, 1)
 
     def finish(self, end: int) -> None:
-        self._cell_end(end)
+        if self.far_row is not None:
+            self._absurd(row=self.far_row)
+
+    def _bulk(self, toks: list[tuple[bytes, bytes]]) -> bool:
+        """Check a chunk whose tags all carry r=; False to fall back on the tag-by-tag path."""
+        limits = self.limits
+        cells = [rv for name, rv in toks if name == b"c"]
+        rows = [rv for name, rv in toks if name == b"row"]
+        for name, rv in toks:
+            if name == b"dimension":
+                self._token(name, rv)
+        if rows:
+            row_set = set(rows)
+            if not all(r.isdigit() and len(r) <= 7 for r in row_set):
+                return False
+            row_ints = list(map(int, row_set))
+            if max(row_ints) > limits.max_row or min(row_ints) < 1:
+                return False  # let the tag-by-tag path name the offending row
+        if cells:
+            pairs = _REFS_RE.findall(b" ".join(cells))
+            if len(pairs) != len(cells):
+                return False
+            letters = {p[0] for p in pairs}
+            digits = {p[1] for p in pairs}
+            if max(map(_col_number, letters)) > limits.max_col:
+                return False
+            cell_rows = list(map(int, digits))
+            if max(cell_rows) > limits.max_row or min(cell_rows) < 1:
+                return False
+        # carry the implied-position state over to the next chunk
+        for name, rv in reversed(toks):
+            if name == b"c":
+                m = _REF_RE.match(rv)
+                self.col = _col_number(m.group(1)) if m is not None else self.col
+                break
+            if name == b"row":
+                self.col = 0
+                break
+        if rows:
+            self.row = int(rows[-1])
+        return True
 
 
 class _SstScanner(_StreamScanner):
     """Reject a shared string item (<si>...</si>, markup included) above the limit."""
 
-    regex = _SI_RE
-
     def __init__(self, member: str, limits: Limits) -> None:
         super().__init__(member, limits)
         self.si_at: int | None = None
 
+    def huge(self, size: int | None = None) -> None:
+        raise UnsafeFile(
+            "huge-shared-string",
+            member=self.member,
+            limit=_size_text(self.limits.max_string_bytes),
+            bytes=size,
+        )
+
     def _end(self, offset: int) -> None:
         if self.si_at is not None and offset - self.si_at > self.limits.max_string_bytes:
-            raise UnsafeFile(
-                "huge-shared-string",
-                member=self.member,
-                limit=_size_text(self.limits.max_string_bytes),
-                bytes=offset - self.si_at,
-            )
+            self.huge(offset - self.si_at)
 
-    def on_tag(self, m: re.Match[bytes], offset: int) -> None:
-        if m.group(2) == b"si":
-            if m.group(1):
-                return
-            self._end(offset)
-            self.si_at = offset
-        elif m.group(1):  # </sst>
-            self._end(offset)
-            self.si_at = None
+    def scan(self, buf: bytes, end: int) -> None:
+        base = self.base
+        for m in _SI_RE.finditer(buf, 0, end):
+            offset = base + m.start()
+            if m.group(2) == b"si":
+                if m.group(1):
+                    continue
+                self._end(offset)
+                self.si_at = offset
+            elif m.group(1):  # </sst>
+                self._end(offset)
+                self.si_at = None
 
     def progress(self, end: int) -> None:
-        if self.si_at is None:
-            if len(self.carry) > self.limits.max_string_bytes:
-                self.si_at = self.base
-                self._end(end)
-        else:
-            self._end(end)
+        self._end(end)
 
     def finish(self, end: int) -> None:
         self._end(end)

@@ -70,6 +70,7 @@ class PriorData:
         return cls(reports)
 
     def find(self, report: UnitReport) -> UnitReport | None:
+        """The same unit's prior report: by code, then by name; never another unit's (false X-CARRY)."""
         if len(self.reports) == 1 and not report.unit_code and not report.unit_name:
             return self.reports[0]
         if report.unit_code:
@@ -80,8 +81,8 @@ class PriorData:
         for r in self.reports:
             if name and normalize_name(r.unit_name) == name:
                 return r
-        if len(self.reports) == 1:
-            return self.reports[0]
+        if len(self.reports) == 1 and not (self.reports[0].unit_name or self.reports[0].unit_code):
+            return self.reports[0]  # a prior file without identity, given for this one unit
         return None
 
 

@@ -47,8 +47,10 @@ def _number_of(raw: object) -> Decimal | None:
     return None
 
 
-def _finish(num: Decimal, ctype: str, notes: list[str], notes_en: list[str], shown: str) -> Parsed:
-    if num < 0:
+def _finish(
+    num: Decimal, ctype: str, notes: list[str], notes_en: list[str], shown: str, signed: bool = False
+) -> Parsed:
+    if num < 0 and not signed:
         return Parsed(
             "invalid",
             None,
@@ -78,12 +80,13 @@ def _finish(num: Decimal, ctype: str, notes: list[str], notes_en: list[str], sho
     return Parsed("ok", value)
 
 
-def parse_value(raw: object, ctype: str = "integer") -> Parsed:
+def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Parsed:
     """Read one raw value of a cell of type `integer` or `decimal`.
 
     Args:
         raw: what the file holds: None, a number, or a string exactly as found.
         ctype: the cell's declared type.
+        signed: the column allows negative values (the 2019 form's 本年增/减).
 
     Returns:
         A Parsed; `blank` values carry 0 so that rules can use them.
@@ -95,8 +98,8 @@ def parse_value(raw: object, ctype: str = "integer") -> Parsed:
     if num is not None:
         if isinstance(raw, float) and ctype == "integer" and raw.is_integer():
             # a float that is a whole number is how calamine and LibreOffice give counts: not worth a note
-            return _finish(Decimal(int(raw)), ctype, [], [], repr(raw))
-        return _finish(num, ctype, [], [], str(raw))
+            return _finish(Decimal(int(raw)), ctype, [], [], repr(raw), signed)
+        return _finish(num, ctype, [], [], str(raw), signed)
     if isinstance(raw, bool) or not isinstance(raw, str):
         return Parsed(
             "invalid",
@@ -141,7 +144,7 @@ def parse_value(raw: object, ctype: str = "integer") -> Parsed:
         num = Decimal(norm)
     except InvalidOperation:  # pragma: no cover - guarded by the regex
         return Parsed("invalid", None, "无法识别", "请填写数字。", "unrecognised", "Please type a number.")
-    return _finish(num, ctype, notes, notes_en, stripped)
+    return _finish(num, ctype, notes, notes_en, stripped, signed)
 
 
 def format_number(v: int | Decimal | None) -> str:

@@ -31,7 +31,7 @@ TABLE_KEYS = {
     "header",
     "corner",
 }
-COLUMN_KEYS = {"id", "label", "type", "unit", "total_of"}
+COLUMN_KEYS = {"id", "label", "type", "unit", "total_of", "signed"}
 ROW_KEYS = {"id", "label", "groups", "total_of"}
 BLOCK_KEYS = {"heading", "header", "columns", "rows"}
 RULE_KEYS = {
@@ -94,6 +94,8 @@ def _columns(raw: list, path: str) -> tuple[Column, ...]:
         ctype = c.get("type", "integer")
         if ctype not in TYPES:
             raise SchemaError(f"{p}.type: unknown type '{ctype}' (integer or decimal)")
+        if not isinstance(c.get("signed", False), bool):
+            raise SchemaError(f"{p}.signed: expected true or false")
         cols.append(
             Column(
                 id=str(c["id"]),
@@ -101,6 +103,7 @@ def _columns(raw: list, path: str) -> tuple[Column, ...]:
                 type=ctype,
                 unit=str(c.get("unit", "件")),
                 total_of=tuple(c.get("total_of", ())),
+                signed=c.get("signed", False),
             )
         )
     _unique([c.id for c in cols], path, "column")
@@ -132,6 +135,8 @@ def _table(raw: Any, path: str) -> Table:
             brows = []
             for ri, r in enumerate(_list(b["rows"], f"{bp}.rows")):
                 _keys(r, ROW_KEYS, f"{bp}.rows[{ri}]", ("id", "label"))
+                if str(r["id"]) in {x.id for x in rows}:  # row ids are unique across blocks: name the exact place
+                    raise SchemaError(f"{bp}.rows[{ri}].id: duplicate row id '{r['id']}'")
                 rows.append(Row(id=str(r["id"]), label=str(r["label"]), columns=bcols, block=bi))
                 brows.append(str(r["id"]))
             blocks.append(Block(heading=str(b["heading"]), header=str(b["header"]), columns=bcols, rows=tuple(brows)))

@@ -28,6 +28,8 @@ class Column:
     unit: str = "件"
     total_of: tuple[str, ...] = ()
     """Ids of the columns this column is the sum of (empty: an input column)."""
+    signed: bool = False
+    """Values may be negative (the 2019 form's 本年增/减); otherwise a negative value is invalid."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Cell:
     unit: str
     totals: tuple[tuple[str, ...], ...] = ()
     """Each alternative way of deriving this total from other cells' keys; empty for an input cell."""
+    signed: bool = False
+    """Its column allows negative values."""
 
     @property
     def is_total(self) -> bool:
@@ -187,6 +191,7 @@ class Form:
                         type=col.type,
                         unit=col.unit,
                         totals=tuple(totals),
+                        signed=col.signed,
                     )
         return out
 

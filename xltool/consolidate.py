@@ -1,0 +1,1013 @@
+"""District consolidation: many units' returns -> the district's totals, who reported, and what is wrong.
+
+The library behind `xltool consolidate`. Every input is read and validated like `xltool validate` does;
+then each file is assigned to a roster unit, duplicates are resolved (the newest return counts), and the
+counted units' input cells are summed exactly (int counts, Decimal amounts). Totals are re-derived on the
+sum by the rule engine, and the result is checked twice (rule C-SUM): every rule of the form on the
+consolidated report, and every cell against the explicit sum of the members' own values. A failure there
+means a reader bug or a double count, never a data problem of a unit, so it is reported loudly.
+
+Results are pandas DataFrames (pandas is imported lazily: `xltool validate` does not pay for it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xltool.findings import SEVERITY_ZH, Finding, render, sort_findings, tool_finding
+from xltool.interchange import UnitReport
+from xltool.layout import sheet_cells
+from xltool.roster import Roster, Unit, normalize_name
+from xltool.rules import Evaluated, check, evaluate, item_label
+from xltool.schema import Form, load_form
+from xltool.validate import FileResult, PriorData
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+Number = int | Decimal
+
+# Status of a roster unit (what the clerk sees in 报送情况).
+PASSED = "通过"
+WARNINGS = "仅警告"
+ERRORS = "有错误"
+MISSING = "未报"
+STATUS_EN = {PASSED: "passed", WARNINGS: "warnings only", ERRORS: "errors", MISSING: "not reported"}
+
+# What became of one input file.
+COUNTED = "counted"
+"""Summed into the totals."""
+REJECTED = "rejected"
+"""The unit's newest return, not counted: it has errors (or unexplained warnings with accepted_only)."""
+SUPERSEDED = "superseded"
+"""An older return of a unit that sent a newer one."""
+FOREIGN = "foreign"
+"""A return of a unit that is not in the roster."""
+UNIDENTIFIED = "unidentified"
+"""Unreadable, and its name does not say which unit sent it."""
+ROLE_ZH = {
+    COUNTED: "已计入",
+    REJECTED: "未计入",
+    SUPERSEDED: "已被替代",
+    FOREIGN: "名单外",
+    UNIDENTIFIED: "无法识别单位",
+}
+
+LONG_COLUMNS = (
+    "unit",
+    "code",
+    "category",
+    "table",
+    "table_name",
+    "row_key",
+    "row_label",
+    "column_key",
+    "column_label",
+    "key",
+    "value",
+    "file_sha256",
+)
+"""Columns of the tidy long table (one row per counted unit and cell)."""
+
+# Metadata keys that say when a return was filled/saved, most specific first. Workbook readers put the
+# document's own modified time here; `generated_at` (when the template was made) is the last resort.
+FILL_TIME_KEYS = ("filled_at", "saved_at", "modified", "modified_at", "last_modified", "generated_at")
+
+
+# --------------------------------------------------------------------------- key indicators
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One column of 单位明细 / 分类小计: a heading in the form's own words and the cells it adds up."""
+
+    header: str
+    keys: tuple[str, ...]
+    table: str
+    type: str = "integer"
+    role: str = ""
+    """`applications` (the first row of a matrix table), `outcome` (a part of a total row), or empty."""
+
+
+def indicators(form: Form) -> tuple[Indicator, ...]:
+    """The key indicators of a form, derived from its declaration (nothing hard-coded).
+
+    - a matrix table with a total column (表三): one indicator per row, except that the sub-rows of a
+      second-level group (（三）不予公开 1.…8.) are one indicator under the group's label; a total row is
+      named with its group (三、本年度办理结果 （七）总计);
+    - a one-row table with a total column (表四): one indicator per outermost group (行政复议, 行政诉讼),
+      adding up the total column of its rows;
+    - any other table (表二): one indicator per cell, named by `form.label`.
+    """
+    out: list[Indicator] = []
+    for t in form.tables:
+        total_col = next((c for c in t.columns if c.total_of), None)
+        if t.layout == "matrix" and total_col is not None:
+            parts = {p for r in t.rows for p in r.total_of}
+            seen: dict[str, int] = {}
+            for r in t.rows:
+                key = t.key(r.id, total_col.id)
+                role = "outcome" if r.id in parts else ""
+                if len(r.groups) >= 2:
+                    name = r.groups[1]
+                    if name in seen:
+                        i = seen[name]
+                        out[i] = Indicator(out[i].header, out[i].keys + (key,), t.id, total_col.type, role)
+                        continue
+                    seen[name] = len(out)
+                    out.append(Indicator(name, (key,), t.id, total_col.type, role))
+                    continue
+                header = f"{r.groups[-1]} {r.label}" if r.total_of and r.groups else r.label
+                out.append(Indicator(header, (key,), t.id, total_col.type, role))
+            first = next(i for i, ind in enumerate(out) if ind.table == t.id)
+            out[first] = Indicator(out[first].header, out[first].keys, t.id, out[first].type, "applications")
+        elif t.layout == "row" and total_col is not None:
+            groups: dict[str, list[str]] = {}
+            for r in t.rows:
+                groups.setdefault((r.groups or (r.label,))[0], []).append(t.key(r.id, total_col.id))
+            for name, keys in groups.items():
+                out.append(Indicator(f"{name}{total_col.label}", tuple(keys), t.id, total_col.type))
+        else:
+            for r in t.rows:
+                for cid in t.row_columns(r):
+                    key = t.key(r.id, cid)
+                    out.append(Indicator(form.label(key), (key,), t.id, t.column_map[cid].type))
+    # the applications table (表三) first, then the tables after it, then those before (表二): the
+    # order in which the issue lists the figures a clerk looks for
+    ids = [t.id for t in form.tables]
+    start = next((i for i, t in enumerate(form.tables) if t.layout == "matrix"), 0)
+    rank = {tid: (i - start) % len(ids) for i, tid in enumerate(ids)}
+    return tuple(sorted(out, key=lambda ind: rank[ind.table]))
+
+
+def indicator_value(ind: Indicator, values: dict[str, Number | None]) -> Number | None:
+    """Sum of an indicator's cells (None when every cell is None, e.g. a unit that has not reported)."""
+    got = [values.get(k) for k in ind.keys]
+    if all(v is None for v in got):
+        return None
+    zero: Number = Decimal(0) if ind.type == "decimal" else 0
+    return sum((v for v in got if v is not None), start=zero)
+
+
+# --------------------------------------------------------------------------- one input file
+
+
+@dataclass
+class Entry:
+    """One input file and what the consolidation made of it."""
+
+    result: FileResult
+    unit: Unit | None
+    """The roster unit it is a return of (None: foreign or unidentified)."""
+    role: str
+    """COUNTED, REJECTED, SUPERSEDED, FOREIGN or UNIDENTIFIED."""
+    sha256: str
+    mtime: float | None
+    fill_time: datetime | None
+    evaluated: Evaluated | None = None
+    superseded_by: str | None = None
+    included_invalid: bool = False
+    """Counted although it has errors (include_invalid)."""
+
+    @property
+    def file(self) -> str:
+        return self.result.file
+
+    @property
+    def report(self) -> UnitReport | None:
+        return self.result.report
+
+    @property
+    def sort_time(self) -> tuple[float, float, str]:
+        fill = self.fill_time.timestamp() if self.fill_time else None
+        mt = self.mtime or 0.0
+        return (fill if fill is not None else mt, mt, self.file)
+
+    @property
+    def received(self) -> datetime | None:
+        return datetime.fromtimestamp(self.mtime) if self.mtime is not None else None
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass
+class Consolidation:
+    """A consolidation run: the totals, who reported, what is wrong, all as DataFrames."""
+
+    form: Form
+    year: int | None
+    unit_name: str
+    roster: Roster
+    entries: list[Entry]
+    report: UnitReport
+    """The consolidated report: summed inputs, meta level=consolidation and the members."""
+    evaluated: Evaluated
+    """`evaluate()` of `report`: the totals re-derived on the sum."""
+    member_sum: dict[str, Number]
+    """Cell key -> the explicit sum of the counted members' own values (their totals as they stand)."""
+    csum: list[Finding]
+    """C-SUM: findings about the consolidated result itself (empty when it is right)."""
+    totals: pd.DataFrame
+    units: pd.DataFrame
+    status: pd.DataFrame
+    files: pd.DataFrame
+    findings: pd.DataFrame
+    long: pd.DataFrame
+    indicators: tuple[Indicator, ...]
+    group_by: str | None = None
+    prior_values: dict[str, Number] | None = None
+    """Last year's district values (cell key -> number), when prior data were given."""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when C-SUM passes."""
+        return not any(f.severity == "error" for f in self.csum)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        s = self.status["status"].tolist()
+        received = len(s) - s.count(MISSING)
+        return {
+            "expected": len(s),
+            "received": received,
+            "passed": s.count(PASSED),
+            "warnings": s.count(WARNINGS),
+            "errors": s.count(ERRORS),
+            "missing": s.count(MISSING),
+            "counted": sum(1 for e in self.entries if e.role == COUNTED),
+            "foreign": sum(1 for e in self.entries if e.role == FOREIGN),
+            "superseded": sum(1 for e in self.entries if e.role == SUPERSEDED),
+            "unidentified": sum(1 for e in self.entries if e.role == UNIDENTIFIED),
+        }
+
+    def status_line(self, lang: str = "zh") -> str:
+        """`应报 36｜已收 33｜通过 29｜仅警告 2｜有错误 2｜未报 3` (English with lang='en')."""
+        c = self.counts
+        if lang == "en":
+            return (
+                f"expected {c['expected']} | received {c['received']} | passed {c['passed']} | "
+                f"warnings only {c['warnings']} | errors {c['errors']} | not reported {c['missing']}"
+            )
+        return (
+            f"应报 {c['expected']}｜已收 {c['received']}｜通过 {c['passed']}｜仅警告 {c['warnings']}｜"
+            f"有错误 {c['errors']}｜未报 {c['missing']}"
+        )
+
+    def counted_line(self, lang: str = "zh") -> str:
+        """How many units the totals are made of, and the files left out."""
+        c = self.counts
+        extra = []
+        if lang == "en":
+            for k, label in (("foreign", "not in roster"), ("superseded", "superseded"), ("unidentified", "unread")):
+                if c[k]:
+                    extra.append(f"{label} {c[k]}")
+            return f"counted {c['counted']} units" + (f" (files left out: {', '.join(extra)})" if extra else "")
+        for k, label in (("foreign", "名单外"), ("superseded", "已被替代"), ("unidentified", "无法识别单位")):
+            if c[k]:
+                extra.append(f"{label} {c[k]}")
+        return f"计入汇总 {c['counted']} 个单位" + (f"（未计入的文件：{'，'.join(extra)}）" if extra else "")
+
+    @property
+    def missing_units(self) -> list[str]:
+        return self.status.loc[self.status["status"] == MISSING, "name"].tolist()
+
+    def counted_entries(self) -> list[Entry]:
+        return [e for e in self.entries if e.role == COUNTED]
+
+    def indicator_table(self) -> pd.DataFrame:
+        """One row per roster unit (roster order), one column per key indicator; None where not counted."""
+        import pandas as pd
+
+        by_code = {e.unit.code: e for e in self.counted_entries() if e.unit}
+        rows = []
+        for u in self.roster.units:
+            e = by_code.get(u.code)
+            vals = e.evaluated.values if e and e.evaluated else {}
+            rows.append([indicator_value(ind, vals) if e else None for ind in self.indicators])
+        idx = pd.Index([u.code for u in self.roster.units], name="code")
+        return pd.DataFrame(rows, index=idx, columns=[ind.header for ind in self.indicators], dtype=object)
+
+    def indicator_totals(self, values: dict[str, Number | None] | None = None) -> list[Number | None]:
+        vals = self.evaluated.values if values is None else values
+        return [indicator_value(ind, vals) for ind in self.indicators]
+
+    def subtotals(self, by: str | None = None) -> pd.DataFrame:
+        """Key indicators per roster category (部门 / 街道) of the counted units, with 应报/计入 counts."""
+        import pandas as pd
+
+        by = by or self.group_by or "category"
+        table = self.indicator_table()
+        cats = {u.code: (getattr(u, by, "") or "（未分类）") for u in self.roster.units}
+        counted = {e.unit.code for e in self.counted_entries() if e.unit}
+        order: list[str] = []
+        for u in self.roster.units:
+            if cats[u.code] not in order:
+                order.append(cats[u.code])
+        rows = []
+        for cat in order:
+            codes = [c for c in table.index if cats[c] == cat]
+            sub = table.loc[codes]
+            row: list[Any] = [cat, len(codes), sum(1 for c in codes if c in counted)]
+            for ind, col in zip(self.indicators, sub.columns, strict=True):
+                zero: Number = Decimal(0) if ind.type == "decimal" else 0
+                row.append(sum((v for v in sub[col] if v is not None), start=zero))
+            rows.append(row)
+        cols = ["group", "expected", "counted"] + [ind.header for ind in self.indicators]
+        return pd.DataFrame(rows, columns=cols, dtype=object)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The run as plain JSON-able data (for --json)."""
+        from xltool.findings import _plain
+
+        def plain_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: _json_value(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
+
+        return {
+            "form": self.form.id,
+            "year": self.year,
+            "unit": self.unit_name,
+            "ok": self.ok,
+            "status_line": self.status_line(lang),
+            "counts": self.counts,
+            "missing": self.missing_units,
+            "csum": [f.to_dict(lang) for f in self.csum],
+            "totals": {k: _plain(v) for k, v in self.evaluated.values.items()},
+            "status": plain_records(self.status),
+            "files": plain_records(self.files),
+            "findings": plain_records(self.findings.drop(columns=["message"])),
+        }
+
+
+def _json_value(v: Any) -> Any:
+    from xltool.findings import _plain
+
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="seconds")
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return _plain(v)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _sha256(path: str | Path, report: UnitReport | None) -> str:
+    if report is not None and report.source.get("sha256"):
+        return str(report.source["sha256"])
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _mtime(path: str | Path) -> float | None:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return None
+
+
+def _parse_time(v: Any) -> datetime | None:
+    if isinstance(v, datetime):
+        return v if v.tzinfo else v.astimezone()
+    if not isinstance(v, str) or not v.strip():
+        return None
+    try:
+        t = datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.astimezone()
+
+
+def fill_time(report: UnitReport | None) -> datetime | None:
+    """When a return was filled in, from its metadata (see FILL_TIME_KEYS), or None."""
+    if report is None:
+        return None
+    for key in FILL_TIME_KEYS:
+        for where in (report.meta, report.source):
+            t = _parse_time(where.get(key))
+            if t is not None:
+                return t
+    return None
+
+
+def is_consolidation(report: UnitReport | None) -> bool:
+    """A report that is itself a consolidation (a district summary given to the city)."""
+    if report is None:
+        return False
+    return report.meta.get("level") == "consolidation" or bool(report.meta.get("consolidation"))
+
+
+def members_of(report: UnitReport) -> list[dict[str, Any]]:
+    """The member list a consolidated report carries (metadata may hold it as a JSON string)."""
+    m = report.meta.get("members")
+    if isinstance(m, str):
+        try:
+            m = json.loads(m)
+        except ValueError:
+            return []
+    return [x for x in m if isinstance(x, dict)] if isinstance(m, list) else []
+
+
+def _unit_from_filename(path: str, roster: Roster) -> Unit | None:
+    """A roster unit named (by code or full name) in a file's name: for files that could not be read."""
+    stem = normalize_name(Path(path).stem).upper()
+    best: Unit | None = None
+    for u in roster.units:
+        hit = (u.code and normalize_name(u.code).upper() in stem) or normalize_name(u.name).upper() in stem
+        if hit and (best is None or len(u.name) > len(best.name)):
+            best = u
+    return best
+
+
+def _unit_of(report: UnitReport, roster: Roster) -> Unit | None:
+    # a code that names one unit and a name that names another (UNIT-MISMATCH): the typed name is the
+    # sender's, the code most likely came with a borrowed template
+    by_name = roster.by_name(report.unit_name)
+    return by_name or roster.by_code(report.unit_code)
+
+
+def default_unit_name(roster: Roster) -> str:
+    """The district's name: the common beginning of the roster's unit names, cut after 省/市/区/县/旗."""
+    names = [u.name for u in roster.units]
+    if not names:
+        return "汇总"
+    prefix = names[0]
+    for n in names[1:]:
+        while not n.startswith(prefix):
+            prefix = prefix[:-1]
+    m = re.match(r"^(.*[省市区县旗])", prefix)
+    return m.group(1) if m else "汇总"
+
+
+def _zero(form: Form, key: str) -> Number:
+    return Decimal(0) if form.cells[key].type == "decimal" else 0
+
+
+# --------------------------------------------------------------------------- load and validate
+
+
+def _load_and_validate(
+    items: Sequence[FileResult | str | Path],
+    *,
+    roster: Roster,
+    year: int | None,
+    prior: PriorData | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[FileResult], int | None]:
+    from xltool.identity import identity_findings
+    from xltool.sources import expand_paths, load_any
+    from xltool.validate import validate_loaded
+
+    given = [x for x in items if isinstance(x, FileResult)]
+    paths = expand_paths([x for x in items if not isinstance(x, FileResult)])
+    loaded = []
+    for p in paths:
+        loaded.append(load_any(p))
+        if progress:
+            progress(str(p))
+    if year is None:
+        # the campaign year: the one most returns are for (newest on a tie)
+        years = Counter(r.year for r in [lo.report for lo in loaded] + [g.report for g in given] if r and r.year)
+        year = max(years, key=lambda y: (years[y], y)) if years else None
+    results = [validate_loaded(lo, prior=prior, roster=roster, year=year) for lo in loaded]
+    for g in given:
+        extra = []
+        if g.report is not None:
+            have = {f.rule for f in g.findings}
+            extra = [f for f in identity_findings(g.report, roster=roster, year=year) if f.rule not in have]
+        results.append(FileResult(g.file, g.report, sort_findings(list(g.findings) + extra)) if extra else g)
+    return results, year
+
+
+def _pick_form(results: list[FileResult], form: Form | str | None) -> Form:
+    if isinstance(form, Form):
+        return form
+    if isinstance(form, str):
+        return load_form(form)
+    forms = Counter(r.report.form for r in results if r.report is not None)
+    return load_form(forms.most_common(1)[0][0]) if forms else load_form()
+
+
+# --------------------------------------------------------------------------- consolidate
+
+
+def consolidate(
+    results_or_paths: Iterable[FileResult | str | Path],
+    roster: Roster,
+    *,
+    year: int | None = None,
+    prior: PriorData | Iterable[str | Path] | None = None,
+    accepted_only: bool = False,
+    include_invalid: bool = False,
+    group_by: str | None = None,
+    unit_name: str | None = None,
+    unit_code: str | None = None,
+    form: Form | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Consolidation:
+    """Consolidate the returns of a roster's units into the district's report.
+
+    Args:
+        results_or_paths: files or folders (read and validated here), or FileResults already validated.
+        roster: the units that must report.
+        year: the reporting year; None takes the year most returns are for. Returns of another year get
+            YEAR-MISMATCH (an error).
+        prior: last year's data (PriorData or paths): cross-year rules, and last year's district values.
+        accepted_only: count a unit only if it has no error and every warning has a 说明 (explanation);
+            by default warnings are counted.
+        include_invalid: count units whose return has errors too, and mark them everywhere.
+        group_by: a roster attribute (`category`) for the subtotals sheet.
+        unit_name: the consolidation's name (default: the common start of the roster names, e.g. 烟台市芝罘区).
+        unit_code: the consolidation's code, for a city roster that lists districts by code.
+        form: the form to consolidate (default: the form most returns are of).
+        progress: called with each file's path as it is read.
+
+    Returns:
+        A Consolidation; `ok` is False when C-SUM fails.
+    """
+    if prior is not None and not isinstance(prior, PriorData):
+        prior = PriorData.from_paths(list(prior))
+    results, year = _load_and_validate(list(results_or_paths), roster=roster, year=year, prior=prior, progress=progress)
+    the_form = _pick_form(results, form)
+    entries = _assign(results, roster, the_form, accepted_only=accepted_only, include_invalid=include_invalid)
+    name = unit_name or default_unit_name(roster)
+    counted = [e for e in entries if e.role == COUNTED]
+    for e in counted:
+        e.evaluated = evaluate(the_form, e.report)  # type: ignore[arg-type]
+
+    # the sum: inputs only; totals are re-derived on it by the engine
+    summed: dict[str, Number] = {k: _zero(the_form, k) for k in the_form.input_keys}
+    member_sum: dict[str, Number] = {k: _zero(the_form, k) for k in the_form.cells}
+    for e in counted:
+        vals = e.evaluated.values  # type: ignore[union-attr]
+        for k in the_form.cells:
+            v = vals.get(k)
+            if v is None:
+                continue  # an invalid value (include_invalid only): its finding says so
+            member_sum[k] += v
+            if k in summed:
+                summed[k] += v
+    members = [_member_record(e) for e in counted]
+    report = UnitReport(
+        form=the_form.id,
+        year=year,
+        unit_name=name,
+        unit_code=unit_code,
+        values=dict(summed),
+        source={"sheet_cells": dict(sheet_cells(the_form))},
+        meta={"level": "consolidation", "members": members},
+    )
+    ev = evaluate(the_form, report)
+    csum = _csum(the_form, report, ev, member_sum, counted)
+
+    prior_values = _prior_values(the_form, prior, roster) if prior is not None else None
+    cons = Consolidation(
+        form=the_form,
+        year=year,
+        unit_name=name,
+        roster=roster,
+        entries=entries,
+        report=report,
+        evaluated=ev,
+        member_sum=member_sum,
+        csum=csum,
+        totals=_totals_frame(the_form, ev, member_sum),
+        units=_units_frame(the_form, roster, entries),
+        status=_status_frame(roster, entries),
+        files=_files_frame(entries),
+        findings=_findings_frame(entries, csum),
+        long=_long_frame(the_form, counted),
+        indicators=indicators(the_form),
+        group_by=group_by,
+        prior_values=prior_values,
+        options={"accepted_only": accepted_only, "include_invalid": include_invalid},
+    )
+    return cons
+
+
+def _member_record(e: Entry) -> dict[str, Any]:
+    rep = e.report
+    assert rep is not None
+    code = e.unit.code if e.unit else rep.unit_code
+    name = e.unit.name if e.unit else rep.unit_name
+    return {"code": code, "name": name, "sha256": e.sha256, "file": Path(e.file).name}
+
+
+def _with(result: FileResult, extra: list[Finding]) -> FileResult:
+    return FileResult(result.file, result.report, sort_findings(list(result.findings) + extra))
+
+
+def _assign(
+    results: list[FileResult], roster: Roster, form: Form, *, accepted_only: bool, include_invalid: bool
+) -> list[Entry]:
+    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified)."""
+    entries: list[Entry] = []
+    by_unit: dict[str, list[Entry]] = {}
+    for r in results:
+        rep = r.report
+        if rep is not None and rep.form != form.id:
+            r = _with(r, [tool_finding("CONS-FORM", found=rep.form, expected=form.id)])
+        unit = _unit_of(rep, roster) if rep is not None else _unit_from_filename(r.file, roster)
+        e = Entry(r, unit, FOREIGN, _sha256(r.file, rep), _mtime(r.file), fill_time(rep))
+        if unit is None:
+            e.role = FOREIGN if rep is not None else UNIDENTIFIED
+        else:
+            by_unit.setdefault(unit.code, []).append(e)
+        entries.append(e)
+    for group in by_unit.values():
+        group.sort(key=lambda x: x.sort_time, reverse=True)
+        newest = group[0]
+        for old in group[1:]:
+            old.role = SUPERSEDED
+            old.superseded_by = newest.file
+            old.result = _with(old.result, [tool_finding("CONS-SUPERSEDED", newer=Path(newest.file).name)])
+        newest.role = _role(newest, form, accepted_only=accepted_only, include_invalid=include_invalid)
+    return entries
+
+
+def _role(e: Entry, form: Form, *, accepted_only: bool, include_invalid: bool) -> str:
+    r = e.result
+    if r.report is None or r.report.form != form.id:
+        return REJECTED
+    if not r.valid:
+        if include_invalid:
+            e.included_invalid = True
+            e.result = _with(r, [tool_finding("CONS-INCLUDED-INVALID")])
+            return COUNTED
+        return REJECTED
+    unexplained = [f for f in r.findings if f.severity == "warning" and not f.explanation]
+    if accepted_only and unexplained:
+        e.result = _with(r, [tool_finding("CONS-UNEXPLAINED", count=len(unexplained))])
+        return REJECTED
+    return COUNTED
+
+
+def _csum(
+    form: Form, report: UnitReport, ev: Evaluated, member_sum: dict[str, Number], counted: list[Entry]
+) -> list[Finding]:
+    """Rule C-SUM: the consolidated report passes every rule, equals its members cell by cell, counts no one twice."""
+    out = [f for f in check(form, report) if f.severity == "error"]
+    rule = next((r for r in form.rules if r.kind == "consolidation"), None)
+    refs = sheet_cells(form)
+    # a member's value that is unusable (include_invalid only) has its own VALUE-TYPE finding: no comparison
+    unknown = {k for e in counted if e.evaluated for k, v in e.evaluated.values.items() if v is None}
+    for key, cell in form.cells.items():
+        left, right = ev.values.get(key), member_sum.get(key)
+        if left == right or key in unknown:
+            continue
+        t = form.table(cell.table)
+        params = {"cell_label": f"{t.name}“{form.label(key)}”", "left": left, "right": right}
+        delta = (left or 0) - (right or 0)
+        if rule is None:  # a form that declares no consolidation rule is still checked
+            out.append(tool_finding("CONS-CELL", delta=abs(delta), **params))
+            continue
+        out.append(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                title={lang: render(rule.title, lang, delta=abs(delta), **params) for lang in ("zh", "en")},
+                table=t.id,
+                keys=[key],
+                cells=[refs[key]] if key in refs else [],
+                values={key: left},
+                left=left,
+                right=right,
+                delta=delta,
+                fix={lang: render(rule.fix, lang) for lang in ("zh", "en")},
+            )
+        )
+    return out + _double_counts(counted)
+
+
+def _double_counts(counted: list[Entry]) -> list[Finding]:
+    """A unit counted twice: directly and inside a summary, or inside two summaries (multi-level runs)."""
+    seen: dict[str, str] = {}
+    out: list[Finding] = []
+    for e in counted:
+        rep = e.report
+        assert rep is not None
+        source = rep.unit_name or Path(e.file).name
+        recs = members_of(rep) if is_consolidation(rep) else [{"code": rep.unit_code, "name": rep.unit_name}]
+        for rec in recs:
+            ident = f"code:{rec['code']}" if rec.get("code") else f"name:{normalize_name(rec.get('name') or '')}"
+            if ident in seen and seen[ident] != source:
+                who = rec.get("name") or rec.get("code")
+                out.append(tool_finding("CONS-DOUBLE", member=who, first=seen[ident], second=source))
+            seen.setdefault(ident, source)
+    return out
+
+
+def _prior_values(form: Form, prior: PriorData, roster: Roster) -> dict[str, Number] | None:
+    """Last year's district values: the sum of last year's returns of the roster's units (one each)."""
+    chosen: dict[str, UnitReport] = {}
+    for rep in prior.reports:
+        u = _unit_of(rep, roster)
+        if u is not None and u.code not in chosen:
+            chosen[u.code] = rep
+    reps = list(chosen.values())
+    if not reps:
+        # last year's district summary itself
+        reps = [r for r in prior.reports if is_consolidation(r)][:1]
+    if not reps:
+        return None
+    out: dict[str, Number] = {}
+    for rep in reps:
+        try:
+            pform = form if rep.form == form.id else load_form(rep.form)
+        except Exception:
+            continue
+        vals = evaluate(pform, rep).values
+        for k, v in vals.items():
+            if v is not None and k in form.cells:
+                out[k] = out.get(k, _zero(form, k)) + v
+    return out
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _totals_frame(form: Form, ev: Evaluated, member_sum: dict[str, Number]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for key, c in form.cells.items():
+        t = form.table(c.table)
+        rows.append(
+            {
+                "key": key,
+                "table": t.id,
+                "table_name": t.name,
+                "row_key": c.row,
+                "row_label": item_label(t, "row", c.row),
+                "column_key": c.column,
+                "column_label": t.column_map[c.column].label,
+                "label": form.label(key),
+                "type": c.type,
+                "is_total": c.is_total,
+                "value": ev.values.get(key),
+                "members_sum": member_sum.get(key),
+            }
+        )
+    df = pd.DataFrame(rows).set_index("key")
+    df["value"] = df["value"].astype(object)
+    df["members_sum"] = df["members_sum"].astype(object)
+    return df
+
+
+def _chosen(entries: list[Entry]) -> dict[str, Entry]:
+    """Roster code -> the return that decides the unit's status (its newest)."""
+    return {e.unit.code: e for e in entries if e.unit is not None and e.role in (COUNTED, REJECTED)}
+
+
+def unit_status(e: Entry | None) -> str:
+    if e is None:
+        return MISSING
+    c = e.result.counts
+    if c["error"]:
+        return ERRORS
+    if c["warning"]:
+        return WARNINGS
+    return PASSED
+
+
+def _problems(e: Entry, limit: int = 3) -> str:
+    probs = [f for f in e.result.findings if f.severity in ("error", "warning") and not f.rule.startswith("CONS-")]
+    text = "；".join(f"【{SEVERITY_ZH[f.severity]} {f.rule}】{f.title['zh']}" for f in probs[:limit])
+    if len(probs) > limit:
+        text += f"；等共 {len(probs)} 项"
+    return text
+
+
+def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
+    import pandas as pd
+
+    chosen = _chosen(entries)
+    rows = []
+    for u in roster.units:
+        e = chosen.get(u.code)
+        c = e.result.counts if e else {"error": 0, "warning": 0, "info": 0}
+        rows.append(
+            {
+                "code": u.code,
+                "name": u.name,
+                "category": u.category,
+                "status": unit_status(e),
+                "counted": bool(e and e.role == COUNTED),
+                "included_invalid": bool(e and e.included_invalid),
+                "errors": c["error"],
+                "warnings": c["warning"],
+                "infos": c["info"],
+                "file": e.file if e else None,
+                "received": e.received if e else None,
+                "filled": e.fill_time if e else None,
+                "sha256": e.sha256 if e else None,
+                "problems": _problems(e) if e else "",
+                "superseded": sum(1 for x in entries if x.unit is u and x.role == SUPERSEDED),
+            }
+        )
+    df = pd.DataFrame(rows, dtype=object)  # object: None stays None (not NaN), times stay datetime
+    return df.astype({c: int for c in ("errors", "warnings", "infos", "superseded")}) if rows else df
+
+
+def _files_frame(entries: list[Entry]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for e in entries:
+        rep = e.report
+        c = e.result.counts
+        rows.append(
+            {
+                "file": e.file,
+                "role": e.role,
+                "code": e.unit.code if e.unit else (rep.unit_code if rep else None),
+                "name": e.unit.name if e.unit else (rep.unit_name if rep else None),
+                "unit_in_file": rep.unit_name if rep else None,
+                "year": rep.year if rep else None,
+                "form": rep.form if rep else None,
+                "level": "consolidation" if is_consolidation(rep) else "unit",
+                "errors": c["error"],
+                "warnings": c["warning"],
+                "received": e.received,
+                "filled": e.fill_time,
+                "sha256": e.sha256,
+                "superseded_by": e.superseded_by,
+                "problems": _problems(e),
+            }
+        )
+    df = pd.DataFrame(rows, dtype=object)
+    return df.astype({"errors": int, "warnings": int}) if rows else df
+
+
+def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
+    import pandas as pd
+
+    cols = [
+        "code",
+        "unit",
+        "category",
+        "file",
+        "role",
+        "rule",
+        "severity",
+        "table",
+        "cells",
+        "title",
+        "fix",
+        "explanation",
+        "message",
+    ]
+    rows = []
+    for f in csum:
+        rows.append(_finding_row(f, "", "（汇总表）", "", "", "consolidation"))
+    for e in entries:
+        if e.role == SUPERSEDED:
+            continue  # an old version's problems are not the unit's problems
+        rep = e.report
+        code = e.unit.code if e.unit else (rep.unit_code if rep else "") or ""
+        name = e.unit.name if e.unit else (rep.unit_name if rep else "") or ""
+        cat = e.unit.category if e.unit else ""
+        for f in e.result.findings:
+            rows.append(_finding_row(f, code, name, cat, e.file, e.role))
+    return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def _finding_row(f: Finding, code: str, unit: str, cat: str, file: str, role: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "unit": unit,
+        "category": cat,
+        "file": file,
+        "role": role,
+        "rule": f.rule,
+        "severity": f.severity,
+        "table": f.table,
+        "cells": "、".join(f.cells),
+        "title": f.title.get("zh", ""),
+        "fix": f.fix.get("zh", ""),
+        "explanation": f.explanation or "",
+        "message": f.message("zh"),
+    }
+
+
+def _units_frame(form: Form, roster: Roster, entries: list[Entry]) -> pd.DataFrame:
+    """Wide: one row per roster unit (identity, status, file) and one column per cell key."""
+    import pandas as pd
+
+    chosen = _chosen(entries)
+    rows = []
+    for u in roster.units:
+        e = chosen.get(u.code)
+        vals: dict[str, Any] = {}
+        if e is not None and e.report is not None and e.report.form == form.id:
+            ev = e.evaluated or evaluate(form, e.report)
+            vals = ev.values
+        row: dict[str, Any] = {
+            "code": u.code,
+            "name": u.name,
+            "category": u.category,
+            "status": unit_status(e),
+            "counted": bool(e and e.role == COUNTED),
+            "file": e.file if e else None,
+            "sha256": e.sha256 if e else None,
+        }
+        for k in form.cells:
+            row[k] = vals.get(k)
+        rows.append(row)
+    df = pd.DataFrame(rows, dtype=object)
+    return df.set_index("code") if len(df) else df
+
+
+def _long_frame(form: Form, counted: list[Entry]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for e in counted:
+        vals = e.evaluated.values if e.evaluated else {}
+        rep = e.report
+        assert rep is not None
+        for key, c in form.cells.items():
+            t = form.table(c.table)
+            rows.append(
+                (
+                    e.unit.name if e.unit else rep.unit_name,
+                    e.unit.code if e.unit else rep.unit_code,
+                    e.unit.category if e.unit else "",
+                    t.id,
+                    t.name,
+                    c.row,
+                    item_label(t, "row", c.row),
+                    c.column,
+                    t.column_map[c.column].label,
+                    key,
+                    vals.get(key),
+                    e.sha256,
+                )
+            )
+    return pd.DataFrame(rows, columns=list(LONG_COLUMNS), dtype=object)
+
+
+# --------------------------------------------------------------------------- long table output
+
+_INJECTION = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(text: Any) -> Any:
+    """A text that a spreadsheet would run as a formula (= + - @ …) made inert with a leading apostrophe."""
+    if isinstance(text, str) and text.startswith(_INJECTION):
+        return "'" + text
+    return text
+
+
+def write_long(cons: Consolidation, path: str | Path) -> Path:
+    """Write the long table: `.csv` (UTF-8 with BOM, formula-injection neutralized) or `.parquet`.
+
+    Raises:
+        UsageError: another suffix, or Parquet asked for without pyarrow installed.
+    """
+    from xltool.errors import UsageError
+    from xltool.values import format_number
+
+    p = Path(path)
+    df = cons.long.copy()
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        df["value"] = [format_number(v) if v is not None else "" for v in df["value"]]
+        for col in df.columns:
+            df[col] = [neutralize(v) for v in df[col]]
+        tmp = p.with_name(p.name + ".tmp")
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        tmp.replace(p)
+        return p
+    if suffix == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as e:
+            raise UsageError(
+                "写 Parquet 需要 pyarrow：pip install 'xltool[parquet]'（或 pip install pyarrow），或改用 .csv"
+            ) from e
+        # exact: counts and amounts alike as decimal(20, 6); never float
+        scale = Decimal("0.000001")
+        values = [None if v is None else Decimal(v).quantize(scale) for v in df["value"]]
+        arrays = {c: pa.array(df[c].tolist(), type=pa.string()) for c in df.columns if c != "value"}
+        arrays["value"] = pa.array(values, type=pa.decimal128(20, 6))
+        table = pa.table({c: arrays[c] for c in df.columns})
+        tmp = p.with_name(p.name + ".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(p)
+        return p
+    raise UsageError(f"--long 只支持 .csv 或 .parquet 文件：{p.name}")
