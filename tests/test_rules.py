@@ -16,7 +16,7 @@ import pytest
 
 from xltool.interchange import UnitReport, dump_json, load_json
 from xltool.labels import best_match, column_candidates, match_row, match_title, normalize
-from xltool.rules import check, evaluate
+from xltool.rules import check, evaluate, template_refs
 from xltool.schema import Form, load_form
 from xltool.values import format_number, parse_value
 
@@ -266,7 +266,14 @@ def test_value_blank_whole_legal_person_columns_and_slash(form, seed):
     findings = check(form, bad)
     assert [(f.rule, f.table, len(f.keys)) for f in findings] == [("VALUE-BLANK", "t3", 120), ("VALUE-BLANK", "t4", 1)]
     assert findings[1].details["zh"] == ["t4.review.upheld 行政复议 结果维持：“/”"]
-    assert findings[0].details["zh"][0] == "t3.new_received.commercial 一、本年新收政府信息公开申请数量 商业企业：空白"
+    # a column blank as a whole is said once, not 24 times
+    assert findings[0].details["zh"][:5] == [
+        f"“{c}”列全部空白（24 格）" for c in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+    ]
+    assert len(findings[0].details["zh"]) == 5
+    with_cells = replaced(bad, bad.values)
+    with_cells.source = {"sheet_cells": template_refs(form)}
+    assert check(form, with_cells)[0].details["zh"][0] == "“商业企业”列全部空白（E6–E30，24 格）"
 
 
 def test_absent_inputs_are_blank_absent_totals_are_derived(form, seed):

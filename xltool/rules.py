@@ -277,7 +277,24 @@ def _grouped(
     form: Form, rule: Rule, t: Table, report: UnitReport, keys: list[str], notes: dict[str, Parsed]
 ) -> Finding:
     details: dict[str, list[str]] = {"zh": [], "en": []}
+    # a column left blank as a whole (legal-person columns often are) is one line, not 24
+    by_col: dict[str, list[str]] = {}
     for key in keys:
+        if key not in notes:
+            by_col.setdefault(form.cells[key].column, []).append(key)
+    whole: set[str] = set()
+    for cid, ks in by_col.items():
+        inputs = [k for k, c in form.cells.items() if c.table == t.id and c.column == cid and not c.is_total]
+        if len(ks) == len(inputs) > 3:
+            whole.update(ks)
+            label = t.column_map[cid].label
+            first, last = (report.cell_ref(k) for k in (ks[0], ks[-1]))
+            span = f"{first.split('!')[-1]}–{last.split('!')[-1]}，" if first and last else ""
+            details["zh"].append(f"“{label}”列全部空白（{span}{len(ks)} 格）")
+            details["en"].append(f"column “{label}” entirely blank ({span.replace('，', ', ')}{len(ks)} cells)")
+    for key in keys:
+        if key in whole:
+            continue
         raw = report.values.get(key)
         where = _where(report, key)
         label = form.label(key)
