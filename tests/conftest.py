@@ -6,23 +6,18 @@ missing soffice there is an installation bug, not a reason to skip.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.lo import LibreOfficeSession, find_pdftoppm, find_soffice, helper_python, uno_in_process
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip on a developer machine; fail under CI, where the tool must be installed."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip; .ci/run installs it)", pytrace=False)
-    pytest.skip(reason)
+from tests.lo import (
+    LibreOfficeSession,
+    find_pdftoppm,
+    find_soffice,
+    helper_python,
+    skip_or_fail,
+    uno_in_process,
+)
 
 
 @pytest.fixture(scope="session")

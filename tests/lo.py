@@ -39,7 +39,9 @@ __all__ = [
     "find_pdftoppm",
     "find_soffice",
     "helper_python",
+    "in_ci",
     "render_png",
+    "skip_or_fail",
     "uno_in_process",
 ]
 
@@ -100,6 +102,20 @@ def _kill_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=grace)
+
+
+def in_ci() -> bool:
+    """True when the environment variable CI is set (as `.ci/run` runs)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test on a developer machine; fail it under CI, where the tool must be installed."""
+    import pytest  # only tests call this; the UNO helper process has no pytest
+
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip; .ci/run installs it)", pytrace=False)
+    pytest.skip(reason)
 
 
 # --------------------------------------------------------------------------- convert

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 
-from tests.lo import LibreOfficeSession, convert, helper_python, render_png
+from tests.lo import LibreOfficeSession, convert, helper_python, render_png, skip_or_fail
 from xltool.safezip import check_file, check_xlsx, sniff
 
 
@@ -62,7 +61,7 @@ def test_fill_convenience_and_typed_input(lo_session: LibreOfficeSession, tmp_pa
 def test_helper_process_mode(soffice: str, tmp_path: Path) -> None:
     """The fallback for a test interpreter that cannot import Debian's uno."""
     if helper_python() is None:
-        pytest.skip("no /usr/bin/python3 with uno for the helper")
+        skip_or_fail("no /usr/bin/python3 that imports uno for the helper: apt-get install -y python3-uno")
     src = formula_workbook(tmp_path / "template.xlsx")
     with LibreOfficeSession(soffice, mode="helper") as lo:
         assert lo.mode == "helper"

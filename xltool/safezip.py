@@ -36,6 +36,7 @@ __all__ = [
     "UnsafeFile",
     "check_file",
     "check_xlsx",
+    "col_letter",
     "sniff",
 ]
 
