@@ -18,7 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -79,8 +79,8 @@ LONG_COLUMNS = (
 )
 """Columns of the tidy long table (one row per counted unit and cell)."""
 
-# Metadata keys that say when a return was filled/saved, most specific first. Workbook readers put the
-# document's own modified time here; `generated_at` (when the template was made) is the last resort.
+# Metadata keys (report.meta, then report.source) that say when a return was filled or saved, most specific
+# first; `generated_at` (when its template was made: a re-issued template is newer) is the last resort.
 FILL_TIME_KEYS = ("filled_at", "saved_at", "modified", "modified_at", "last_modified", "generated_at")
 
 
@@ -122,7 +122,7 @@ def indicators(form: Form) -> tuple[Indicator, ...]:
                     name = r.groups[1]
                     if name in seen:
                         i = seen[name]
-                        out[i] = Indicator(out[i].header, out[i].keys + (key,), t.id, total_col.type, role)
+                        out[i] = replace(out[i], keys=out[i].keys + (key,))
                         continue
                     seen[name] = len(out)
                     out.append(Indicator(name, (key,), t.id, total_col.type, role))
@@ -130,7 +130,7 @@ def indicators(form: Form) -> tuple[Indicator, ...]:
                 header = f"{r.groups[-1]} {r.label}" if r.total_of and r.groups else r.label
                 out.append(Indicator(header, (key,), t.id, total_col.type, role))
             first = next(i for i, ind in enumerate(out) if ind.table == t.id)
-            out[first] = Indicator(out[first].header, out[first].keys, t.id, out[first].type, "applications")
+            out[first] = replace(out[first], role="applications")
         elif t.layout == "row" and total_col is not None:
             groups: dict[str, list[str]] = {}
             for r in t.rows:
@@ -413,6 +413,8 @@ def is_consolidation(report: UnitReport | None) -> bool:
 def members_of(report: UnitReport) -> list[dict[str, Any]]:
     """The member list a consolidated report carries (metadata may hold it as a JSON string)."""
     m = report.meta.get("members")
+    if m is None and isinstance(report.meta.get("consolidation"), dict):
+        m = report.meta["consolidation"].get("members")  # as the workbook reader gives it
     if isinstance(m, str):
         try:
             m = json.loads(m)
@@ -472,7 +474,8 @@ def _load_and_validate(
     from xltool.validate import validate_loaded
 
     given = [x for x in items if isinstance(x, FileResult)]
-    paths = expand_paths([x for x in items if not isinstance(x, FileResult)])
+    # a file named twice (a folder and a file in it) is read once
+    paths = list({p.resolve(): p for p in expand_paths([x for x in items if not isinstance(x, FileResult)])}.values())
     loaded = []
     for p in paths:
         loaded.append(load_any(p))
@@ -866,6 +869,7 @@ def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
         "table",
         "cells",
         "title",
+        "details",
         "fix",
         "explanation",
         "message",
@@ -897,6 +901,7 @@ def _finding_row(f: Finding, code: str, unit: str, cat: str, file: str, role: st
         "table": f.table,
         "cells": "、".join(f.cells),
         "title": f.title.get("zh", ""),
+        "details": "\n".join(f.details.get("zh", [])),
         "fix": f.fix.get("zh", ""),
         "explanation": f.explanation or "",
         "message": f.message("zh"),

@@ -12,7 +12,10 @@ string, never as a formula: text starting with = + - @ gets the quote prefix, as
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,6 +121,46 @@ def widths(ws: Worksheet, cols: dict[int, float]) -> None:
         ws.column_dimensions[get_column_letter(c)].width = w
 
 
+LINE_HEIGHT = 16.0
+"""Points per line of 11 pt CJK text: rows are sized here, because LibreOffice keeps an .xlsx row's height."""
+
+
+MAX_ROW_HEIGHT = 409
+"""Excel's limit, in points."""
+
+
+def fit_rows(ws: Worksheet, first: int, last: int, *, min_lines: int = 1) -> None:
+    """Make each row of `first..last` tall enough for its wrapped text (merged cells count their full width)."""
+    spans: dict[tuple[int, int], float] = {}
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = sum(_col_width(ws, c) for c in range(rng.min_col, rng.max_col + 1)) / max(
+            1, rng.max_row - rng.min_row + 1
+        )
+    for r in range(first, last + 1):
+        lines = min_lines
+        for cell in ws[r]:
+            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            # 0.85: LibreOffice's fallback fonts set text wider than Excel's column units suggest
+            width = max(1.0, (spans.get((r, cell.column), _col_width(ws, cell.column)) - 1) * 0.85)
+            n = sum(max(1, math.ceil(_display_width(part) / width)) for part in cell.value.split("\n"))
+            lines = max(lines, n)
+        if lines > 1:
+            ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def _display_width(text: str) -> float:
+    """Width in column units: CJK characters, and the quotes a CJK font sets full-width (“ ”), count double."""
+    return sum(2.1 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1.1 for ch in text)
+
+
+def _col_width(ws: Worksheet, col: int) -> float:
+    from openpyxl.utils import get_column_letter
+
+    w = ws.column_dimensions[get_column_letter(col)].width
+    return float(w) if w else 8.43
+
+
 def title_row(ws: Worksheet, text: str, width: int, row: int = 1) -> None:
     st = _styles()
     c = put(ws, row, 1, text)
@@ -160,20 +203,30 @@ def write_summary(cons: Consolidation, path: str | Path) -> Path:
     """
     from openpyxl import load_workbook
 
-    from xltool.template import write_template
+    from xltool.template import COVER_SHEET, write_template
 
     p = Path(path)
     tmp = p.with_name(f".{p.stem}.tmp{p.suffix}")
+    members = cons.report.meta.get("members", [])
     try:
         write_template(
             cons.form,
             tmp,
             year=cons.year,
             unit_name=cons.unit_name,
+            unit_code=cons.report.unit_code,
             values=dict(cons.report.values),
-            meta_extra={"level": "consolidation", "members": cons.report.meta.get("members", [])},
+            meta_extra={"level": "consolidation", "members": json.dumps(members, ensure_ascii=False)},
+            lock_inputs=True,  # a consolidated table nobody should type into
         )
         wb = load_workbook(tmp)
+        # the report sheets are the clerk's to sort, print or delete (问题清单 before it goes to the city):
+        # no workbook structure lock; the official tables keep their sheet protection
+        wb.security = None
+        if COVER_SHEET in wb.sheetnames:
+            title = f"{cons.year}年度政府信息公开工作年度报告汇总表" if cons.year else "政府信息公开工作年度报告汇总表"
+            wb[COVER_SHEET]["A1"].value = title
+            wb.properties.title = title
         add_report_sheets(wb, cons)
         wb.save(tmp)
         tmp.replace(p)
@@ -243,8 +296,6 @@ def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     c = put(ws, 4, 3, "、".join(missing) if missing else "无")
     c.alignment = st["wrap"]
     ws.merge_cells(start_row=4, start_column=3, end_row=4, end_column=n)
-    if missing:
-        ws.row_dimensions[4].height = max(15, 15 * (1 + len("、".join(missing)) // 90))
     head = 6
     header_row(ws, head, headers)
     r = head
@@ -274,7 +325,8 @@ def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     ws.auto_filter.ref = f"A{head}:{_letter(n)}{r}"
     r += 2
     r = _other_files(ws, cons, r, headers)
-    widths(ws, {1: 6, 2: 13, 3: 30, 4: 7, 5: 9, 6: 10, 7: 6, 8: 6, 9: 28, 10: 17, 11: 70})
+    widths(ws, {1: 6, 2: 13, 3: 30, 4: 7, 5: 9, 6: 10, 7: 6, 8: 6, 9: 44, 10: 17, 11: 70})
+    fit_rows(ws, 4, ws.max_row)
     ws.freeze_panes = ws.cell(row=head + 1, column=4)
     print_setup(ws, f"{head}:{head}")
 
@@ -395,8 +447,8 @@ def units_sheet(ws: Worksheet, cons: Consolidation) -> None:
     for j in range(1, n + 1):
         cell = ws.cell(row=r, column=j)
         cell.font, cell.fill, cell.border = st["bold"], st["total_fill"], st["border"]
-    ws.row_dimensions[3].height = 75
     widths(ws, {1: 6, 2: 13, 3: 30, 4: 7, 5: 10, **_indicator_widths(cons, len(ident) + 1)})
+    fit_rows(ws, 2, 3)
     ws.freeze_panes = ws.cell(row=4, column=4)
     ws.auto_filter.ref = f"A3:{_letter(n)}{r - 1}"
     print_setup(ws, "2:3", wide=True)
@@ -423,8 +475,8 @@ def groups_sheet(ws: Worksheet, cons: Consolidation) -> None:
     for j, v in enumerate(["合计", c["expected"], c["counted"], *cons.indicator_totals()], start=1):
         cell = put(ws, r, j, v, fmt="0" if j in (2, 3) else None)
         cell.font, cell.fill, cell.border = st["bold"], st["total_fill"], st["border"]
-    ws.row_dimensions[3].height = 75
     widths(ws, {1: 12, 2: 8, 3: 9, **_indicator_widths(cons, len(ident) + 1)})
+    fit_rows(ws, 2, 3)
     ws.freeze_panes = ws.cell(row=4, column=2)
     print_setup(ws, "2:3", wide=True)
 
@@ -448,7 +500,8 @@ def findings_sheet(ws: Worksheet, cons: Consolidation) -> None:
     for i, (rule, sev, units, times, example) in enumerate(ranking, start=1):
         r += 1
         for j, v in enumerate([i, rule, SEVERITY_ZH[sev], units, times, example], start=1):
-            put(ws, r, j, v, fmt="0" if j in (1, 4, 5) else None).border = st["border"]
+            cell = put(ws, r, j, v, fmt="0" if j in (1, 4, 5) else None)
+            cell.border, cell.alignment = st["border"], st["wrap"]
         ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=n)
     if not ranking:
         r += 1
@@ -458,11 +511,8 @@ def findings_sheet(ws: Worksheet, cons: Consolidation) -> None:
     r += 1
     head = r
     header_row(ws, head, headers)
-    by_finding = _finding_objects(cons)
     for i, rec in enumerate(df.to_dict(orient="records"), start=1):
         r += 1
-        f = by_finding[i - 1]
-        details = "\n".join(f.details.get("zh", []))
         row = [
             i,
             rec["code"],
@@ -472,7 +522,7 @@ def findings_sheet(ws: Worksheet, cons: Consolidation) -> None:
             rec["rule"],
             rec["cells"],
             rec["title"],
-            details,
+            rec["details"],
             rec["fix"],
             rec["explanation"],
         ]
@@ -486,6 +536,7 @@ def findings_sheet(ws: Worksheet, cons: Consolidation) -> None:
             ws.cell(row=r, column=5).fill = _fill(STATUS_FILL[WARNINGS])
     ws.auto_filter.ref = f"A{head}:{_letter(n)}{max(r, head)}"
     widths(ws, {1: 6, 2: 13, 3: 24, 4: 20, 5: 6, 6: 14, 7: 14, 8: 44, 9: 50, 10: 36, 11: 20})
+    fit_rows(ws, 3, ws.max_row)
     print_setup(ws)
 
 
@@ -497,15 +548,6 @@ def _ranking(problems: Any) -> list[tuple[str, str, int, int, str]]:
         out.append((rule, sev, units, len(grp), grp["title"].iloc[0]))
     order = {"error": 0, "warning": 1}
     return sorted(out, key=lambda x: (-x[2], -x[3], order.get(x[1], 2), x[0]))
-
-
-def _finding_objects(cons: Consolidation) -> list[Any]:
-    """The Finding objects in the order of `cons.findings` (for their detail lines)."""
-    out = list(cons.csum)
-    for e in cons.entries:
-        if e.role != SUPERSEDED:
-            out.extend(e.result.findings)
-    return out
 
 
 # --------------------------------------------------------------------------- 图表
@@ -542,13 +584,17 @@ def charts_sheet(ws: Worksheet, cons: Consolidation) -> None:
     apps_name = _ORDINAL.sub("", inds[apps].header)
     blocks: list[tuple[str, list[str], list[list[Any]], Any]] = []
 
-    # 1. applications by unit (counted units); a horizontal bar chart draws its first category at the
-    # bottom, so ascending data puts the largest unit on top
+    # 1. applications by unit (counted units), largest first in the table and, with the category axis
+    # reversed (a horizontal bar chart draws its first category at the bottom), on top in the chart
     table = cons.indicator_table()
-    counted = [e.unit for e in cons.counted_entries() if e.unit is not None]
-    names = short_names([u.name for u in counted])
+    entries = [e for e in cons.counted_entries() if e.unit is not None]
+    counted = [e.unit for e in entries]
+    names = [
+        n + ("（含错误）" if e.included_invalid else "")
+        for n, e in zip(short_names([u.name for u in counted]), entries, strict=True)
+    ]
     data = sorted(
-        ([n, table.loc[u.code].iloc[apps] or 0] for n, u in zip(names, counted, strict=True)), key=lambda x: x[1]
+        ([n, table.loc[u.code].iloc[apps] or 0] for n, u in zip(names, counted, strict=True)), key=lambda x: -x[1]
     )
     bar = BarChart()
     bar.type = "bar"
@@ -558,6 +604,7 @@ def charts_sheet(ws: Worksheet, cons: Consolidation) -> None:
     bar.y_axis.title = "件"
     bar.y_axis.majorGridlines = None
     bar.x_axis.tickLblSkip = 1
+    bar.x_axis.scaling.orientation = "maxMin"
     bar.dataLabels = _labels(showVal=True)
     bar.height, bar.width = max(8.0, 0.6 * len(data) + 3), 16
     blocks.append((f"一、各单位{apps_name}", ["单位", "件数"], data, bar))

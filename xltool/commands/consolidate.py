@@ -74,9 +74,10 @@ def command(
     Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
     3 could not proceed (unreadable roster, nothing to read, output not writable).
 
+    \b
     Example:
-
         xltool consolidate samples/returned/ --roster samples/roster.csv -o 汇总.xlsx
+        xltool consolidate 甲区汇总.xlsx 乙区汇总.xlsx --roster city.csv --unit-name 某市 -o 市汇总.xlsx
     """
     from xltool.consolidate import consolidate, write_long
     from xltool.errors import UsageError, XltoolError

@@ -1,0 +1,458 @@
+"""Consolidation of the 36 sample units: totals, who lands where, C-SUM, the long table, the CLI.
+
+The workbook, LibreOffice and multi-level tests are in test_consolidate_xlsx.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from xltool.cli import cli
+from xltool.consolidate import (
+    COUNTED,
+    ERRORS,
+    FOREIGN,
+    MISSING,
+    PASSED,
+    SUPERSEDED,
+    UNIDENTIFIED,
+    WARNINGS,
+    consolidate,
+    default_unit_name,
+    indicators,
+    write_long,
+)
+from xltool.interchange import UnitReport, load_json, save_json
+from xltool.layout import sheet_cells
+from xltool.roster import Roster, Unit, load_roster
+from xltool.schema import load_form
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+DATA = SAMPLES / "data"
+PRIOR = SAMPLES / "prior"
+ROSTER = SAMPLES / "roster.csv"
+
+ERROR_UNITS = {"370602-D07", "370602-D10", "370602-D19", "370602-D22", "370602-S03"}
+"""The sample units with a deliberate 错误 (samples/README.md)."""
+WARNING_UNITS = {"370602-D03", "370602-D06"}
+"""The sample units with a deliberate 警告 (X-IN-FORCE, X-CARRY), seen with --prior."""
+
+
+def sample_file(code: str) -> Path:
+    (p,) = DATA.glob(f"{code}_*.json")
+    return p
+
+
+def raw_number(v: object) -> int | Decimal:
+    """An independent reading of a sample value: blanks and "/" are 0, full-width digits are digits."""
+    if v is None:
+        return 0
+    if isinstance(v, str):
+        s = unicodedata.normalize("NFKC", v).strip()
+        if s in ("", "/", "无", "—", "－"):
+            return 0
+        return Decimal(s) if "." in s else int(s)
+    assert isinstance(v, (int, Decimal)) and not isinstance(v, bool)
+    return v
+
+
+def independent_sum(codes: set[str]) -> dict[str, int | Decimal]:
+    """Every key summed straight from the sample JSON (parsed here, not by xltool)."""
+    out: dict[str, int | Decimal] = {}
+    for code in codes:
+        doc = json.loads(sample_file(code).read_text(encoding="utf-8"), parse_float=Decimal)
+        for k, v in doc["values"].items():
+            out[k] = out.get(k, 0) + raw_number(v)
+    return out
+
+
+@pytest.fixture(scope="module")
+def roster() -> Roster:
+    return load_roster(ROSTER)
+
+
+@pytest.fixture(scope="module")
+def cons(roster):
+    return consolidate([DATA], roster, prior=[PRIOR], group_by="category")
+
+
+# --------------------------------------------------------------------------- the 36 sample units
+
+
+def test_totals_equal_an_independent_sum_of_the_sample_json(cons, roster):
+    counted = {u.code for u in roster.units} - ERROR_UNITS
+    expected = independent_sum(counted)
+    form = load_form()
+    assert set(expected) == set(form.cells)  # the samples carry every cell, totals included
+    got = cons.totals["value"].to_dict()
+    assert got == expected
+    # exact types: counts are int, the fee amount Decimal (no float anywhere)
+    assert all(type(v) is int for k, v in got.items() if form.cells[k].type == "integer")
+    assert isinstance(got["t2.fees.amount"], Decimal)
+    assert got["t2.fees.amount"] == sum(
+        (raw_number(load_json(sample_file(c)).values["t2.fees.amount"]) for c in counted), start=Decimal(0)
+    )
+    # totals derived on the sum equal the members' own totals summed: C-SUM passes
+    assert cons.ok and cons.csum == []
+    assert cons.member_sum == expected
+
+
+def test_status_of_the_sample_units(cons, roster):
+    st = cons.status.set_index("code")
+    assert set(st.index) == {u.code for u in roster.units}
+    assert set(st.index[st["status"] == ERRORS]) == ERROR_UNITS
+    assert set(st.index[st["status"] == WARNINGS]) == WARNING_UNITS
+    assert (st["status"] == PASSED).sum() == 36 - len(ERROR_UNITS) - len(WARNING_UNITS)
+    assert set(st.index[st["counted"]]) == {u.code for u in roster.units} - ERROR_UNITS
+    assert cons.status_line() == "应报 36｜已收 36｜通过 29｜仅警告 2｜有错误 5｜未报 0"
+    assert cons.status_line("en").startswith("expected 36 | received 36 | passed 29")
+    assert "T4-TOTAL" in st.loc["370602-D07", "problems"]
+    assert cons.year == 2021 and cons.unit_name == "烟台市芝罘区"
+    assert cons.report.meta["level"] == "consolidation"
+    assert [m["code"] for m in cons.report.meta["members"]] == sorted(set(st.index) - ERROR_UNITS)
+
+
+def test_findings_frame_and_units_frame(cons):
+    f = cons.findings
+    d10 = f[f["code"] == "370602-D10"]
+    assert set(d10["rule"]) == {"T3-BALANCE"} and len(d10) == 2
+    assert set(f.loc[f["code"] == "370602-S05", "rule"]) == {"VALUE-BLANK"}
+    wide = cons.units
+    assert wide.loc["370602-D04", "t3.new_received.total"] == load_json(sample_file("370602-D04")).values.get(
+        "t3.new_received.total"
+    )
+    assert not wide.loc["370602-D10", "counted"] and wide.loc["370602-D10", "status"] == ERRORS
+
+
+def test_indicators_come_from_the_form_declaration():
+    form = load_form()
+    inds = {i.header: i for i in indicators(form)}
+    t3 = form.table("t3")
+    # 不予公开 is the group of the 8 denied_* rows, read from the rows' `groups`
+    denied = next(i for i in inds.values() if i.header == "（三）不予公开")
+    assert denied.keys == tuple(f"t3.{r.id}.total" for r in t3.rows if "（三）不予公开" in r.groups)
+    assert len(denied.keys) == 8
+    assert inds["行政复议总计"].keys == ("t4.review.total",)
+    assert inds["行政诉讼总计"].keys == ("t4.litigation_direct.total", "t4.litigation_after_review.total")
+    first = indicators(form)[0]
+    assert first.role == "applications" and first.keys == ("t3.new_received.total",)
+    outcome = [i.header for i in indicators(form) if i.role == "outcome"]
+    assert outcome[:2] == ["（一）予以公开", t3.row_map["partly_granted"].label]
+    assert len(outcome) == 6
+    # every table-二 cell is its own indicator, named by the form
+    assert [i.keys[0] for i in indicators(form) if i.table == "t2"] == [k for k in form.cells if k.startswith("t2.")]
+
+
+def test_subtotals_add_up_to_the_district(cons):
+    sub = cons.subtotals()
+    assert list(sub["group"]) == ["部门", "街道"]
+    assert list(sub["expected"]) == [24, 12]
+    for k, ind in enumerate(cons.indicators):
+        assert sum(sub[ind.header]) == cons.indicator_totals()[k]
+
+
+def test_prior_values_are_last_years_district(cons):
+    expected = independent_sum_prior()
+    assert cons.prior_values["t3.new_received.total"] == expected["t3.new_received.total"]
+
+
+def independent_sum_prior() -> dict[str, int | Decimal]:
+    out: dict[str, int | Decimal] = {}
+    for p in PRIOR.glob("*.json"):
+        doc = json.loads(p.read_text(encoding="utf-8"), parse_float=Decimal)
+        for k, v in doc["values"].items():
+            out[k] = out.get(k, 0) + raw_number(v)
+    return out
+
+
+def test_default_unit_name_is_the_district():
+    r = Roster((Unit("1", "淮安市洪泽区人民政府办公室"), Unit("2", "淮安市洪泽区教育局")))
+    assert default_unit_name(r) == "淮安市洪泽区"
+    assert default_unit_name(Roster((Unit("1", "甲"), Unit("2", "乙")))) == "汇总"
+
+
+# --------------------------------------------------------------------------- an inbox as it really comes in
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory):
+    """The sample returns with 3 units missing, a duplicate, a foreign unit and two unreadable files."""
+    d = tmp_path_factory.mktemp("inbox")
+    for p in DATA.glob("*.json"):
+        if not p.name.startswith(("370602-S10", "370602-S11", "370602-S12")):
+            shutil.copy(p, d / p.name)
+    # D01 sent twice: the first copy (older) had other numbers; the newer one must count
+    old = load_json(sample_file("370602-D01"))
+    old.values["t2.licensing.decisions"] = 99999
+    save_json(old, d / "D01-first-version.json")
+    os.utime(d / "D01-first-version.json", (1_600_000_000, 1_600_000_000))
+    # a unit that is not in the roster
+    foreign = load_json(sample_file("370602-D04"))
+    foreign.unit_name, foreign.unit_code = "烟台市莱山区科学技术局", "370613-D04"
+    save_json(foreign, d / "莱山区科学技术局.json")
+    # unreadable: one names its unit (S12, otherwise missing), one does not
+    (d / "370602-S12_烟台市芝罘区幸福街道办事处_2021.json").write_text("{broken", encoding="utf-8")
+    (d / "新建文件.json").write_text("not json", encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def inbox_cons(inbox, roster):
+    return consolidate([inbox], roster)
+
+
+def test_missing_invalid_duplicate_and_foreign_files_land_where_they_should(inbox_cons, inbox):
+    c = inbox_cons
+    st = c.status.set_index("code")
+    roles = {Path(f).name: r for f, r in zip(c.files["file"], c.files["role"], strict=True)}
+    # missing: S10, S11 (S12 sent an unreadable file: it has reported, with an error)
+    assert c.missing_units == ["烟台市芝罘区只楚街道办事处", "烟台市芝罘区世回尧街道办事处"]
+    assert st.loc["370602-S12", "status"] == ERRORS and not st.loc["370602-S12", "counted"]
+    assert "JSON-INVALID" in st.loc["370602-S12", "problems"]
+    # invalid: errors, not counted
+    assert set(st.index[(st["status"] == ERRORS)]) == ERROR_UNITS | {"370602-S12"}
+    # duplicate: the newer file counts, the first version is superseded and not summed
+    assert roles["D01-first-version.json"] == SUPERSEDED
+    assert roles[sample_file("370602-D01").name] == COUNTED
+    assert st.loc["370602-D01", "superseded"] == 1
+    row = c.files[c.files["file"].str.endswith("D01-first-version.json")].iloc[0]
+    assert Path(row["superseded_by"]).name == sample_file("370602-D01").name
+    counted = {u for u in st.index[st["counted"]]}
+    assert c.totals.loc["t2.licensing.decisions", "value"] == independent_sum(counted)["t2.licensing.decisions"]
+    # foreign: listed, not counted, not a roster row
+    assert roles["莱山区科学技术局.json"] == FOREIGN
+    assert "烟台市莱山区科学技术局" not in set(c.status["name"])
+    f = c.findings
+    assert "UNIT-UNKNOWN" in set(f.loc[f["file"].str.endswith("莱山区科学技术局.json"), "rule"])
+    # a broken file that names no unit
+    assert roles["新建文件.json"] == UNIDENTIFIED
+    assert c.status_line() == "应报 36｜已收 34｜通过 28｜仅警告 0｜有错误 6｜未报 2"
+    assert c.counts["counted"] == 28 and c.counts["foreign"] == 1 and c.counts["superseded"] == 1
+    assert c.ok  # what is counted is consistent
+
+
+def test_superseded_files_problems_are_not_the_units(inbox_cons):
+    f = inbox_cons.findings
+    assert not f["file"].str.endswith("D01-first-version.json").any()
+
+
+def test_duplicate_is_decided_by_fill_time_before_file_time(tmp_path, roster):
+    """The template's fill metadata says which return is newer, even when the file times say otherwise."""
+    a = load_json(sample_file("370602-D02"))
+    b = load_json(sample_file("370602-D02"))
+    a.meta["filled_at"] = "2022-01-20T10:00:00+08:00"
+    b.meta["filled_at"] = "2022-01-10T10:00:00+08:00"
+    b.values["t2.coercion.decisions"] = 77
+    save_json(a, tmp_path / "a.json")
+    save_json(b, tmp_path / "b.json")
+    os.utime(tmp_path / "a.json", (1_600_000_000, 1_600_000_000))  # a's file is older, its fill newer
+    c = consolidate([tmp_path], roster)
+    roles = {Path(f).name: r for f, r in zip(c.files["file"], c.files["role"], strict=True)}
+    assert roles == {"a.json": COUNTED, "b.json": SUPERSEDED}
+    assert c.totals.loc["t2.coercion.decisions", "value"] == raw_number(a.values["t2.coercion.decisions"])
+    assert c.status_line() == "应报 36｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 35"
+
+
+# --------------------------------------------------------------------------- options and C-SUM
+
+
+def test_include_invalid_counts_everything_and_c_sum_reports_the_inconsistency(roster):
+    c = consolidate([DATA], roster, include_invalid=True)
+    st = c.status.set_index("code")
+    assert st["counted"].all()
+    assert set(st.index[st["included_invalid"]]) == ERROR_UNITS
+    assert c.counts["counted"] == 36
+    # the invalid members' stated totals disagree with their parts: the summed table cannot be
+    # consistent, and C-SUM says where
+    assert not c.ok
+    rules = {f.rule for f in c.csum}
+    assert "C-SUM" in rules and "T3-BALANCE" in rules
+    t4 = next(f for f in c.csum if f.rule == "C-SUM" and f.keys == ["t4.review.total"])
+    assert t4.left == t4.right - 1  # 司法局 stated 行政复议 总计 one more than its parts
+    assert t4.cells == [sheet_cells(c.form)["t4.review.total"]]
+    marks = c.findings[c.findings["rule"] == "CONS-INCLUDED-INVALID"]
+    assert set(marks["code"]) == ERROR_UNITS
+    # the unusable value "约10" is left out of the sum and out of the comparison
+    assert (
+        c.totals.loc["t2.penalty.decisions", "value"]
+        == independent_sum({u.code for u in roster.units} - {"370602-S03"})["t2.penalty.decisions"]
+    )
+
+
+def test_accepted_only_needs_an_explanation_for_every_warning(tmp_path, roster):
+    for code in WARNING_UNITS | {"370602-D01"}:
+        shutil.copy(sample_file(code), tmp_path)
+    explained = load_json(sample_file("370602-D06"))
+    explained.explanations["X-CARRY"] = "上年报告结转数填写有误，本年已更正。"
+    save_json(explained, tmp_path / sample_file("370602-D06").name)
+    default = consolidate([tmp_path], roster, prior=[PRIOR])
+    assert set(default.status.loc[default.status["counted"], "code"]) == WARNING_UNITS | {"370602-D01"}
+    strict = consolidate([tmp_path], roster, prior=[PRIOR], accepted_only=True)
+    st = strict.status.set_index("code")
+    assert set(st.index[st["counted"]]) == {"370602-D01", "370602-D06"}
+    assert st.loc["370602-D03", "status"] == WARNINGS and not st.loc["370602-D03", "counted"]
+    assert "CONS-UNEXPLAINED" in set(strict.findings.loc[strict.findings["code"] == "370602-D03", "rule"])
+
+
+def test_multi_level_with_interchange_json(tmp_path, roster):
+    """units -> 2 district summaries -> city equals units -> city (the data path, without workbooks)."""
+    depts = Roster(tuple(u for u in roster.units if u.category == "部门"))
+    streets = Roster(tuple(u for u in roster.units if u.category == "街道"))
+    files = list(DATA.glob("*.json"))
+    a = consolidate(files, depts, unit_name="甲区", unit_code="A")
+    b = consolidate(files, streets, unit_name="乙区", unit_code="B")
+    save_json(a.report, tmp_path / "a.json")
+    save_json(b.report, tmp_path / "b.json")
+    city_roster = Roster((Unit("A", "甲区", "区"), Unit("B", "乙区", "区")))
+    city = consolidate([tmp_path / "a.json", tmp_path / "b.json"], city_roster, unit_name="某市")
+    direct = consolidate(files, roster, unit_name="某市")
+    assert city.ok and direct.ok
+    assert city.evaluated.values == direct.evaluated.values
+    assert city.status_line() == "应报 2｜已收 2｜通过 2｜仅警告 0｜有错误 0｜未报 0"
+
+
+def test_c_sum_catches_a_unit_counted_twice(tmp_path, roster):
+    """A district summary and one of its own units given to the same consolidation: a double count."""
+    files = list(DATA.glob("*.json"))
+    depts = Roster(tuple(u for u in roster.units if u.category == "部门"))
+    a = consolidate(files, depts, unit_name="甲区", unit_code="A")
+    save_json(a.report, tmp_path / "a.json")
+    shutil.copy(sample_file("370602-D01"), tmp_path)
+    mixed = Roster((Unit("A", "甲区"), *[u for u in roster.units if u.code == "370602-D01"]))
+    c = consolidate([tmp_path], mixed)
+    assert not c.ok
+    (double,) = [f for f in c.csum if f.rule == "CONS-DOUBLE"]
+    assert "烟台市芝罘区人民政府办公室" in double.title["zh"] and "甲区" in double.title["zh"]
+
+
+def test_a_return_on_another_form_is_not_counted(tmp_path, roster):
+    shutil.copy(sample_file("370602-D01"), tmp_path)
+    old = load_json(sample_file("370602-D02"))
+    other = UnitReport("gov-disclosure-2019", 2021, old.unit_name, old.unit_code, {"t3.granted.natural_person": 1})
+    save_json(other, tmp_path / "d02.json")
+    c = consolidate([tmp_path], roster)
+    st = c.status.set_index("code")
+    assert st.loc["370602-D02", "status"] == ERRORS and not st.loc["370602-D02", "counted"]
+    assert "CONS-FORM" in set(c.findings["rule"])
+    assert c.form.id == "gov-disclosure-2021"
+
+
+def test_a_return_of_another_year_is_an_error(tmp_path, roster):
+    shutil.copy(sample_file("370602-D01"), tmp_path)
+    shutil.copy(sample_file("370602-D02"), tmp_path)
+    old = load_json(sample_file("370602-D03"))
+    old.year = 2020
+    save_json(old, tmp_path / "d03.json")
+    c = consolidate([tmp_path], roster)
+    assert c.year == 2021
+    st = c.status.set_index("code")
+    assert st.loc["370602-D03", "status"] == ERRORS and "YEAR-MISMATCH" in st.loc["370602-D03", "problems"]
+
+
+# --------------------------------------------------------------------------- the long table
+
+
+def test_long_csv_round_trips_into_pandas_with_the_same_totals(cons, tmp_path):
+    p = write_long(cons, tmp_path / "long.csv")
+    assert p.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(df.columns)[:4] == ["unit", "code", "category", "table"]
+    assert len(df) == cons.counts["counted"] * len(cons.form.cells)
+    sums = df.groupby("key")["value"].agg(lambda s: sum((Decimal(v) for v in s), start=Decimal(0)))
+    assert {k: sums[k] for k in cons.form.cells} == {k: Decimal(v) for k, v in cons.totals["value"].items()}
+    assert df["file_sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+
+def test_long_parquet_round_trips_exactly(cons, tmp_path):
+    pytest.importorskip("pyarrow")
+    p = write_long(cons, tmp_path / "long.parquet")
+    df = pd.read_parquet(p)
+    sums = df.groupby("key")["value"].sum()
+    assert {k: Decimal(sums[k]) for k in cons.form.cells} == {k: Decimal(v) for k, v in cons.totals["value"].items()}
+    assert isinstance(df["value"].iloc[0], Decimal)
+
+
+def test_long_csv_neutralises_formula_text(tmp_path):
+    r = Roster((Unit("X1", '=HYPERLINK("http://x","点我")', "@部门"),))
+    rep = load_json(sample_file("370602-D01"))
+    rep.unit_name, rep.unit_code = r.units[0].name, "X1"
+    save_json(rep, tmp_path / "x.json")
+    c = consolidate([tmp_path / "x.json"], r)
+    out = write_long(c, tmp_path / "long.csv")
+    df = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert set(df["unit"]) == {'\'=HYPERLINK("http://x","点我")'}
+    assert set(df["category"]) == {"'@部门"}
+
+
+# --------------------------------------------------------------------------- CLI (no workbook)
+
+
+def test_cli_status_line_and_exit_codes(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(
+        cli, ["consolidate", str(DATA), "--roster", str(ROSTER), "--long", str(tmp_path / "l.csv"), "--silent"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.strip().splitlines()
+    assert lines[-2] == "应报 36｜已收 36｜通过 31｜仅警告 0｜有错误 5｜未报 0"  # no --prior: no 警告
+    assert lines[-1] == f"已写入：{tmp_path / 'l.csv'}"
+    assert "【错误 T4-TOTAL】" in res.stdout
+    # --include-invalid: C-SUM fails, exit 1
+    res = runner.invoke(cli, ["consolidate", str(DATA), "--roster", str(ROSTER), "--include-invalid", "--silent"])
+    assert res.exit_code == 1
+    assert "汇总校验（C-SUM）未通过" in res.stdout
+
+
+def test_cli_json(tmp_path):
+    res = CliRunner().invoke(cli, ["consolidate", str(DATA), "--roster", str(ROSTER), "--json", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is True and doc["counts"]["counted"] == 31
+    assert doc["status_line"].startswith("expected 36 |")
+    assert (
+        doc["totals"]["t3.new_received.total"]
+        == independent_sum({p.name[:10] for p in DATA.glob("*.json")} - ERROR_UNITS)["t3.new_received.total"]
+    )
+
+
+def test_cli_cannot_proceed(tmp_path):
+    runner = CliRunner()
+    empty_roster = tmp_path / "roster.csv"
+    empty_roster.write_text("code,name\n", encoding="utf-8")
+    res = runner.invoke(cli, ["consolidate", str(DATA), "--roster", str(empty_roster)])
+    assert res.exit_code == 3
+    (tmp_path / "empty").mkdir()
+    res = runner.invoke(cli, ["consolidate", str(tmp_path / "empty"), "--roster", str(ROSTER)])
+    assert res.exit_code == 3 and "没有找到" in res.output
+    res = runner.invoke(cli, ["consolidate", str(DATA), "--roster", str(ROSTER), "--long", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2
+
+
+def test_missing_status_constant_is_used(inbox_cons):
+    assert set(inbox_cons.status["status"]) == {PASSED, ERRORS, MISSING}
+
+
+def test_file_results_and_paths_give_the_same_consolidation(cons, roster):
+    """FileResults validated elsewhere (here without the roster) consolidate like the paths they came from."""
+    from xltool.validate import PriorData, validate_paths
+
+    results = validate_paths([DATA], prior=PriorData.from_paths([PRIOR]))
+    again = consolidate(results, roster, prior=[PRIOR])
+    assert again.evaluated.values == cons.evaluated.values
+    assert again.status_line() == cons.status_line()
+
+
+def test_a_file_named_twice_is_read_once(roster):
+    one = sample_file("370602-D01")
+    c = consolidate([DATA, one], roster)
+    assert len(c.files) == 36 and c.counts["superseded"] == 0
