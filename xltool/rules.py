@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from xltool.findings import Finding, render
@@ -126,16 +127,20 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 """The section ordinal of a t3 row label (一、本年新收…): the spec's operand lines name the row without it."""
 
 
-def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: Evaluated | None) -> list[Finding]:
+@cache
+def _compiled(form: Form, rule: Rule) -> list[tuple[str, list[tuple[int, str, bool]], list[tuple[int, str, bool]]]]:
+    """An equation rule unrolled once per form: (item, left terms, right terms) with cell keys resolved.
+
+    Items whose terms name a cell the table does not have (a 表二 row without that column) are dropped.
+    """
     t = form.table(rule.table)  # type: ignore[arg-type]
     by_col = rule.for_each == "columns"
     items = [c.id for c in t.columns] if by_col else [r.id for r in t.rows]
     if rule.only:
         items = [i for i in items if i in rule.only]
-    out: list[Finding] = []
+    out = []
     for item in items:
-        sides: list[list[tuple[int, str, bool, Number]]] = []
-        ok = True
+        sides = []
         for terms in (rule.left, rule.right):
             side = []
             for term in terms:
@@ -143,23 +148,36 @@ def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: 
                 name = term.lstrip("-")
                 is_prior = name.startswith("prior:")
                 name = name.removeprefix("prior:")
-                key = t.key(name, item) if by_col else t.key(item, name)
-                if key not in form.cells:
-                    ok = False
-                    break
-                src = prior if is_prior else ev
-                v = src.values.get(key) if src else None
+                side.append((sign, t.key(name, item) if by_col else t.key(item, name), is_prior))
+            sides.append(side)
+        if all(k in form.cells for side in sides for _, k, _ in side):
+            out.append((item, sides[0], sides[1]))
+    return out
+
+
+def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: Evaluated | None) -> list[Finding]:
+    t = form.table(rule.table)  # type: ignore[arg-type]
+    by_col = rule.for_each == "columns"
+    out: list[Finding] = []
+    cur = ev.values
+    old = prior.values if prior else {}
+    for item, lterms, rterms in _compiled(form, rule):
+        sides: list[list[tuple[int, str, bool, Number]]] = []
+        for terms in (lterms, rterms):
+            side = []
+            for sign, key, is_prior in terms:
+                v = (old if is_prior else cur).get(key)
                 if v is None:
-                    ok = False
                     break
                 side.append((sign, key, is_prior, v))
-            sides.append(side)
-            if not ok:
-                break
-        if not ok:
-            continue
-        left = sum((s * v for s, _, _, v in sides[0]), start=_zero(form, sides[0][0][1]))
-        right = sum((s * v for s, _, _, v in sides[1]), start=_zero(form, sides[0][0][1]))
+            else:
+                sides.append(side)
+                continue
+            break
+        if len(sides) < 2:
+            continue  # a term is unknown (invalid value, no prior): the rule cannot be checked here
+        left = sum(s * v for s, _, _, v in sides[0])
+        right = sum(s * v for s, _, _, v in sides[1])
         if left == right:
             continue
         out.append(_equation_finding(form, rule, t, item, by_col, report, sides, left, right))
@@ -213,13 +231,18 @@ def _equation_finding(form, rule, t, item, by_col, report, sides, left, right) -
     )
 
 
+@cache
+def _table_keys(form: Form, table_id: str) -> tuple[str, ...]:
+    return tuple(k for k, c in form.cells.items() if c.table == table_id)
+
+
 def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Finding]:
     rules = {r.kind: r for r in form.rules}
     out: list[Finding] = []
     for t in form.tables:
         blanks: list[str] = []
         coerced: list[tuple[str, Parsed]] = []
-        for key in (k for k, c in form.cells.items() if c.table == t.id):
+        for key in _table_keys(form, t.id):
             p = ev.parsed.get(key)
             if p is None:
                 continue

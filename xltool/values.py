@@ -80,6 +80,18 @@ def _finish(
     return Parsed("ok", value)
 
 
+_OK_INTS: dict[int, Parsed] = {}
+
+
+def _ok_int(n: int) -> Parsed:
+    p = _OK_INTS.get(n)
+    if p is None:
+        p = Parsed("ok", n)
+        if len(_OK_INTS) < 100_000:
+            _OK_INTS[n] = p
+    return p
+
+
 def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Parsed:
     """Read one raw value of a cell of type `integer` or `decimal`.
 
@@ -91,6 +103,10 @@ def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Pa
     Returns:
         A Parsed; `blank` values carry 0 so that rules can use them.
     """
+    # the common case first: a plain count as a workbook or JSON gives it (int, or a whole float)
+    kind = type(raw)
+    if ctype == "integer" and (kind is int or (kind is float and raw.is_integer())) and (raw >= 0 or signed):  # type: ignore[union-attr,operator]
+        return _ok_int(int(raw))  # type: ignore[arg-type]
     zero: int | Decimal = 0 if ctype == "integer" else Decimal(0)
     if raw is None:
         return Parsed("blank", zero, "空白", note_en="blank")

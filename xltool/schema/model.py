@@ -162,6 +162,10 @@ class Form:
     source: str = field(default="", compare=False)
     """The declaration file it was loaded from."""
 
+    def __hash__(self) -> int:
+        # Forms key many caches (layout, compiled rules); hashing every nested field each time is slow
+        return hash((self.id, self.version))
+
     @cached_property
     def table_map(self) -> dict[str, Table]:
         return {t.id: t for t in self.tables}
