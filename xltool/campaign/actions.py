@@ -1,0 +1,301 @@
+"""The clerk's explicit decisions: 说明 for a warning, accept, lock, reopen, assign a file to a unit.
+
+Each is one transaction that also writes its audit entry, and each refuses (CampaignError, a Chinese
+sentence saying why and what to do instead) rather than bend a rule: an error cannot be explained away,
+a locked unit is not changed without `reopen --why`.
+"""
+
+from __future__ import annotations
+
+from xltool.campaign.status import (
+    ERRORS,
+    LOCKED,
+    PENDING,
+    VERSION_COLUMNS,
+    UnitStatus,
+    Version,
+    open_findings,
+    status_of,
+)
+from xltool.campaign.store import Campaign, CampaignError, dump_findings, load_report, now
+from xltool.findings import Finding, catalogue, counts, sort_findings
+from xltool.roster import Unit
+from xltool.schema import load_form
+
+
+def known_rules(campaign: Campaign) -> dict[str, str]:
+    """Rule id -> severity, for the campaign's form and the tool's own findings."""
+    out = {k: v.get("severity", "") for k, v in catalogue().items()}
+    try:
+        form = load_form(campaign.form_id)
+        out.update({r.id: r.severity for r in form.rules})
+    except Exception:  # pragma: no cover - the campaign's form always loads
+        pass
+    return out
+
+
+def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> tuple[UnitStatus, str | None]:
+    """Record the unit's 说明 for a 警告 (it applies to this and later versions). Returns the new status and a
+    note when the latest version does not have that warning (the 说明 is kept for a later version).
+
+    Raises:
+        CampaignError: empty text, unknown rule, or the rule is an error (errors must be corrected).
+    """
+    text = (text or "").strip()
+    if not text:
+        raise CampaignError("说明不能为空")
+    rules = known_rules(campaign)
+    rid = rule.strip().upper()
+    if rid not in rules:
+        raise CampaignError(f"没有规则“{rule}”。可填写说明的是警告，例如 X-CARRY、X-IN-FORCE")
+    st = status_of(campaign, unit)
+    if any(f.rule == rid and f.severity == "error" for f in st.findings) or rules[rid] == "error":
+        raise CampaignError(f"{rid} 是错误，不能用说明代替；请{unit.name}改正后重新报送")
+    note = None
+    if not any(f.rule == rid and f.severity == "warning" for f in st.findings):
+        note = f"{unit.name}的最新版本中没有 {rid} 警告；说明已记录，将用于以后收到的版本"
+    with campaign.write() as conn:
+        old = conn.execute(
+            "SELECT text FROM explanations WHERE unit_code = ? AND rule = ?", (unit.code, rid)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO explanations (unit_code, rule, text, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (unit_code, rule) DO UPDATE SET text = excluded.text, at = excluded.at",
+            (unit.code, rid, text, now()),
+        )
+        campaign.audit(
+            "explain",
+            unit.code,
+            rule=rid,
+            text=text,
+            replaced=old["text"] if old else None,
+            version=st.latest.seq if st.latest else None,
+        )
+    return status_of(campaign, unit), note
+
+
+def accept(campaign: Campaign, unit: Unit, why: str | None = None) -> UnitStatus:
+    """Accept the unit's latest version. Warnings without a 说明 need `why` (the clerk's reason, recorded).
+
+    Raises:
+        CampaignError: nothing received, the latest version has errors, locked, or warnings without `why`.
+    """
+    st = status_of(campaign, unit)
+    if st.latest is None:
+        raise CampaignError(f"{unit.name}尚未报送，无可接受的版本")
+    if st.state == LOCKED:
+        raise CampaignError(f"{unit.name}已锁定，无需接受；如需改动请先运行 xltool campaign reopen")
+    if st.state == ERRORS:
+        first = st.errors[0].title["zh"] if st.errors else ""
+        raise CampaignError(
+            f"{unit.name}的{st.latest.label}有 {len(st.errors)} 个错误（{first}），错误不能接受，需单位改正后重新报送"
+        )
+    why = (why or "").strip()
+    if st.unexplained and not why:
+        rules = "、".join(sorted({f.rule for f in st.unexplained}))
+        raise CampaignError(
+            f"{unit.name}有 {len(st.unexplained)} 个警告没有说明（{rules}）："
+            "请先用 xltool campaign explain 记录单位的说明，或用 --why 写明接受理由"
+        )
+    with campaign.write() as conn:
+        _check_latest(conn, unit, st.latest)
+        conn.execute(
+            "INSERT INTO decisions (unit_code, state, version_id, at, note) VALUES (?, 'accepted', ?, ?, ?) "
+            "ON CONFLICT (unit_code) DO UPDATE SET state = excluded.state, version_id = excluded.version_id, "
+            "at = excluded.at, note = excluded.note",
+            (unit.code, st.latest.id, now(), why),
+        )
+        campaign.audit(
+            "accept",
+            unit.code,
+            version=st.latest.seq,
+            sha256=st.latest.sha256,
+            why=why or None,
+            unexplained=sorted({f.rule for f in st.unexplained}),
+        )
+    return status_of(campaign, unit)
+
+
+def lock(campaign: Campaign, unit: Unit, version: int | None = None, why: str | None = None) -> UnitStatus:
+    """Lock a version as the one that counts, whatever arrives later. Default: the latest, which must be
+    accepted; `version` picks another (it must have no errors; its warnings need a 说明 or `why`).
+
+    Raises:
+        CampaignError: already locked, no such version, errors, or warnings without a 说明.
+    """
+    st = status_of(campaign, unit)
+    if st.state == LOCKED:
+        raise CampaignError(
+            f"{unit.name}已锁定（{st.effective.label if st.effective else ''}）；如需改动请先运行 reopen"
+        )
+    why = (why or "").strip()
+    if version is None:
+        if st.latest is None:
+            raise CampaignError(f"{unit.name}尚未报送，无可锁定的版本")
+        if st.state == ERRORS:
+            raise CampaignError(
+                f"{unit.name}的{st.latest.label}有错误，不能锁定；如要锁定以前的版本，请用 --version 指定版本号"
+            )
+        target = st.latest
+        if st.state == PENDING and not why:
+            raise CampaignError(f"{unit.name}的警告尚未说明，不能锁定；请先 explain，或用 --why 写明理由")
+    else:
+        target = next((v for v in st.versions if v.seq == version), None)
+        if target is None:
+            have = "、".join(str(v.seq) for v in st.versions) or "无"
+            raise CampaignError(f"{unit.name}没有第 {version} 版（已有版本：{have}）")
+        fs = open_findings(target, st.explanations)
+        if any(f.severity == "error" for f in fs):
+            raise CampaignError(f"{unit.name}的{target.label}有错误，不能锁定")
+        if any(f.severity == "warning" and not f.explanation for f in fs) and not why:
+            accepted = st.decision and st.decision.state == "accepted" and st.decision.version_id == target.id
+            if not accepted:
+                raise CampaignError(f"{unit.name}的{target.label}有未说明的警告；请先 explain，或用 --why 写明理由")
+    with campaign.write() as conn:
+        if version is None:
+            _check_latest(conn, unit, target)
+        conn.execute(
+            "INSERT INTO decisions (unit_code, state, version_id, at, note) VALUES (?, 'locked', ?, ?, ?) "
+            "ON CONFLICT (unit_code) DO UPDATE SET state = excluded.state, version_id = excluded.version_id, "
+            "at = excluded.at, note = excluded.note",
+            (unit.code, target.id, now(), why),
+        )
+        campaign.audit("lock", unit.code, version=target.seq, sha256=target.sha256, why=why or None)
+    return status_of(campaign, unit)
+
+
+def reopen(campaign: Campaign, unit: Unit, why: str) -> UnitStatus:
+    """Undo an acceptance or a lock; the reason is required and kept in the audit trail.
+
+    Raises:
+        CampaignError: no reason, or nothing to reopen.
+    """
+    why = (why or "").strip()
+    if not why:
+        raise CampaignError("重新打开必须写明原因（--why）")
+    with campaign.write() as conn:
+        d = conn.execute(
+            "SELECT d.state, d.version_id, v.seq FROM decisions d LEFT JOIN versions v ON v.id = d.version_id "
+            "WHERE d.unit_code = ?",
+            (unit.code,),
+        ).fetchone()
+        if d is None:
+            raise CampaignError(f"{unit.name}没有被接受或锁定，无需重新打开")
+        conn.execute("DELETE FROM decisions WHERE unit_code = ?", (unit.code,))
+        campaign.audit("reopen", unit.code, why=why, previous=d["state"], version=d["seq"])
+    return status_of(campaign, unit)
+
+
+def find_version(campaign: Campaign, ref: str) -> Version:
+    """A version from what the clerk typed: a sha256 prefix (at least 6 characters), a file name or path.
+
+    Raises:
+        CampaignError: none or several match.
+    """
+    from pathlib import Path
+
+    from xltool.campaign.store import sha256_file
+
+    ref = ref.strip()
+    conn = campaign.conn
+    rows = []
+    if Path(ref).is_file():  # the very file: its content decides
+        rows = conn.execute(
+            f"SELECT {VERSION_COLUMNS} FROM versions WHERE sha256 = ?", (sha256_file(Path(ref)),)
+        ).fetchall()
+    if not rows and len(ref) >= 6 and all(c in "0123456789abcdefABCDEF" for c in ref):
+        rows = conn.execute(
+            f"SELECT {VERSION_COLUMNS} FROM versions WHERE sha256 LIKE ? ORDER BY id", (ref.lower() + "%",)
+        ).fetchall()
+    if not rows:
+        rows = conn.execute(
+            f"SELECT {VERSION_COLUMNS} FROM versions WHERE source_path = ? OR file_name = ? OR stored = ? ORDER BY id",
+            (ref, Path(ref).name, ref),
+        ).fetchall()
+    if not rows:
+        raise CampaignError(f"没有找到收到的文件“{ref}”（可用文件名或 SHA-256 前缀，见 status 和 log）")
+    if len(rows) > 1:
+        listed = "、".join(f"{r['sha256'][:12]}（{r['file_name']}）" for r in rows[:6])
+        raise CampaignError(f"“{ref}”对应多个收到的文件：{listed}，请用 SHA-256 前缀指定")
+    return Version.from_row(rows[0])
+
+
+def assign(campaign: Campaign, ref: str, unit: Unit, why: str | None = None) -> tuple[Version, UnitStatus]:
+    """The clerk settles which unit a received file belongs to (unidentified, or named for another unit).
+
+    The version moves to `unit` as its newest version; the identity findings become 提示 marked as
+    confirmed, and the cross-year findings are recomputed with `unit`'s last-year data.
+
+    Raises:
+        CampaignError: unknown file, or the version is the accepted/locked one of its current unit.
+    """
+    v = find_version(campaign, ref)
+    if v.unit_code == unit.code and v.identified_by == "clerk":
+        raise CampaignError(f"{v.file_name}已确认属于{unit.name}")
+    findings = _recheck_cross_year(campaign, v, unit)
+    with campaign.write() as conn:
+        d = conn.execute("SELECT state FROM decisions WHERE version_id = ?", (v.id,)).fetchone()
+        if d is not None and v.unit_code != unit.code:
+            raise CampaignError(f"{v.file_name}是{v.unit_code}已接受或锁定的版本，请先 reopen 该单位")
+        if v.unit_code == unit.code:
+            seq = v.seq
+        else:
+            row = conn.execute("SELECT MAX(seq) FROM versions WHERE unit_code = ?", (unit.code,)).fetchone()
+            seq = int(row[0] or 0) + 1
+        n = counts(findings)
+        conn.execute(
+            "UPDATE versions SET unit_code = ?, seq = ?, identified_by = 'clerk', findings = ?, errors = ?, "
+            "warnings = ?, infos = ? WHERE id = ?",
+            (unit.code, seq, dump_findings(findings), n["error"], n["warning"], n["info"], v.id),
+        )
+        campaign.audit(
+            "assign",
+            unit.code,
+            sha256=v.sha256,
+            file=v.file_name,
+            version=seq,
+            previous_unit=v.unit_code,
+            previous_version=v.seq,
+            previous_identified_by=v.identified_by,
+            why=(why or "").strip() or None,
+        )
+    row = conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions WHERE id = ?", (v.id,)).fetchone()
+    return Version.from_row(row), status_of(campaign, unit)
+
+
+def _recheck_cross_year(campaign: Campaign, v: Version, unit: Unit) -> list[Finding]:
+    """The version's findings with the cross-year ones (and PRIOR-MISSING) recomputed for `unit`."""
+    from xltool.rules import check
+    from xltool.validate import PriorData
+
+    findings = v.findings()
+    report = load_report(v._report)
+    if report is None:
+        return findings
+    try:
+        form = load_form(report.form)
+    except Exception:
+        return findings
+    cross = {r.id for r in form.rules if r.cross_year}
+    priors = [
+        load_report(r["report"])
+        for r in campaign.conn.execute("SELECT report FROM prior_reports WHERE unit_code = ?", (unit.code,))
+    ]
+    any_prior = campaign.conn.execute("SELECT 1 FROM prior_reports WHERE unit_code IS NOT NULL").fetchone()
+    if not any_prior:
+        return findings
+    prior = PriorData([p for p in priors if p is not None]).find(report) if priors else None
+    kept = [f for f in findings if f.rule not in cross and f.rule != "PRIOR-MISSING"]
+    fresh = [f for f in check(form, report, prior) if f.rule in cross]
+    if prior is None:
+        from xltool.findings import tool_finding
+
+        fresh.append(tool_finding("PRIOR-MISSING", rules=", ".join(sorted(cross))))
+    return sort_findings(kept + fresh)
+
+
+def _check_latest(conn, unit: Unit, expected: Version) -> None:  # noqa: ANN001 - sqlite3 connection
+    """Inside the write transaction: no newer version arrived since the status was read."""
+    row = conn.execute("SELECT id FROM versions WHERE unit_code = ? ORDER BY seq DESC LIMIT 1", (unit.code,)).fetchone()
+    if row is None or row["id"] != expected.id:
+        raise CampaignError(f"{unit.name}刚收到新版本，请重新查看状态后再操作")

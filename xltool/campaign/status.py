@@ -1,0 +1,503 @@
+"""Where every unit stands: its versions, which one counts, its state, its open problems; the 催报 text.
+
+State of a unit (what the clerk sees), decided in this order:
+- 已锁定: the clerk locked a version; it counts whatever arrives later;
+- 未发 / 已发未收: nothing received (a template was, or was not, issued);
+- 已收有错误: the latest version has an error;
+- 已收待说明: the latest version has a 警告 without a 说明, and the clerk has not accepted that version;
+- 已接受: the latest version has no error and every 警告 is explained (or the clerk accepted it).
+
+The version that counts in the summary (effective): the locked one, else the latest without errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from xltool.campaign.collect import IDENTITY_RULES
+from xltool.campaign.collect import district_prefix as _district_prefix
+from xltool.campaign.store import Campaign, load_findings, load_report, loads
+from xltool.findings import SEVERITY_ZH, Finding
+from xltool.interchange import UnitReport
+from xltool.roster import Unit
+
+NOT_ISSUED = "未发"
+ISSUED = "已发未收"
+ERRORS = "已收有错误"
+PENDING = "已收待说明"
+ACCEPTED = "已接受"
+LOCKED = "已锁定"
+STATES = (NOT_ISSUED, ISSUED, ERRORS, PENDING, ACCEPTED, LOCKED)
+STATE_ID = {
+    NOT_ISSUED: "not-issued",
+    ISSUED: "issued",
+    ERRORS: "errors",
+    PENDING: "needs-explanation",
+    ACCEPTED: "accepted",
+    LOCKED: "locked",
+}
+"""Stable ids of the states (JSON)."""
+STATE_EN = {
+    NOT_ISSUED: "not issued",
+    ISSUED: "issued, not received",
+    ERRORS: "received, errors",
+    PENDING: "received, needs explanation",
+    ACCEPTED: "accepted",
+    LOCKED: "locked",
+}
+CLERK_CONFIRMED = {"zh": "政务公开办已确认单位归属", "en": "the unit was confirmed by the clerk"}
+
+
+@dataclass
+class Version:
+    """One recorded version (a distinct file received)."""
+
+    id: int
+    sha256: str
+    unit_code: str | None
+    seq: int | None
+    received_at: str
+    source_path: str
+    file_name: str
+    stored: str
+    identified_by: str
+    name_unit: str | None
+    template_id: str | None
+    errors: int
+    warnings: int
+    infos: int
+    feedback: list[str]
+    _findings: str = field(repr=False, default="[]")
+    _report: str | None = field(repr=False, default=None)
+
+    @classmethod
+    def from_row(cls, r: Any) -> Version:
+        return cls(
+            r["id"],
+            r["sha256"],
+            r["unit_code"],
+            r["seq"],
+            r["received_at"],
+            r["source_path"],
+            r["file_name"],
+            r["stored"],
+            r["identified_by"],
+            r["name_unit"],
+            r["template_id"],
+            r["errors"],
+            r["warnings"],
+            r["infos"],
+            loads(r["feedback"]) or [],
+            r["findings"],
+            r["report"],
+        )
+
+    @property
+    def label(self) -> str:
+        return f"第{self.seq}版" if self.seq else self.sha256[:12]
+
+    def findings(self) -> list[Finding]:
+        return load_findings(self._findings)
+
+    def report(self) -> UnitReport | None:
+        return load_report(self._report)
+
+
+VERSION_COLUMNS = (
+    "id, sha256, unit_code, seq, received_at, source_path, file_name, stored, identified_by, name_unit, "
+    "template_id, errors, warnings, infos, feedback, findings, report"
+)
+
+
+def open_findings(v: Version, explanations: dict[str, str]) -> list[Finding]:
+    """A version's findings as they stand now: the unit's 说明 attached to its warnings, and identity
+    findings the clerk settled (assign) turned into 提示 that say so."""
+    out = []
+    for f in v.findings():
+        if v.identified_by == "clerk" and f.rule in IDENTITY_RULES and f.severity != "info":
+            f = dataclasses.replace(f, severity="info", explanation=f.explanation or CLERK_CONFIRMED["zh"])
+        elif f.severity == "warning" and not f.explanation and f.rule in explanations:
+            f = dataclasses.replace(f, explanation=explanations[f.rule])
+        out.append(f)
+    return out
+
+
+@dataclass
+class Decision:
+    state: str
+    """`accepted` or `locked`."""
+    version_id: int
+    at: str
+    note: str
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    state: str
+    versions: list[Version]
+    issued_at: str | None
+    decision: Decision | None
+    explanations: dict[str, str]
+    latest: Version | None = None
+    effective: Version | None = None
+    findings: list[Finding] = field(default_factory=list)
+    """The latest version's findings as they stand (说明 attached)."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def unexplained(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning" and not f.explanation]
+
+    @property
+    def received(self) -> bool:
+        return bool(self.versions)
+
+    def problems(self, lang: str = "zh", limit: int = 3) -> list[str]:
+        """The main problems, one short line each: errors, else unexplained warnings; which version counts."""
+        if self.state == LOCKED:
+            probs: list[Finding] = []
+        elif self.errors:
+            probs = self.errors
+        else:
+            probs = self.unexplained if self.state == PENDING else []
+        lines = [_short(f, lang) for f in probs[:limit]]
+        if len(probs) > limit:
+            lines.append(f"等共 {len(probs)} 项" if lang == "zh" else f"{len(probs)} in all")
+        if self.latest and self.effective and self.effective.id != self.latest.id:
+            if lang == "zh":
+                lines.append(
+                    f"汇总采用{self.effective.label}（{'已锁定' if self.state == LOCKED else '最近一个无错误版本'}）"
+                )
+            else:
+                why = "locked" if self.state == LOCKED else "latest without errors"
+                lines.append(f"the summary uses version {self.effective.seq} ({why})")
+        elif self.latest and self.effective is None and self.state == ERRORS:
+            lines.append("尚无可计入汇总的版本" if lang == "zh" else "no version can be counted yet")
+        return lines
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "code": self.unit.code,
+            "name": self.unit.name,
+            "category": self.unit.category,
+            "state": STATE_ID[self.state],
+            "state_label": self.state if lang == "zh" else STATE_EN[self.state],
+            "versions": len(self.versions),
+            "latest_version": self.latest.seq if self.latest else None,
+            "latest_received": self.latest.received_at if self.latest else None,
+            "latest_file": self.latest.file_name if self.latest else None,
+            "effective_version": self.effective.seq if self.effective else None,
+            "effective_sha256": self.effective.sha256 if self.effective else None,
+            "issued_at": self.issued_at,
+            "decision": dataclasses.asdict(self.decision) if self.decision else None,
+            "counts": {
+                "error": len(self.errors),
+                "warning": sum(1 for f in self.findings if f.severity == "warning"),
+                "unexplained": len(self.unexplained),
+                "info": sum(1 for f in self.findings if f.severity == "info"),
+            },
+            "problems": self.problems(lang),
+            "findings": [f.to_dict(lang) for f in self.findings],
+        }
+
+
+def _short(f: Finding, lang: str) -> str:
+    sev = SEVERITY_ZH[f.severity] if lang == "zh" else f.severity
+    return f"【{sev} {f.rule}】{f.title['zh' if lang == 'zh' else 'en']}"
+
+
+def unit_status(
+    unit: Unit, versions: list[Version], issued_at: str | None, decision: Decision | None, explanations: dict[str, str]
+) -> UnitStatus:
+    """The state of one unit from its versions (oldest first), issue, decision and 说明."""
+    st = UnitStatus(unit, NOT_ISSUED, versions, issued_at, decision, explanations)
+    valid = []
+    for v in versions:
+        fs = open_findings(v, explanations)
+        if not any(f.severity == "error" for f in fs):
+            valid.append(v)
+        if v is versions[-1]:
+            st.latest, st.findings = v, fs
+    by_id = {v.id: v for v in versions}
+    if decision is not None and decision.state == "locked" and decision.version_id in by_id:
+        st.state = LOCKED
+        st.effective = by_id[decision.version_id]
+        return st
+    st.effective = valid[-1] if valid else None
+    if not versions:
+        st.state = ISSUED if issued_at else NOT_ISSUED
+    elif st.errors:
+        st.state = ERRORS
+    elif st.unexplained and not (
+        decision is not None and decision.state == "accepted" and st.latest and decision.version_id == st.latest.id
+    ):
+        st.state = PENDING
+    else:
+        st.state = ACCEPTED
+    return st
+
+
+@dataclass
+class CampaignStatus:
+    year: int
+    name: str
+    units: list[UnitStatus]
+    unidentified: list[Version]
+    """Versions that belong to no roster unit (yet)."""
+    at: str
+
+    def counts(self) -> dict[str, int]:
+        s = [u.state for u in self.units]
+        return {
+            "expected": len(s),
+            "received": sum(1 for u in self.units if u.received),
+            "accepted": s.count(ACCEPTED),
+            "locked": s.count(LOCKED),
+            "pending": s.count(PENDING),
+            "errors": s.count(ERRORS),
+            "missing": s.count(NOT_ISSUED) + s.count(ISSUED),
+            "not_issued": s.count(NOT_ISSUED),
+            "unidentified": len(self.unidentified),
+        }
+
+    def header(self, lang: str = "zh") -> str:
+        """`应报 36｜已收 33｜已接受 28｜已锁定 1｜待说明 2｜有错误 2｜未报 3`."""
+        c = self.counts()
+        if lang == "en":
+            line = (
+                f"expected {c['expected']} | received {c['received']} | accepted {c['accepted']} | "
+                f"locked {c['locked']} | needs explanation {c['pending']} | errors {c['errors']} | "
+                f"missing {c['missing']}"
+            )
+            return line + (f" | unidentified files {c['unidentified']}" if c["unidentified"] else "")
+        line = (
+            f"应报 {c['expected']}｜已收 {c['received']}｜已接受 {c['accepted']}｜已锁定 {c['locked']}｜"
+            f"待说明 {c['pending']}｜有错误 {c['errors']}｜未报 {c['missing']}"
+        )
+        return line + (f"｜未识别文件 {c['unidentified']}" if c["unidentified"] else "")
+
+    def missing(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.state in (NOT_ISSUED, ISSUED)]
+
+    def with_state(self, state: str) -> list[UnitStatus]:
+        return [u for u in self.units if u.state == state]
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "name": self.name,
+            "at": self.at,
+            "header": self.header(lang),
+            "counts": self.counts(),
+            "units": [u.to_dict(lang) for u in self.units],
+            "missing": [{"code": u.unit.code, "name": u.unit.name} for u in self.missing()],
+            "unidentified": [
+                {
+                    "sha256": v.sha256,
+                    "file": v.file_name,
+                    "source": v.source_path,
+                    "received": v.received_at,
+                    "problems": [_short(f, lang) for f in v.findings() if f.severity == "error"][:3],
+                }
+                for v in self.unidentified
+            ],
+        }
+
+    def text(self, lang: str = "zh") -> str:
+        """The status table a clerk reads: header line, one row per unit, missing and unidentified lists."""
+        zh = lang == "zh"
+        head = ["代码", "单位", "状态", "版本", "最近收到", "主要问题"] if zh else [
+            "code", "unit", "state", "versions", "latest received", "main problems"]  # fmt: skip
+        rows = []
+        for u in self.units:
+            rows.append(
+                [
+                    u.unit.code,
+                    u.unit.name,
+                    u.state if zh else STATE_EN[u.state],
+                    str(len(u.versions)) if u.versions else "",
+                    _time(u.latest.received_at) if u.latest else "",
+                    ("；" if zh else "; ").join(u.problems(lang)),
+                ]
+            )
+        out = [self.header(lang), ""]
+        out += _table(head, rows)
+        miss = self.missing()
+        out.append("")
+        if miss:
+            names = "、".join(u.unit.name for u in miss) if zh else ", ".join(u.unit.name for u in miss)
+            out.append((f"未报单位（{len(miss)}）：" if zh else f"Missing ({len(miss)}): ") + names)
+        else:
+            out.append("所有单位均已报送。" if zh else "Every unit has reported.")
+        if self.unidentified:
+            out.append("")
+            out.append(
+                f"无法确定单位的文件（{len(self.unidentified)}），请用 xltool campaign assign 文件 单位 指定："
+                if zh
+                else f"Files of unknown unit ({len(self.unidentified)}); assign each: xltool campaign assign FILE UNIT"
+            )
+            for v in self.unidentified:
+                why = next((f.title["zh" if zh else "en"] for f in v.findings() if f.severity == "error"), "")
+                out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  {why}")
+        return "\n".join(out)
+
+    def reminder(self, *, sender: str | None = None, deadline: str | None = None, lang: str = "zh") -> str:
+        """A ready-to-send 催报 text naming the missing units, those with errors and those owing a 说明."""
+        today = datetime.now()
+        miss = self.missing()
+        err = self.with_state(ERRORS)
+        pend = self.with_state(PENDING)
+        c = self.counts()
+        if lang == "en":
+            return _reminder_en(self, miss, err, pend, sender, deadline, today)
+        sender = sender or (f"{self.name}政务公开办" if self.name else "政务公开办")
+        date = f"{today.year}年{today.month}月{today.day}日"
+        title = f"关于报送{self.year}年度政府信息公开工作年度报告统计数据的提醒"
+        lines = [title, "", "各有关单位："]
+        lines.append(
+            f"    截至{date}，{self.name}{self.year}年度政府信息公开工作年度报告统计数据应报 {c['expected']} 家，"
+            f"已收 {c['received']} 家，已接受 {c['accepted'] + c['locked']} 家。"
+            + ("现将有关情况提醒如下：" if (miss or err or pend) else "全部单位均已报送并通过校验，感谢各单位的支持。")
+        )
+        when = f"请于{deadline}前" if deadline else "请尽快"
+        n = 0
+        if miss:
+            n += 1
+            lines.append(f"    {_cn(n)}、以下 {len(miss)} 家单位尚未报送，{when}报送：")
+            lines.append("        " + "；".join(u.unit.name for u in miss) + "。")
+        if err:
+            n += 1
+            lines.append(f"    {_cn(n)}、以下 {len(err)} 家单位报送的数据未通过校验，{when}按反馈意见修改后重新报送：")
+            for i, u in enumerate(err, 1):
+                first = u.errors[0].title["zh"] if u.errors else ""
+                more = f"（共 {len(u.errors)} 处错误）" if len(u.errors) > 1 else ""
+                lines.append(f"        {i}. {u.unit.name}：{first}{more}")
+        if pend:
+            n += 1
+            lines.append(f"    {_cn(n)}、以下 {len(pend)} 家单位的数据有警告，请核实；如数据无误，{when}书面说明原因：")
+            for i, u in enumerate(pend, 1):
+                rules = "；".join(f.title["zh"] for f in u.unexplained[:2])
+                lines.append(f"        {i}. {u.unit.name}：{rules}")
+        if miss or err or pend:
+            lines.append("    报送时请使用下发的模板填写，不要改动表格结构。如有疑问，请与" + sender + "联系。")
+        lines += ["", f"{sender}", date]
+        return "\n".join(lines)
+
+
+def _reminder_en(st, miss, err, pend, sender, deadline, today) -> str:  # noqa: ANN001 - internal
+    sender = sender or "the government information disclosure office"
+    when = f"by {deadline}" if deadline else "as soon as possible"
+    c = st.counts()
+    lines = [f"Reminder: {st.year} government information disclosure report figures", ""]
+    lines.append(
+        f"As of {today:%Y-%m-%d}: expected {c['expected']}, received {c['received']}, "
+        f"accepted {c['accepted'] + c['locked']}."
+    )
+    if miss:
+        lines.append(f"Not yet reported ({len(miss)}), please send {when}: " + "; ".join(u.unit.name for u in miss))
+    if err:
+        lines.append(f"Failed validation ({len(err)}), please correct and resend {when}:")
+        lines += [f"  {u.unit.name}: {u.errors[0].title['en']}" for u in err if u.errors]
+    if pend:
+        lines.append(f"Warnings to explain ({len(pend)}):")
+        lines += [f"  {u.unit.name}: {u.unexplained[0].title['en']}" for u in pend if u.unexplained]
+    lines += ["", sender, f"{today:%Y-%m-%d}"]
+    return "\n".join(lines)
+
+
+def _cn(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def _time(iso: str) -> str:
+    """2022-01-10T09:12:03+08:00 -> 2022-01-10 09:12."""
+    return iso[:16].replace("T", " ")
+
+
+def width(s: str) -> int:
+    """Display width in a terminal: East Asian wide and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - width(s))
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    cols = len(head)
+    widths = [max([width(head[i])] + [width(r[i]) for r in rows]) for i in range(cols - 1)]
+    out = ["  ".join(_pad(head[i], widths[i]) for i in range(cols - 1)) + "  " + head[-1]]
+    out.append("  ".join("-" * widths[i] for i in range(cols - 1)) + "  " + "-" * max(width(head[-1]), 8))
+    for r in rows:
+        out.append(("  ".join(_pad(r[i], widths[i]) for i in range(cols - 1)) + "  " + r[-1]).rstrip())
+    return out
+
+
+# --------------------------------------------------------------------------- reading the state
+
+
+def load_versions(campaign: Campaign) -> list[Version]:
+    return [
+        Version.from_row(r)
+        for r in campaign.conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions ORDER BY unit_code, seq, id")
+    ]
+
+
+def campaign_status(campaign: Campaign) -> CampaignStatus:
+    """Every roster unit's state, read in one snapshot of the database."""
+    from xltool.campaign.store import now
+
+    with campaign.snapshot() as conn:
+        versions = load_versions(campaign)
+        issued = {r[0]: r[1] for r in conn.execute("SELECT unit_code, MAX(issued_at) FROM issued GROUP BY unit_code")}
+        decisions = {
+            r["unit_code"]: Decision(r["state"], r["version_id"], r["at"], r["note"])
+            for r in conn.execute("SELECT unit_code, state, version_id, at, note FROM decisions")
+        }
+        expl: dict[str, dict[str, str]] = {}
+        for r in conn.execute("SELECT unit_code, rule, text FROM explanations"):
+            expl.setdefault(r["unit_code"], {})[r["rule"]] = r["text"]
+    by_unit: dict[str, list[Version]] = {}
+    unidentified = []
+    for v in versions:
+        if v.unit_code is None:
+            unidentified.append(v)
+        else:
+            by_unit.setdefault(v.unit_code, []).append(v)
+    units = [
+        unit_status(u, by_unit.get(u.code, []), issued.get(u.code), decisions.get(u.code), expl.get(u.code, {}))
+        for u in campaign.roster.units
+    ]
+    unidentified.sort(key=lambda v: v.id)
+    name = campaign.name or _district_prefix(campaign.roster)
+    return CampaignStatus(campaign.year, name, units, unidentified, now())
+
+
+def status_of(campaign: Campaign, unit: Unit) -> UnitStatus:
+    """One unit's state (reads only that unit's rows)."""
+    conn = campaign.conn
+    with campaign.snapshot():
+        versions = [
+            Version.from_row(r)
+            for r in conn.execute(
+                f"SELECT {VERSION_COLUMNS} FROM versions WHERE unit_code = ? ORDER BY seq, id", (unit.code,)
+            )
+        ]
+        issued = conn.execute("SELECT MAX(issued_at) FROM issued WHERE unit_code = ?", (unit.code,)).fetchone()[0]
+        d = conn.execute(
+            "SELECT state, version_id, at, note FROM decisions WHERE unit_code = ?", (unit.code,)
+        ).fetchone()
+        expl = {
+            r["rule"]: r["text"]
+            for r in conn.execute("SELECT rule, text FROM explanations WHERE unit_code = ?", (unit.code,))
+        }
+    decision = Decision(d["state"], d["version_id"], d["at"], d["note"]) if d else None
+    return unit_status(unit, versions, issued, decision, expl)
