@@ -26,6 +26,9 @@ STATUS_LABEL = "本表校验结果"
 STATUS_FORMAT = f'[=0]"{OK_MARK} 本表全部通过";0" 处未通过，请查看标红单元格"'
 """Number format of a sheet's status count: it stays a number (the cover adds them) but reads as Chinese."""
 
+LABEL_SIMILARITY = 0.7
+"""Below `xltool.labels.best_match`'s threshold (0.75), with a margin."""
+
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]+、)")
 
 
@@ -156,21 +159,33 @@ def in_year_error_equations(form: Form) -> list[Rule]:
 
 
 def rule_check_label(form: Form, rule: Rule, lang: str = "zh") -> str:
-    """The name of a rule's check row/column: its `check_label`, else the label of its single left term + 校验."""
+    """The name of a rule's check row/column: its `check_label`, else the label of its single left term + 校验.
+
+    A name that a reader's label matching could take for an official label of the table (“（七）总计校验” for
+    “（七）总计”) is not used: then the rule id names the check.
+    """
     if rule.check_label is not None:
         return rule.check_label.get(lang)
+    from xltool.labels import normalize, similarity
+
     t = form.table(rule.table)  # type: ignore[arg-type]
     suffix = "校验" if lang != "en" else " check"
+    name = None
     if len(rule.left) == 1:
         term = rule.left[0].lstrip("-")
         if rule.for_each == "columns" and term in t.row_map:
-            return _ORDINAL.sub("", t.row_map[term].label) + suffix
+            name = _ORDINAL.sub("", t.row_map[term].label) + suffix
         if rule.for_each == "rows" and term in t.column_map:
-            return t.column_map[term].label + suffix
-    return rule.id + suffix
+            name = t.column_map[term].label + suffix
+    official = [normalize(x.label) for x in (*t.rows, *t.columns)]
+    if name is None or any(similarity(normalize(name), o) >= LABEL_SIMILARITY for o in official):
+        return rule.id + suffix
+    return name
 
 
-def _rule_items(form: Form, rule: Rule, lay: SheetLayout) -> list[tuple[str, list[tuple[int, str]], list[tuple[int, str]]]]:
+def _rule_items(
+    form: Form, rule: Rule, lay: SheetLayout
+) -> list[tuple[str, list[tuple[int, str]], list[tuple[int, str]]]]:
     """(item, [(sign, key)] left, right) for every item whose keys all exist in the form."""
     t = form.table(rule.table)  # type: ignore[arg-type]
     by_col = rule.for_each == "columns"
@@ -257,15 +272,20 @@ def invalid_count_formula(rng: InputRange) -> str:
 
 
 def invalid_cell_formula(rng: InputRange) -> str:
-    """Conditional-format formula for one cell (relative to the range's top-left): not a valid value."""
-    tl = rng.ref.split(":")[0]
+    """Conditional-format formula for one cell (relative to the range's top-left): not a valid value.
+
+    IF, not AND/OR, guards INT(): spreadsheet functions evaluate every argument, and INT() of text is an
+    error that would make the whole condition an error (not coloured) exactly when the cell holds text.
+    """
+    x = rng.ref.split(":")[0]
+    other = f"NOT(ISBLANK({x}))"  # text, a logical value, an error
     if rng.type == "integer" and not rng.signed:
-        return f"OR(ISTEXT({tl}),AND(ISNUMBER({tl}),OR({tl}<0,{tl}<>INT({tl}))))"
+        return f"IF(ISNUMBER({x}),OR({x}<0,{x}<>INT({x})),{other})"
     if rng.type == "integer":
-        return f"OR(ISTEXT({tl}),AND(ISNUMBER({tl}),{tl}<>INT({tl})))"
+        return f"IF(ISNUMBER({x}),{x}<>INT({x}),{other})"
     if not rng.signed:
-        return f"OR(ISTEXT({tl}),AND(ISNUMBER({tl}),{tl}<0))"
-    return f"ISTEXT({tl})"
+        return f"IF(ISNUMBER({x}),{x}<0,{other})"
+    return f"IF(ISNUMBER({x}),FALSE,{other})"
 
 
 @cache
@@ -339,7 +359,9 @@ def sheet_checks(form: Form, lang: str = "zh") -> dict[str, SheetChecks]:
         inputs = _input_ranges(form, lay)
         status_row = next_row + 1
         label_span = lc if lc else min(2, lay.width)
-        status_label = ExtraLabel(status_row, 1, STATUS_LABEL if lang != "en" else "Checks of this sheet", 1, label_span)
+        status_label = ExtraLabel(
+            status_row, 1, STATUS_LABEL if lang != "en" else "Checks of this sheet", 1, label_span
+        )
         terms = [f'({c.ref}<>"{OK_MARK}")' for c in checks] + [invalid_count_formula(r) for r in inputs]
         status_formula = "=IFERROR(" + ("+".join(terms) if terms else "0") + ",1)"
         out[tid] = SheetChecks(

@@ -85,10 +85,13 @@ def verify(password: str, salt_b64: str, hash_b64: str, spin: int) -> bool:
 
 
 @lru_cache(maxsize=8)
-def protection_for(password: str | None) -> Protection:
-    """The hashes of `password` (default: DEFAULT_PASSWORD), computed once per process and password."""
+def protection_for(password: str | None, salt: bytes | None = None) -> Protection:
+    """The hashes of `password` (default: DEFAULT_PASSWORD), computed once per process and password.
+
+    `salt` (16 bytes) only for reproducible files (the sample returns); normally a random one.
+    """
     pw = DEFAULT_PASSWORD if password is None else password
-    salt = os.urandom(16)
+    salt = os.urandom(16) if salt is None else salt
     h = sha512_hash(pw, salt, SPIN_COUNT)
     return Protection(
         salt=base64.b64encode(salt).decode(),
