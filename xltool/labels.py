@@ -108,3 +108,9 @@ def match_row(form: Form, table: Table | str, text: object, threshold: float = 0
 def match_title(form: Form, text: object, threshold: float = 0.8) -> Match | None:
     """Which table a section heading names (二、主动公开政府信息情况 …)."""
     return best_match(text, {t.id: t.title for t in form.tables}, threshold)
+
+
+def match_column(form: Form, table: Table | str, text: object, threshold: float = 0.75) -> Match | None:
+    """Which column of a table a header label names (official column labels of that table only)."""
+    tid = table if isinstance(table, str) else table.id
+    return best_match(text, column_candidates(form, tid), threshold)

@@ -38,11 +38,27 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
     p = Path(path)
     if p.suffix.lower() == ".json":
         return _read_json(p)
+    if _is_report(p):
+        from xltool.importer import import_report  # published reports: PDF, Word, web page, text
+
+        return import_report(p)
     try:
         from xltool.reader import read_file  # workbooks and everything a workbook reader can sniff
     except ImportError:  # pragma: no cover - the reader is part of the package
         return Loaded(p, None, [tool_finding("FILE-FORMAT", kind=p.suffix, fix="请提供 JSON 数据文件。")])
     return read_file(p, **reader_options)
+
+
+def _is_report(p: Path) -> bool:
+    """A published report (PDF, .docx, HTML, plain text) by its content, or an unknown file named like one."""
+    from xltool.importer import REPORT_KINDS, REPORT_SUFFIXES
+    from xltool.safezip import sniff
+
+    try:
+        kind = sniff(p)
+    except OSError:
+        return False  # the workbook reader says why the file cannot be opened
+    return kind in REPORT_KINDS or (kind in ("unknown", "zip-other") and p.suffix.lower() in REPORT_SUFFIXES)
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:

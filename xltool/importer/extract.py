@@ -69,6 +69,8 @@ class ExtractedTable:
     """PDF: no body text above the table on its page (None: unknown). A continuation starts at a page top."""
     at_page_bottom: bool | None = None
     """PDF: no body text below the table on its (last) page (None: unknown)."""
+    row_pages: list[int] | None = None
+    """PDF: the page of each row (a table joined by :func:`merge_continued` spans pages); None for other formats."""
 
     @property
     def n_cols(self) -> int:
@@ -380,6 +382,13 @@ def _join(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable:
         (cell[0] + offset, cell[1], cell[2], cell[3], cell[4]) for cell in b_cells if id(cell) not in merged_away
     ]
     rows, spans = _grid(cells)
+    row_pages = None
+    if a.page is not None and b.page is not None:
+        # the rows of a, then b's rows past its dropped header rows (and past the half row joined to a's last)
+        pages = (a.row_pages or [a.page] * len(a.rows)) + (b.row_pages or [b.page] * len(b.rows))[
+            k + (1 if row_split else 0) :
+        ]
+        row_pages = (pages + [pages[-1]] * len(rows))[: len(rows)]
     return ExtractedTable(
         rows=rows,
         page=a.page,
@@ -389,6 +398,7 @@ def _join(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable:
         col_x=a.col_x,
         at_page_top=a.at_page_top,
         at_page_bottom=b.at_page_bottom,
+        row_pages=row_pages,
     )
 
 
@@ -456,6 +466,7 @@ def _pdf_table(table, page_no: int) -> ExtractedTable | None:
             cells.append((r, xs.index(x0), rs, cs, clean_text(texts[r][c])))
     rows, spans = _grid(cells, len(tops))
     t = ExtractedTable(rows=rows, page=page_no, index=0, spans=spans, last_page=page_no)
+    t.row_pages = [page_no] * len(rows)
     t.col_x = tuple(round(x, 2) for x in [*xs, max(c[2] for c in cells_bbox)])
     if t.n_cols < 2 or not any(v for row in rows for v in row):
         return None  # a boxed paragraph, not a table: its text stays in the prose
@@ -934,14 +945,35 @@ def _extract_docx(data: bytes) -> ExtractedDocument:
 _TEXT_SEPARATOR = re.compile(r"\S(\t|( {2,}|\u3000{2,})(?=\S))")
 
 
+# Markdown: a pipe-table row "| a | b |", its separator "|---|:---:|" and ATX headings "## 二、……".
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(\s+#+)?\s*$")
+
+
+def _markdown_line(line: str) -> str:
+    """A Markdown line as plain text: headings without their #, pipe-table separators blank."""
+    if _PIPE_SEPARATOR.match(line):
+        return ""
+    m = _ATX_HEADING.match(line)
+    return m.group(1) if m else line
+
+
+def _pipe_fields(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    return [clean_text(f.replace("\\|", "|")) for f in re.split(r"(?<!\\)\|", inner)]
+
+
 def _text_fields(line: str) -> list[str]:
+    if _PIPE_ROW.match(line):
+        return _pipe_fields(line)
     if "\t" in line:
         return [clean_text(f) for f in line.split("\t")]
     return [clean_text(f) for f in re.split(r" {2,}|\u3000{2,}", line.strip())]
 
 
 def _is_text_row(line: str) -> bool:
-    if not _TEXT_SEPARATOR.search(line):
+    if not _TEXT_SEPARATOR.search(line) and not (_PIPE_ROW.match(line) and line.count("|") >= 3):
         return False
     filled = [f for f in _text_fields(line) if f]
     return not (len(filled) == 1 and _heading_of(filled[0]))  # "二、主动公开政府信息情况\t" is a heading
@@ -978,7 +1010,7 @@ def _pad_text_rows(rows: list[list[str]]) -> list[list[str | None]]:
 
 def _extract_text(data: bytes) -> ExtractedDocument:
     text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
-    raw = text.split("\n")
+    raw = [_markdown_line(ln) for ln in text.split("\n")]
     is_row = [_is_text_row(ln) for ln in raw]
     # A short line without separators sandwiched between table rows is a one-cell row (a group heading).
     nonblank = [i for i, ln in enumerate(raw) if ln.strip()]
@@ -1008,7 +1040,7 @@ def _extract_text(data: bytes) -> ExtractedDocument:
         if is_row[i]:
             flush_para()
             fields = _text_fields(line)
-            while fields and fields[-1] == "" and len(fields) > 1 and "\t" not in line:
+            while fields and fields[-1] == "" and len(fields) > 1 and "\t" not in line and not _PIPE_ROW.match(line):
                 fields.pop()
             rows.append(fields)
             continue

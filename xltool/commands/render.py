@@ -1,0 +1,92 @@
+"""`xltool render DATA...`: the report's tables in the official layout, as Word, HTML or Markdown."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from xltool.cli import CannotProceed, lang_option, silent_option
+
+FORMATS = ("docx", "html", "md")
+
+
+def _outputs(paths: list[Path], out: Path | None, fmt: str) -> list[Path]:
+    """One output per input: OUT itself for a single input named like a file, else <stem>.<fmt> in folder OUT."""
+    if len(paths) == 1 and out is not None and out.suffix and not out.is_dir():
+        return [out]
+    folder = out or Path(".")
+    names: list[Path] = []
+    for p in paths:
+        cand, i = folder / f"{p.stem}.{fmt}", 2
+        while cand in names or cand.resolve() == p.resolve():
+            cand = folder / f"{p.stem}-{i}.{fmt}"
+            i += 1
+        names.append(cand)
+    return names
+
+
+@click.command("render")
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format. Default: from the suffix of -o, else docx.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file (one DATA) or folder (several). Default: <name>.<format> in the current folder.",
+)
+@click.option(
+    "--as-is",
+    is_flag=True,
+    help="Leave totals that the data do not hold empty (default: derive them from their parts).",
+)
+@lang_option
+@silent_option
+def command(data, fmt, output, as_is, lang, silent) -> None:
+    """Write the three tables in the official layout inside a report skeleton (title, six sections).
+
+    DATA: interchange JSON, a returned workbook, a summary workbook, or an imported report. The tables have the
+    official labels, merged headers and the 勾稽关系 note; prose sections are filled from an imported report or
+    left as marked placeholders (【待填写】). What is written here is read back to the same values by
+    `xltool import`.
+
+    Exit status: 0 written, 1 a DATA file could not be read, 3 an output could not be written.
+
+    Example:
+
+        xltool render summary.xlsx --format docx -o 区政府2024年报.docx
+    """
+    from xltool.render import render_report
+    from xltool.sources import load_any
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in FORMATS else "docx"
+    paths = list(data)
+    targets = _outputs(paths, output, fmt)
+    failed = False
+    for p, target in zip(paths, targets, strict=True):
+        loaded = load_any(p)
+        if loaded.report is None:
+            failed = True
+            click.echo(("✘ 无法读取  " if lang == "zh" else "UNREADABLE  ") + p.name, err=True)
+            for f in loaded.findings:
+                click.echo("  " + f.message(lang).replace("\n", "\n  "), err=True)
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = render_report(loaded.report, fmt, target, fill_totals=not as_is)
+        except OSError as e:
+            raise CannotProceed(f"{target}: {e.strerror or e}") from e
+        click.echo(str(written))
+        if not silent:
+            rep = loaded.report
+            what = f"{rep.unit_name or ''}{rep.year or ''}"
+            click.echo((f"已生成 {what}：" if lang == "zh" else f"Rendered {what}: ") + str(written), err=True)
+    sys.exit(1 if failed else 0)

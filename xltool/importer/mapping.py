@@ -1,0 +1,676 @@
+"""A published report's structure -> one unit's data: the form's tables found by their labels.
+
+Input is the neutral structure of :mod:`xltool.importer.extract` (title, sections, table grids). This module
+knows the form: it finds the unit and the year in the title, tells the 2021 form from the 2019 one by the labels
+of 表二 and 表三, finds 表二, 表三 and 表四 among the document's tables by their labels (through the one tolerant
+matcher, :mod:`xltool.labels`, shared with the workbook reader), and reads every value as published: a blank
+cell is null, "/" stays "/", the validator decides what they mean. Each value keeps where it was read
+(page, table, row, column) in ``source.cells``; every label read by similarity is reported, so nothing is
+silently reinterpreted.
+
+Example::
+
+    mapped = map_document(extract("huaian-city-2024-report.pdf"), file="huaian-city-2024-report.pdf")
+    mapped.report.values["t3.new_received.total"]   # 3119
+    mapped.report.source["cells"]["t3.new_received.total"]   # {'page': 4, 'table': 2, 'row': 4, 'col': 10}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from xltool.findings import Finding, tool_finding
+from xltool.importer.extract import ExtractedDocument, ExtractedTable, merge_continued
+from xltool.interchange import UnitReport
+from xltool.labels import Match, best_match, match_column, match_row, normalize
+from xltool.schema import Form, load_form
+
+__all__ = ["FORM_2019", "FORM_2021", "Mapped", "describe_source", "map_document", "parse_title", "published_value"]
+
+FORM_2021 = "gov-disclosure-2021"
+FORM_2019 = "gov-disclosure-2019"
+MAX_TABLES = 200
+"""Tables examined per document: bounds the label matching on a hostile file."""
+MAX_LABEL_LEN = 100
+"""Longer cell texts are prose, not labels (the longest official label has 38 characters)."""
+
+
+@dataclass
+class Mapped:
+    """What the mapping gave: a report (None when 表三 is missing) and the findings about the reading."""
+
+    report: UnitReport | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+# Values
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+_DEC = re.compile(r"^[+-]?\d+\.\d+$")
+
+
+def published_value(text: str | None) -> int | Decimal | str | None:
+    """A cell's text as interchange data: a plain number as a number, blank as None, anything else as found."""
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    if _INT.match(s):
+        return int(s)
+    if _DEC.match(s):
+        return Decimal(s)
+    return s
+
+
+def _is_label(text: str | None) -> bool:
+    """Text that may be a label: words, not a number or a blank mark ("/", "—", "无")."""
+    if not text or len(text) > MAX_LABEL_LEN:
+        return False
+    n = normalize(text)
+    if not n or re.fullmatch(r"[+\-\d.,/%—－–\\、]+", n) or n in ("无", "没有", "空"):
+        return False
+    return bool(re.search(r"[^\W\d_]", n))
+
+
+# Title
+
+
+_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0"}
+_CN_DIGITS.update({ch: str(i) for i, ch in enumerate("零一二三四五六七八九") if i})
+_YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})\s*年度?")
+_REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开", "年度报告", "工作报告")
+
+
+def parse_title(title: str) -> tuple[str, int | None]:
+    """The unit and the year a report's title names.
+
+    "烟台市芝罘区科学技术局 2021 年政府信息公开工作年度报告" -> ("烟台市芝罘区科学技术局", 2021); the year may
+    stand before the unit ("2021年烟台市……"), be written "2021年度" or "二〇二一年", or be in brackets at the end.
+
+    Returns:
+        (unit, year): unit '' and year None when not found.
+    """
+    s = re.sub(r"\s+", "", title or "")
+    year = None
+    m = _YEAR.search(s)
+    if m:
+        digits = "".join(_CN_DIGITS.get(ch, ch) for ch in m.group(1))
+        if digits.isdigit() and 2000 <= int(digits) <= 2100:
+            year = int(digits)
+        s = s[: m.start()] + s[m.end() :]
+    s = re.sub(r"[（(][）)]", "", s)
+    cut = min((i for i in (s.find(w) for w in _REPORT_WORDS) if i >= 0), default=-1)
+    unit = s[:cut] if cut >= 0 else ""  # not a report's title: no unit in it
+    unit = re.sub(r"^(关于|[《“\"「【\[])+|([》”\"」】\]]|的|关于)+$", "", unit)
+    unit = unit.strip("：:，,、 ")
+    if len(unit) < 2 or len(unit) > 60:
+        unit = ""
+    return unit, year
+
+
+# Form labels
+
+
+@cache
+def _form_labels(form_id: str) -> dict[str, set[str]]:
+    """Normalized labels of a form per table: rows, columns, groups, block headings and header texts."""
+    form = load_form(form_id)
+    out: dict[str, set[str]] = {}
+    for t in form.tables:
+        texts = {r.label for r in t.rows} | {c.label for c in t.columns} | {h.text for h in t.header}
+        texts |= {g for r in t.rows for g in r.groups} | {b.heading for b in t.blocks} | {b.header for b in t.blocks}
+        if t.corner:
+            texts.add(t.corner)
+        out[t.id] = {normalize(x) for x in texts}
+    return out
+
+
+@cache
+def _version_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Labels of 表二 and 表三 found only in the 2019 form, and only in the 2021 form (normalized -> as printed)."""
+    f19, f21 = load_form(FORM_2019), load_form(FORM_2021)
+
+    def printed(form: Form) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for tid in ("t2", "t3"):
+            t = form.table(tid)
+            groups = [g for r in t.rows for g in r.groups]
+            for text in (
+                [r.label for r in t.rows] + [c.label for c in t.columns] + [b.heading for b in t.blocks] + groups
+            ):
+                out.setdefault(normalize(text), text)
+        return out
+
+    p19, p21 = printed(f19), printed(f21)
+    return ({n: x for n, x in p19.items() if n not in p21}, {n: x for n, x in p21.items() if n not in p19})
+
+
+@cache
+def _classifier_labels() -> dict[str, set[str]]:
+    """Labels that identify each table, from both forms; labels shared by two tables ("总计", "其他") left out."""
+    merged: dict[str, set[str]] = {"t2": set(), "t3": set(), "t4": set()}
+    for fid in (FORM_2021, FORM_2019):
+        for tid, labels in _form_labels(fid).items():
+            merged[tid] |= labels
+    shared = (merged["t2"] & merged["t3"]) | (merged["t2"] & merged["t4"]) | (merged["t3"] & merged["t4"])
+    return {tid: labels - shared for tid, labels in merged.items()}
+
+
+@cache
+def _row_labels_both() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for tid in ("t2", "t3"):
+        cands: dict[str, str] = {}
+        for fid in (FORM_2021, FORM_2019):
+            for r in load_form(fid).table(tid).rows:
+                cands.setdefault(normalize(r.label), r.label)
+        out[tid] = cands
+    return out
+
+
+def _classify(t: ExtractedTable) -> str | None:
+    """'t2', 't3' or 't4' by the labels the table holds; None for a table of none of them."""
+    labels = _classifier_labels()
+    rows = _row_labels_both()
+    texts = {normalize(c) for row in t.rows[:200] for c in row if _is_label(c)}
+    if len(texts) > 400:
+        return None
+    score = {tid: len(texts & labels[tid]) for tid in labels}
+    for tid in ("t2", "t3"):
+        # typos: a row label matched by similarity counts too
+        for n in texts - labels[tid]:
+            if len(n) >= 4 and best_match(n, rows[tid], 0.8) is not None:
+                score[tid] += 1
+    need = {"t2": 2, "t3": 3, "t4": 3}
+    best = max(score, key=lambda k: score[k])
+    return best if score[best] >= need[best] else None
+
+
+# Where a value was read
+
+
+def _source(t: ExtractedTable, r: int, c: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    page = t.row_pages[r] if t.row_pages and r < len(t.row_pages) else t.page
+    if page is not None:
+        out["page"] = page
+    out.update({"table": t.index + 1, "row": r + 1, "col": c + 1})
+    return out
+
+
+def describe_source(src: dict[str, Any], lang: str = "zh") -> str:
+    """'第4页 表格2 第8行第4列' for a source.cells entry (what a person needs to find it in the report)."""
+    page = src.get("page")
+    if lang == "en":
+        where = f"table {src.get('table')}, row {src.get('row')}" + (f", column {src['col']}" if "col" in src else "")
+        return (f"page {page}, " if page else "") + where
+    where = f"表格{src.get('table')} 第{src.get('row')}行" + (f"第{src['col']}列" if "col" in src else "")
+    return (f"第{page}页 " if page else "") + where
+
+
+# The mapping
+
+
+class _Mapper:
+    def __init__(self, form: Form, year: int | None):
+        self.form = form
+        self.year = year
+        self.values: dict[str, Any] = {}
+        self.cells: dict[str, dict[str, int]] = {}
+        self.findings: list[Finding] = []
+        self.similar: list[tuple[str, Match, dict[str, int]]] = []
+        self.old_labels: dict[str, str] = _version_labels()[0] if form.id == FORM_2021 else {}
+
+    # helpers
+
+    def put(self, key: str, raw: str | None, t: ExtractedTable, r: int, c: int) -> None:
+        self.values[key] = published_value(raw)
+        self.cells[key] = _source(t, r, c)
+
+    def note(self, tid: str, m: Match, t: ExtractedTable, r: int, c: int) -> None:
+        if not m.exact and normalize(m.found) not in self.old_labels:
+            self.similar.append((tid, m, _source(t, r, c)))
+
+    # 表二: blocks of a heading, a header row and data rows
+
+    def map_t2(self, tables: list[ExtractedTable]) -> set[str]:
+        t = self.form.table("t2")
+        found: set[str] = set()
+        header: list[str] | None = None
+        for ext in tables:
+            for r, row in enumerate(ext.rows):
+                cells = [(c, v) for c, v in enumerate(row) if v is not None]
+                texts = [(c, v) for c, v in cells if v]
+                if not texts:
+                    continue
+                c0, first = texts[0]
+                if re.search(r"第二十条", first):
+                    header = None
+                    continue
+                m = match_row(self.form, t, first) if _is_label(first) else None
+                if m is None:
+                    cols = self._t2_header(t, [v for c, v in texts if c > c0], first)
+                    if cols is not None:
+                        header = cols
+                    elif any(not _is_label(v) for _, v in texts[1:]):
+                        self._extra(t, first, ext, r, c0)
+                    continue
+                if m.target in found:
+                    self._duplicate(t, m, ext, r, c0)
+                    continue
+                found.add(m.target)
+                self.note("t2", m, ext, r, c0)
+                row_cols = t.row_columns(t.row_map[m.target])
+                cols = header if header and set(header) <= set(row_cols) else list(row_cols)
+                for cid, (c, v) in zip(cols, [(c, v) for c, v in cells if c > c0], strict=False):
+                    self.put(t.key(m.target, cid), v, ext, r, c)
+        return found
+
+    def _t2_header(self, t, rest: list[str], first: str) -> list[str] | None:
+        """The column ids a header row names ('信息内容' + column labels), None if it is no header row."""
+        texts = [first, *rest] if normalize(first) != "信息内容" else rest
+        ids: list[str] = []
+        for text in texts:
+            m = match_column(self.form, t, text)
+            if m is None:
+                return None
+            if not ids or ids[-1] != m.target:  # a label repeated over the columns it spans (Markdown)
+                ids.append(m.target)
+        return ids or None
+
+    # 表三: 3 label columns, 7 value columns
+
+    def map_t3(self, tables: list[ExtractedTable]) -> set[str]:
+        t = self.form.table("t3")
+        ncols = len(t.columns)
+        found: set[str] = set()
+        other_single: tuple[ExtractedTable, int, list[int], list[str]] | None = None
+        group_other = {"other": "（六）其他处理"}
+        for ext in tables:
+            rows = ext.rows
+            width = _width(rows)
+            if width < ncols:
+                continue
+            vcols = list(range(width - ncols, width))
+            order = [c.id for c in t.columns]
+            header_rows: list[list[str | None]] = []
+            seen_data = False
+            for r, row in enumerate(rows):
+                row = list(row) + [None] * (width - len(row))
+                labels = [(c, row[c]) for c in range(width - ncols) if _is_label(row[c])]
+                has_values = any(row[c] for c in vcols)
+                m = self._t3_row(t, labels)
+                if m is None:
+                    if not seen_data and (not has_values or _header_like(row, vcols)):
+                        header_rows.append(row)
+                        continue
+                    if (
+                        self.form.id == FORM_2021
+                        and labels
+                        and any(best_match(v, group_other, 0.85) for _, v in labels)
+                        and has_values
+                    ):
+                        other_single = (ext, r, vcols, order)
+                        seen_data = True
+                        continue
+                    if has_values:
+                        self._extra(
+                            t, " ".join(v for _, v in labels) or "（无标签）", ext, r, labels[0][0] if labels else 0
+                        )
+                    continue
+                if not seen_data:
+                    seen_data = True
+                    order = self._column_order(t, header_rows, vcols)
+                if m.target in found:
+                    self._duplicate(t, m, ext, r, labels[-1][0])
+                    continue
+                found.add(m.target)
+                self.note("t3", m, ext, r, _label_col(labels, m))
+                for cid, c in zip(order, _value_cols(row, labels, vcols), strict=True):
+                    self.put(t.key(m.target, cid), row[c], ext, r, c)
+        subs = [r.id for r in t.rows if r.groups and r.groups[-1] == "（六）其他处理"]
+        if other_single is not None and subs and not any(s in found for s in subs):
+            self._other_single(t, subs, *other_single)
+            found.update(subs)
+        return found
+
+    def _t3_row(self, t, labels: list[tuple[int, str]]) -> Match | None:
+        """The row a t3 grid row's label cells name: the innermost label first, then all of them joined."""
+        for _, text in reversed(labels):
+            m = match_row(self.form, t, text)
+            if m is not None:
+                return m
+        if len(labels) > 1:
+            return match_row(self.form, t, "".join(v for _, v in labels))
+        return None
+
+    def _column_order(self, t, header_rows: list[list[str | None]], vcols: list[int]) -> list[str]:
+        """Column ids of the value columns, by the header when it names each of them once, else official order."""
+        official = [c.id for c in t.columns]
+        ids = []
+        for c in vcols:
+            leaf = next((row[c] for row in reversed(header_rows) if row[c]), None)
+            m = match_column(self.form, t, leaf) if leaf else None
+            ids.append(m.target if m else None)
+        if sorted(i for i in ids if i) != sorted(official):
+            return official
+        if ids != official:
+            self._reordered(t, ids)
+        return ids  # type: ignore[return-value]
+
+    def _other_single(self, t, subs: list[str], ext: ExtractedTable, r: int, vcols: list[int], order: list[str]):
+        """The 2019 layout's single （六）其他处理 row in a 2021 report, read as the workbook reader does.
+
+        Its value goes to 3.其他 and 1., 2. are 0: the totals can be checked; a value that is not 0 is
+        reported (the split between 1., 2., 3. is unknown).
+        """
+        row = ext.rows[r]
+        nonzero = {}
+        for cid, c in zip(order, vcols, strict=True):
+            raw = row[c] if c < len(row) else None
+            value = published_value(raw)
+            for sub in subs:
+                key = t.key(sub, cid)
+                if sub == subs[-1]:
+                    self.put(key, raw, ext, r, c)
+                else:
+                    self.values[key] = 0
+                    self.cells[key] = _source(ext, r, c)
+            if value not in (None, 0) and not (isinstance(value, str) and normalize(value) in ("/", "无", "-", "—")):
+                nonzero[cid] = (raw, _source(ext, r, c))
+        if nonzero:
+            f = tool_finding("T3-OTHER-UNSPLIT", table=t.name)
+            f.keys = [t.key(subs[-1], cid) for cid in nonzero]
+            f.values = {t.key(subs[-1], cid): published_value(v) for cid, (v, _) in nonzero.items()}
+            f.details = {
+                lang: [
+                    f"{describe_source(src, lang)}（{t.column_map[cid].label}）：{v}"
+                    for cid, (v, src) in nonzero.items()
+                ]
+                for lang in ("zh", "en")
+            }
+        else:
+            f = tool_finding("T3-OTHER-SINGLE", table=t.name)
+            src = _source(ext, r, vcols[0])
+            f.details = {
+                lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
+            }
+        f.table = t.id
+        self.findings.append(f)
+
+    # 表四: one data row of 15 values under a 3-row header
+
+    def map_t4(self, tables: list[ExtractedTable]) -> bool:
+        t = self.form.table("t4")
+        groups = [r.id for r in t.rows]
+        cols = [c.id for c in t.columns]
+        n = len(groups) * len(cols)
+        labels = _form_labels(self.form.id)["t4"]
+        for ext in tables:
+            width = _width(ext.rows)
+            if width < n:
+                continue
+            vcols = list(range(width - n, width))
+            header_rows = []
+            for r, row in enumerate(ext.rows):
+                row = list(row) + [None] * (width - len(row))
+                cells = [row[c] for c in vcols]
+                if any(v and normalize(v) in labels for v in cells) or not any(cells):
+                    header_rows.append(row)
+                    continue
+                if not any(v and not _is_label(v) for v in cells):
+                    continue
+                for (gid, cid), c in zip(self._t4_order(t, header_rows, vcols), vcols, strict=True):
+                    self.put(t.key(gid, cid), row[c], ext, r, c)
+                return True
+        return False
+
+    def _t4_order(self, t, header_rows: list[list[str | None]], vcols: list[int]) -> list[tuple[str, str]]:
+        """(group, column) of each value column: official order unless the header clearly says otherwise."""
+        groups = [r.id for r in t.rows]
+        cols = [c.id for c in t.columns]
+        k = len(cols)
+        cands = {r.id: r.label for r in t.rows}
+        found_groups = []
+        for b in range(len(groups)):
+            block = vcols[b * k : (b + 1) * k]
+            hits = {m.target for row in header_rows for c in block if row[c] for m in [best_match(row[c], cands)] if m}
+            found_groups.append(hits.pop() if len(hits) == 1 else None)
+        group_order = found_groups if sorted(g for g in found_groups if g) == sorted(groups) else groups
+        out = []
+        reordered = group_order != groups
+        for b, gid in enumerate(group_order):
+            block = vcols[b * k : (b + 1) * k]
+            leafs = []
+            for c in block:
+                leaf = next((row[c] for row in reversed(header_rows) if row[c]), None)
+                m = match_column(self.form, t, leaf) if leaf else None
+                leafs.append(m.target if m else None)
+            order = leafs if sorted(x for x in leafs if x) == sorted(cols) else cols
+            reordered = reordered or order != cols
+            out.extend((gid, cid) for cid in order)
+        if reordered:
+            self._reordered(t, [f"{t.row_map[g].label} {t.column_map[c].label}" for g, c in out], labels=True)
+        return out
+
+    # findings
+
+    def _reordered(self, t, ids: list[str], labels: bool = False) -> None:
+        order = "、".join(ids if labels else [t.column_map[i].label for i in ids])
+        f = tool_finding("REPORT-COLUMNS-REORDERED", table=t.name, order=order)
+        f.table = t.id
+        self.findings.append(f)
+
+    def _extra(self, t, label: str, ext: ExtractedTable, r: int, c: int) -> None:
+        f = tool_finding("TABLE-EXTRA-ROW", table=t.name, row=r + 1, label=label)
+        f.table = t.id
+        src = _source(ext, r, c)
+        f.details = {
+            lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
+        }
+        self.findings.append(f)
+
+    def _duplicate(self, t, m: Match, ext: ExtractedTable, r: int, c: int) -> None:
+        src = _source(ext, r, c)
+        where = {lang: describe_source(src, lang) for lang in ("zh", "en")}
+        f = tool_finding("REPORT-ROW-DUPLICATE", table=t.name, label=m.official, where=where)
+        f.table = t.id
+        self.findings.append(f)
+
+    def similar_findings(self) -> list[Finding]:
+        out = []
+        seen = set()
+        for tid, m, src in self.similar:
+            if (m.found, m.official) in seen:
+                continue
+            seen.add((m.found, m.official))
+            t = self.form.table(tid)
+            f = tool_finding("LABEL-SIMILAR", table=t.name, found=m.found, official=m.official, score=f"{m.score:.2f}")
+            f.table = tid
+            f.details = {
+                lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
+            }
+            out.append(f)
+        return out
+
+
+def _width(rows: list[list[str | None]]) -> int:
+    """Columns of a grid without its empty trailing columns (Word's HTML pads some tables)."""
+    width = max((len(r) for r in rows), default=0)
+    while width and all(len(r) < width or not r[width - 1] for r in rows):
+        width -= 1
+    return width
+
+
+def _value_cols(row: list[str | None], labels: list[tuple[int, str]], vcols: list[int]) -> list[int]:
+    """The 7 value cells of a 表三 row: the cells after its label (merged positions, None, skipped).
+
+    In a grid with known merges that is the last 7 columns. A row of a plain-text table whose blanks shortened it
+    (padded at its end, so its numbers are not under their columns) is read from its label on instead.
+    """
+    after = [c for c in range(labels[-1][0] + 1 if labels else 0, len(row)) if row[c] is not None]
+    if len(after) >= len(vcols):
+        return after[len(after) - len(vcols) :]
+    return vcols
+
+
+def _header_like(row: list[str | None], vcols: list[int]) -> bool:
+    """A header row over the value columns: their cells are labels (自然人, 商业企业 …), not numbers."""
+    cells = [row[c] for c in vcols if row[c]]
+    return bool(cells) and all(_is_label(v) for v in cells)
+
+
+def _label_col(labels: list[tuple[int, str]], m: Match) -> int:
+    return next((c for c, v in labels if v == m.found), labels[-1][0] if labels else 0)
+
+
+# Form version
+
+
+def _detect_form(tables: dict[str, list[ExtractedTable]], year: int | None) -> tuple[str, dict[str, str]]:
+    """The form id, by the labels only one version has; a tie is decided by the year (2021 form from 2021 on).
+
+    Returns:
+        (form id, the 2019-only labels found: normalized -> as printed in the report).
+    """
+    only19, only21 = _version_labels()
+    found19: dict[str, str] = {}
+    found21: set[str] = set()
+    for tid in ("t2", "t3"):
+        for t in tables.get(tid, []):
+            for row in t.rows:
+                for c in row:
+                    if _is_label(c):
+                        n = normalize(c)
+                        if n in only19:
+                            found19.setdefault(n, c)
+                        elif n in only21:
+                            found21.add(n)
+    if len(found19) > len(found21):
+        return FORM_2019, found19
+    if len(found21) > len(found19):
+        return FORM_2021, found19
+    return (FORM_2019 if year is not None and year < 2021 else FORM_2021), found19
+
+
+# Entry point
+
+
+def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str | None = None) -> Mapped:
+    """Read the form's data out of an extracted report.
+
+    Args:
+        doc: the report as extracted (:func:`xltool.importer.extract.extract`).
+        file: the file's path, recorded in ``source.file``.
+        sha256: the file's hash, recorded in ``source.sha256``.
+
+    Returns:
+        A :class:`Mapped`. Its report is None, with one finding (REPORT-NO-T3) listing the labels that are
+        missing, when 表三 cannot be found; otherwise the findings say what was read by similarity, which
+        rows are missing or extra, and where the report departs from the form.
+    """
+    tables = merge_continued(doc.tables[:MAX_TABLES])
+    by_table: dict[str, list[ExtractedTable]] = {}
+    for t in tables:
+        tid = _classify(t)
+        if tid:
+            by_table.setdefault(tid, []).append(t)
+    unit, year = parse_title(doc.title)
+    if year is None and not doc.title:
+        unit, year = parse_title(doc.text[:200].split("\n", 1)[0])
+    form_id, old = _detect_form(by_table, year)
+    form = load_form(form_id)
+    if not by_table.get("t3"):
+        return Mapped(None, [_no_t3(form, doc, tables)])
+
+    mapper = _Mapper(form, year)
+    found_t2 = mapper.map_t2(by_table.get("t2", [])) if by_table.get("t2") else None
+    found_t3 = mapper.map_t3(by_table["t3"])
+    found_t4 = mapper.map_t4(by_table.get("t4", [])) if by_table.get("t4") else False
+
+    findings: list[Finding] = []
+    if not doc.title or not unit:
+        findings.append(tool_finding("REPORT-NO-UNIT", title=doc.title or "（无）"))
+    if year is None:
+        findings.append(tool_finding("REPORT-NO-YEAR", title=doc.title or "（无）"))
+    if old and (year or 0) >= 2021:
+        how = {
+            "zh": "已按 2021 年版格式读取。" if form_id == FORM_2021 else "全表已按 2019 年版格式读取。",
+            "en": "Read as the 2021 form." if form_id == FORM_2021 else "The tables were read as the 2019 form.",
+        }
+        shown = [f"“{x}”" for x in old.values()]
+        labels = "、".join(shown[:5]) + (f"等 {len(shown)} 个" if len(shown) > 5 else "")
+        f = tool_finding("REPORT-2019-LABEL", year=year, labels=labels, how=how)
+        f.table = "t2"
+        findings.append(f)
+    findings += mapper.findings
+    findings += mapper.similar_findings()
+    for tid, found in (("t2", found_t2), ("t3", found_t3)):
+        t = form.table(tid)
+        if found is None:
+            findings.append(_missing_table(form, tid))
+            continue
+        missing = [r.label for r in t.rows if r.id not in found]
+        if missing:
+            shown = "、".join(missing[:8]) + ("等" if len(missing) > 8 else "")
+            f = tool_finding("TABLE-LABELS-MISSING", table=t.name, count=len(missing), labels=shown)
+            f.table = tid
+            f.details = {"zh": [f"缺少：{x}" for x in missing], "en": [f"Missing: {x}" for x in missing]}
+            findings.append(f)
+    if not found_t4:
+        findings.append(_missing_table(form, "t4"))
+
+    order = {k: i for i, k in enumerate(form.cells)}
+    keys = sorted(mapper.values, key=lambda k: order[k])
+    source: dict[str, Any] = {}
+    if file:
+        source["file"] = file
+    if sha256:
+        source["sha256"] = sha256
+    source.update({"kind": doc.kind, "title": doc.title, "headings": dict(doc.headings)})
+    source["cells"] = {k: mapper.cells[k] for k in keys}
+    sections = {k: v for k, v in doc.sections.items() if v.strip() or _is_prose(form, k)}
+    report = UnitReport(
+        form=form_id,
+        year=year,
+        unit_name=unit,
+        values={k: mapper.values[k] for k in keys},
+        source=source,
+        sections=sections,
+    )
+    return Mapped(report, findings)
+
+
+def _is_prose(form: Form, section_id: str) -> bool:
+    return any(s.id == section_id and s.prose for s in form.sections)
+
+
+def _missing_table(form: Form, tid: str) -> Finding:
+    t = form.table(tid)
+    f = tool_finding("TABLE-MISSING", table=t.name, title=t.title)
+    f.table = tid
+    return f
+
+
+def _no_t3(form: Form, doc: ExtractedDocument, tables: list[ExtractedTable]) -> Finding:
+    """One finding for a report without 表三: which of its row labels are missing, and which are only in the text."""
+    t = form.table("t3")
+    in_tables = {normalize(c) for tb in tables for row in tb.rows for c in row if _is_label(c)}
+    text = normalize(doc.text)
+    missing = [r.label for r in t.rows if normalize(r.label) not in in_tables]
+    in_text = [x for x in missing if normalize(x) in text]
+    f = tool_finding("REPORT-NO-T3", count=len(missing))
+    f.table = "t3"
+    zh = ["缺少：" + "、".join(missing)] if missing else []
+    en = ["Missing: " + ", ".join(missing)] if missing else []
+    if in_text:
+        zh.append("以下标签见于正文但不在表格中（表格可能是图片或未能识别）：" + "、".join(in_text))
+        en.append("In the text but not in a table (the table may be a picture): " + ", ".join(in_text))
+    f.details = {"zh": zh, "en": en}
+    return f

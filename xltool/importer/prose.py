@@ -1,0 +1,283 @@
+"""Prose checks: what a published report's text says against its own tables.
+
+Of 13 real reports we know, 4 have prose that contradicts their tables. These checks read the numbers the text
+states — applications received, carried over and forward, 行政复议 and 行政诉讼 counts, 行政事业性收费 — and compare
+them with the tables; they also find a count whose number is missing ("主动公开政府信息条。") and an empty
+section 五. All are 警告 (the table may be right and the text wrong, or the other way round), except the
+information that the text counted received applications as 一 + 二.
+
+They are the importer's own findings (messages/importer.yaml), not rules of the form YAML: they read Chinese
+prose with patterns, exist only for published reports (a workbook has no prose), and every other consumer of
+the form's rules (template, reader, consolidation) would have to skip them.
+
+Patterns are deliberately narrow: a number counts only when it is tied to its subject ("受理政府信息公开申请
+3119件", "行政复议351件", "103件顺延到下年度"); a phrase such as "信息处理费3940元" is not 表二's 行政事业性收费
+and is not compared with it. A sentence that denies a subject ("无行政复议和诉讼情况") states 0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from xltool.findings import Finding, tool_finding
+from xltool.importer.mapping import describe_source
+from xltool.interchange import UnitReport
+from xltool.schema import Form
+from xltool.values import format_number
+
+__all__ = ["PLACEHOLDER", "prose_findings", "strip_placeholders"]
+
+PLACEHOLDER = "【待填写】"
+"""Marks the prose a rendered report leaves for its author (xltool.render); such text is not content."""
+_PLACEHOLDER_LINE = re.compile(r"【待填写】[^\n]*")
+
+_CN = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(?P<n>\d[\d,，]*(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
+_STOP = r"[^。；;，,：:！？\n]"
+"""Characters that stay within one clause."""
+
+_RECEIVED = re.compile(
+    rf"(?:收到|受理|新收|接收|接到|收悉)(?P<mid>{_STOP}{{0,30}}?)申请(?:数量|总数)?(?:为|共计?|合计|总计|累计)?"
+    rf"\s*{_NUM}\s*(?:件|条|份|个|宗)"
+)
+_CARRIED_OVER = re.compile(
+    rf"(?:上年度?|上一年度?|(?P<y>\d{{4}})年度?)结转(?:的|过来的)?(?:政府信息公开)?(?:申请)?(?:数量)?(?:为|共)?"
+    rf"\s*{_NUM}\s*(?:件|个|条)"
+)
+_CARRIED_FORWARD = (
+    re.compile(
+        rf"结转(?:至|到)?(?:下一?|(?P<y>\d{{4}}))年度?(?:继续)?(?:办理|答复|处理)?(?:的)?(?:政府信息公开)?(?:申请)?"
+        rf"(?:共|为)?\s*{_NUM}\s*(?:件|个|条)"
+    ),
+    re.compile(rf"{_NUM}\s*(?:件|个|条)(?:申请)?(?:需)?(?:结转|顺延|转入|延至)(?:至|到)?(?:下一?|(?P<y>\d{{4}}))年度?"),
+)
+_REVIEW = re.compile(rf"行政复议(?:案件|申请)?(?:共计?|合计|总计)?\s*{_NUM}\s*(?:件|起|宗|个)")
+_LITIGATION = re.compile(rf"行政诉讼(?:案件)?(?:共计?|合计|总计)?\s*{_NUM}\s*(?:件|起|宗|个)")
+_NONE_OF = r"(?:无|未发生|未收到|没有|未出现|未产生|未涉及|未有)"
+_REVIEW_NONE = re.compile(rf"{_NONE_OF}[^。；;，,：:\d]{{0,15}}?行政复议")
+_LITIGATION_NONE = re.compile(rf"{_NONE_OF}[^。；;，,：:\d]{{0,20}}?诉讼")
+_FEES = re.compile(rf"行政事业性收费(?:{_STOP}{{0,12}}?)\s*(\d[\d,，]*(?:\.\d+)?)\s*(万元|元)")
+_MISSING = re.compile(
+    r"(?:信息|申请|文件|解读|规章)(?:条|件|篇|份)(?=[，。；、,;）)]|$)|(?:共|共计|合计|累计|总计)(?:条|件|篇|份|起)(?=[，。；、,;）)]|$)"
+)
+
+
+@dataclass
+class _Said:
+    section: str
+    number: int | Decimal
+    quote: str
+
+
+def strip_placeholders(text: str | None) -> str:
+    """The text without the placeholder lines a rendered skeleton carries."""
+    return _PLACEHOLDER_LINE.sub("", text or "").strip()
+
+
+def _number(s: str) -> int | Decimal | None:
+    s = s.replace(",", "").replace("，", "")
+    if s[:1].isdigit():
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            return None
+        return int(d) if d == d.to_integral_value() and "." not in s else d
+    # small Chinese numerals: 两 / 十二 / 二十 / 一百零五
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN:
+            cur = _CN[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    """The clause around a match: from the start of its sentence (at most 30 characters back) to the clause's end."""
+    a = max(text.rfind(ch, 0, start) for ch in "。；;！？\n") + 1
+    a = max(a, start - 30)
+    stops = [i for i in (text.find(ch, end) for ch in "，,。；;！？\n") if i >= 0]
+    b = min(min(stops, default=len(text)), end + 10)
+    return (
+        ("…" if a > 0 and text[a - 1] not in "。；;！？\n" else "")
+        + text[a:b].strip()
+        + ("…" if b < len(text) and text[b] not in "，,。；;！？\n" else "")
+    )
+
+
+def _find(sections: dict[str, str], pattern: re.Pattern, check=None) -> list[_Said]:
+    out = []
+    for sid, text in sections.items():
+        for m in pattern.finditer(text):
+            if check is not None and not check(m):
+                continue
+            n = _number(m.group("n"))
+            if n is not None:
+                out.append(_Said(sid, n, _quote(text, m.start(), m.end())))
+    return out
+
+
+def _denied(sections: dict[str, str], pattern: re.Pattern) -> list[_Said]:
+    return [
+        _Said(sid, 0, _quote(text, m.start(), m.end()))
+        for sid, text in sections.items()
+        for m in pattern.finditer(text)
+    ]
+
+
+def _said_line(report: UnitReport, s: _Said, lang: str) -> str:
+    heading = (report.source.get("headings") or {}).get(s.section) or f"{s.section}、"
+    if lang == "en":
+        return f"Text (section {heading}): “{s.quote}”"
+    return f"正文（{heading}）：“{s.quote}”"
+
+
+def _table_line(report: UnitReport, form: Form, key: str, value: Any, lang: str) -> str:
+    src = (report.source.get("cells") or {}).get(key)
+    where = (
+        f"（{describe_source(src, lang)}）"
+        if src and lang == "zh"
+        else (f" ({describe_source(src, lang)})" if src else "")
+    )
+    return f"{form.table(form.cells[key].table).name} {form.label(key)} {format_number(value)}{where}"
+
+
+def _finding(rule: str, report: UnitReport, form: Form, said: _Said, keys: list[str], ev: dict, **params) -> Finding:
+    f = tool_finding(rule, **params)
+    f.table = form.cells[keys[0]].table
+    f.keys = list(keys)
+    f.values = {k: ev[k] for k in keys}
+    f.details = {
+        lang: [_said_line(report, said, lang)] + [_table_line(report, form, k, ev[k], lang) for k in keys]
+        for lang in ("zh", "en")
+    }
+    return f
+
+
+def _distinct(said: list[_Said]) -> list[_Said]:
+    seen = set()
+    out = []
+    for s in said:
+        if s.number not in seen:
+            seen.add(s.number)
+            out.append(s)
+    return out
+
+
+def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
+    """The prose checks on one imported report (its ``sections``) against its values.
+
+    Args:
+        form: the report's form.
+        report: an imported report; ``report.sections`` holds the text of sections 一..六.
+
+    Returns:
+        Findings in the order: applications received, carried over, carried forward, 行政复议, 行政诉讼,
+        行政事业性收费, missing numbers, empty section 五.
+    """
+    from xltool.rules import evaluate
+
+    ev = evaluate(form, report).values
+    sections = {k: strip_placeholders(v) for k, v in report.sections.items()}
+    out: list[Finding] = []
+    year = report.year
+
+    def have(*keys: str) -> bool:
+        return all(k in ev and ev[k] is not None for k in keys)
+
+    # applications received: 一, or 一 + 二
+    if have("t3.new_received.total", "t3.carried_over.total"):
+        new, carried = ev["t3.new_received.total"], ev["t3.carried_over.total"]
+        stated = _find(sections, _RECEIVED, lambda m: not re.search("复议|诉讼|举报|投诉", m.group("mid")))
+        for s in _distinct(stated):
+            keys = ["t3.new_received.total", "t3.carried_over.total"]
+            if s.number == new:
+                continue
+            if carried and s.number == new + carried:
+                out.append(
+                    _finding("PROSE-RECEIVED-SUM", report, form, s, keys, ev, stated=s.number, new=new, carried=carried)
+                )
+            else:
+                out.append(
+                    _finding("PROSE-RECEIVED", report, form, s, keys, ev, stated=s.number, new=new, both=new + carried)
+                )
+
+    def year_ok(m: re.Match, offset: int) -> bool:
+        y = m.groupdict().get("y")
+        return y is None or (year is not None and int(y) == year + offset)
+
+    simple = [
+        ("PROSE-CARRIED-OVER", "t3.carried_over.total", [_CARRIED_OVER], -1, None),
+        ("PROSE-CARRIED-FORWARD", "t3.carried_forward.total", list(_CARRIED_FORWARD), 1, None),
+        ("PROSE-REVIEW", "t4.review.total", [_REVIEW], 0, _REVIEW_NONE),
+    ]
+    for rule, key, patterns, offset, none in simple:
+        if not have(key):
+            continue
+        said = [s for p in patterns for s in _find(sections, p, lambda m, o=offset: year_ok(m, o))]
+        said += _denied(sections, none) if none is not None else []
+        for s in _distinct(said):
+            if s.number != ev[key]:
+                out.append(_finding(rule, report, form, s, [key], ev, stated=s.number, table_value=ev[key]))
+
+    lit = ["t4.litigation_direct.total", "t4.litigation_after_review.total"]
+    if have(*lit):
+        total = ev[lit[0]] + ev[lit[1]]
+        for s in _distinct(_find(sections, _LITIGATION) + _denied(sections, _LITIGATION_NONE)):
+            if s.number != total:
+                out.append(_finding("PROSE-LITIGATION", report, form, s, lit, ev, stated=s.number, table_value=total))
+
+    if have("t2.fees.amount"):
+        amount = Decimal(ev["t2.fees.amount"])
+        for sid, text in sections.items():
+            for m in _FEES.finditer(text):
+                n = _number(m.group(1))
+                if n is None:
+                    continue
+                wan = Decimal(n) / 10000 if m.group(2) == "元" else Decimal(n)
+                if wan != amount:
+                    s = _Said(sid, wan.normalize(), _quote(text, m.start(), m.end()))
+                    out.append(
+                        _finding(
+                            "PROSE-FEES", report, form, s, ["t2.fees.amount"], ev, stated=s.number, table_value=amount
+                        )
+                    )
+
+    missing = [(sid, m) for sid, text in sections.items() for m in _MISSING.finditer(text)]
+    if missing:
+        phrases = [_quote(sections[sid], m.start(), m.end()) for sid, m in missing]
+        f = tool_finding("PROSE-NUMBER-MISSING", count=len(missing), phrases="；".join(f"“{p}”" for p in phrases[:3]))
+        f.details = {
+            lang: [_said_line(report, _Said(sid, 0, p), lang) for (sid, _), p in zip(missing, phrases, strict=True)]
+            for lang in ("zh", "en")
+        }
+        out.append(f)
+
+    five = _section_five(report, sections)
+    if five is not None:
+        out.append(tool_finding("PROSE-SECTION5-EMPTY", what=five))
+    return out
+
+
+def _section_five(report: UnitReport, sections: dict[str, str]) -> dict[str, str] | None:
+    if "五" not in report.sections:
+        return {"zh": "未找到", "en": "was not found"}
+    raw = report.sections.get("五") or ""
+    text = sections.get("五", "")
+    if not text and PLACEHOLDER in raw:
+        return {"zh": "尚未填写（仍为待填写的占位文字）", "en": "was not written (still the placeholder)"}
+    if not text:
+        return {"zh": "内容为空", "en": "is empty"}
+    meaningful = re.sub(r"[\W_]", "", text)
+    if len(meaningful) <= 4:
+        return {"zh": f"只有“{text}”，没有写明问题和改进措施", "en": f"only says “{text}”"}
+    return None
