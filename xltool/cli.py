@@ -69,9 +69,21 @@ def cli() -> None:
 @click.option("--roster", type=click.Path(exists=True, path_type=Path), help="Roster CSV/XLSX: flag unknown units.")
 @click.option("--year", type=int, help="The reporting year being collected: flag files of another year.")
 @click.option("--json", "as_json", is_flag=True, help="One machine-readable JSON report on stdout.")
+@click.option(
+    "--report",
+    "report_xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results as a workbook for the clerk (总览 + 问题明细).",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write, for every file with findings, its own workbook with the problems marked (the 整改清单).",
+)
 @lang_option
 @silent_option
-def validate(paths, prior, roster, year, as_json, lang, silent) -> None:
+def validate(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None, annotate_dir=None) -> None:
     """Check returned files (JSON, workbooks, folders) against every rule of the form.
 
     Exit status: 0 no errors, 1 errors found (or a file could not be read), 2 usage error.
@@ -79,6 +91,8 @@ def validate(paths, prior, roster, year, as_json, lang, silent) -> None:
     Example:
 
         xltool validate samples/data/ --prior samples/prior/
+
+        xltool validate --roster roster.csv --year 2024 --annotate feedback/ --report 校验结果.xlsx inbox/
     """
     from xltool.report import report_json, report_text
     from xltool.roster import load_roster
@@ -98,6 +112,17 @@ def validate(paths, prior, roster, year, as_json, lang, silent) -> None:
         for f in bar:
             results.append(validate_loaded(load_any(f), prior=pri, roster=ros, year=year))
     click.echo(report_json(results, lang) if as_json else report_text(results, lang))
+    try:
+        if report_xlsx is not None:
+            from xltool.report_xlsx import write_report
+
+            write_report(results, report_xlsx, lang=lang)
+        if annotate_dir is not None:
+            from xltool.annotate import annotate_results
+
+            annotate_results(results, annotate_dir, lang=lang)
+    except OSError as e:
+        raise CannotProceed(f"无法写入输出文件：{e}") from e
     sys.exit(0 if all(r.valid for r in results) else 1)
 
 

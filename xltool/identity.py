@@ -21,4 +21,9 @@ def identity_findings(report: UnitReport, *, roster: Roster | None = None, year:
             )
         elif not by_code and not by_name:
             out.append(tool_finding("UNIT-UNKNOWN", unit=report.unit_name or report.unit_code or "（未填写）"))
+    if report.meta.get("reader") == "template":
+        # a returned template also says who it was issued to: reused and last year's templates (xltool.reader)
+        from xltool.reader_identity import template_identity_findings
+
+        out = template_identity_findings(report, out, roster=roster, year=year)
     return out

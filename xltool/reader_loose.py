@@ -10,41 +10,20 @@ It also serves the template reader when a template's layout was changed (rows in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 
 from xltool.findings import Finding, tool_finding
-from xltool.labels import Match, best_match, normalize
+from xltool.labels import ALIASES, Match, best_match, normalize
 from xltool.layout import col_letter
-from xltool.reader_book import Book, Sheet
+from xltool.reader_book import Book, Located, Sheet
 from xltool.schema.model import Form, Table
 
 MAX_LABEL_LEN = 100
 """Longer texts are prose, not labels (the longest official label is 38 characters)."""
 MAX_TEXT_CELLS = 4000
 """Text cells examined per sheet: bounds the similarity work on a hostile or huge sheet."""
-
-
-@dataclass
-class Located:
-    """One table found in a workbook."""
-
-    table: str
-    sheet: str
-    values: dict[str, Any] = field(default_factory=dict)
-    """Cell key -> raw value (inputs and totals as found)."""
-    cells: dict[str, str] = field(default_factory=dict)
-    """Cell key -> `Sheet!D7`."""
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    matches: list[Match] = field(default_factory=list)
-    """Labels matched by similarity only (not exactly): each is reported."""
-    missing: list[str] = field(default_factory=list)
-    """Official labels (rows, columns, groups) that were not found."""
-    findings: list[Finding] = field(default_factory=list)
-    score: int = 0
-    """How many labels were found: to choose between forms and occurrences."""
-    special_rows: set[str] = field(default_factory=set)
-    """Rows filled by a special case (the 2019 single row （六）其他处理), not by their own label."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +58,21 @@ def _match(t: _Text, cands: dict[str, str], norm_cands: dict[str, str], threshol
     for cid, ln in norm_cands.items():
         if ln == t.norm:
             return Match(cid, cands[cid], t.text, 1.0)
-    longest = max((len(v) for v in norm_cands.values()), default=0)
-    if len(t.norm) > 2 * longest + 4:
-        return None
-    return best_match(t.text, cands, threshold)
+    # difflib's ratio is at most 2*(characters in common)/(both lengths): skip texts no label can reach
+    # (most cells of a sheet), so that the similarity is computed only where it can matter
+    if t.norm in ALIASES:
+        return best_match(t.text, cands, threshold)
+    have = Counter(t.norm)
+    for ln in norm_cands.values():
+        common = sum((have & _counter(ln)).values())
+        if 2 * common / (len(ln) + len(t.norm)) >= threshold - 0.06:
+            return best_match(t.text, cands, threshold)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _counter(text: str) -> Counter:
+    return Counter(text)
 
 
 def _cell(sheet: str, r: int, c: int) -> str:
@@ -136,7 +126,7 @@ def _locate_matrix(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
         if m is not None and (m.target not in cols or m.score > cols[m.target][1].score):
             cols[m.target] = (tx, m)
     col_pos: dict[str, int] = {cid: tx.col for cid, (tx, _) in cols.items()}
-    loc.matches += [m for _, m in cols.values() if not m.exact]
+    loc.matches += [(m, _cell(sh.name, tx.row, tx.col)) for tx, m in cols.values() if not m.exact]
     if not col_pos:
         order = [c.id for c in t.columns]
         col_pos = {cid: label_col + 1 + i for i, cid in enumerate(order)}
@@ -150,12 +140,13 @@ def _locate_matrix(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
         )
     else:
         loc.missing += [c.label for c in t.columns if c.id not in col_pos]
-    loc.matches += [m for _, m in found.values() if not m.exact]
+    loc.matches += [(m, _cell(sh.name, tx.row, tx.col)) for tx, m in found.values() if not m.exact]
     rows = dict(found)
     _other_single_row(form, t, sh, texts[sh.name], rows, col_pos, label_col, loc)
     for r in t.rows:
         if r.id not in rows and r.id not in loc.special_rows:
             loc.missing.append(r.label)
+    _extra_rows(t, sh, rows, col_pos, label_col, loc)
     for rid, (tx, _) in rows.items():
         for cid, c in col_pos.items():
             key = t.key(rid, cid)
@@ -165,6 +156,34 @@ def _locate_matrix(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
                 loc.positions[key] = (tx.row, c)
     loc.score += len(col_pos)
     return loc
+
+
+def _extra_rows(t: Table, sh: Sheet, rows: dict, col_pos: dict[str, int], label_col: int, loc: Located) -> None:
+    """Rows inside the table that carry figures under an unofficial label: said, not silently dropped."""
+    used = {tx.row for tx, _ in rows.values()} | {int(p[0]) for p in loc.positions.values()}
+    lo, hi = min(used), max(used)
+    for r in range(lo, hi + 1):
+        if r in used:
+            continue
+        label = next((v for c in range(1, label_col + 1) if isinstance(v := sh.value(r, c), str) and v.strip()), None)
+        figures = {cid: sh.value(r, c) for cid, c in col_pos.items() if sh.value(r, c) is not None}
+        if label is None or not figures:
+            continue
+        lc = next(c for c in range(1, label_col + 1) if isinstance(sh.value(r, c), str) and sh.value(r, c).strip())
+        f = tool_finding("TABLE-EXTRA-ROW", table=t.name, row=r, label=label.strip())
+        f.table = t.id
+        f.cells = [_cell(sh.name, r, col_pos[cid]) for cid in figures]
+        f.details = {
+            "zh": [
+                "、".join(f"{t.column_map[cid].label} {v}" for cid, v in figures.items()),
+                f"位置：{_cell(sh.name, r, lc)}",
+            ],
+            "en": [
+                ", ".join(f"{t.column_map[cid].label} {v}" for cid, v in figures.items()),
+                f"Where: {_cell(sh.name, r, lc)}",
+            ],
+        }
+        loc.findings.append(f)
 
 
 def _other_single_row(form, t, sh, texts, rows, col_pos, label_col, loc) -> None:
@@ -184,7 +203,7 @@ def _other_single_row(form, t, sh, texts, rows, col_pos, label_col, loc) -> None
                 m = best_match(tx.text, {"other": "（六）其他处理"}, 0.85)
                 if m is not None:
                     hit = tx
-                    loc.matches.append(m)
+                    loc.matches.append((m, _cell(sh.name, tx.row, tx.col)))
                     break
     if hit is None:
         return
@@ -194,6 +213,8 @@ def _other_single_row(form, t, sh, texts, rows, col_pos, label_col, loc) -> None
 
     nonzero = {}
     for cid, v in raw.items():
+        if t.column_map[cid].total_of:
+            continue  # the row's 总计 follows from its applicant columns
         p = parse_value(v, "integer")
         if p.status == "invalid" or (p.value not in (0, None)):
             nonzero[cid] = v
@@ -247,7 +268,7 @@ def _locate_blocks(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
         return None
     _, sh, found = best
     loc = Located(t.id, sh.name, score=len(found))
-    loc.matches += [m for _, m in found.values() if not m.exact]
+    loc.matches += [(m, _cell(sh.name, tx.row, tx.col)) for tx, m in found.values() if not m.exact]
     assumed: list[str] = []
     for b in t.blocks:
         bc = {cid: t.column_map[cid].label for cid in b.columns}
@@ -259,17 +280,19 @@ def _locate_blocks(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
             tx, _ = found[rid]
             # the block's header: the nearest row above with the block's column labels, right of the label
             pos: dict[str, int] = {}
+            hit_cells: dict[str, str] = {}
             for up in range(1, 6):
                 r = tx.row - up
-                hits = {}
+                hits: dict[str, tuple[int, Match]] = {}
                 for h in texts[sh.name]:
                     if h.row == r and h.col > tx.col:
                         m = _match(h, bc, nbc, 0.8)
                         if m is not None:
                             hits[m.target] = (h.col, m)
+                            hit_cells[m.target] = _cell(sh.name, h.row, h.col)
                 if hits:
                     pos = {cid: c for cid, (c, _) in hits.items()}
-                    loc.matches += [m for _, m in hits.values() if not m.exact]
+                    loc.matches += [(m, hit_cells[cid]) for cid, (_, m) in hits.items() if not m.exact]
                     loc.score += len(hits)
                     break
             if not pos:
@@ -286,9 +309,7 @@ def _locate_blocks(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, l
                 loc.positions[key] = (tx.row, pos[cid])
     if assumed:
         order = "；".join(f"{b.heading} " + "、".join(t.column_map[c].label for c in b.columns) for b in t.blocks)
-        loc.findings.append(
-            tool_finding("TABLE-HEADER-ASSUMED", table=t.name, labels="、".join(assumed), order=order)
-        )
+        loc.findings.append(tool_finding("TABLE-HEADER-ASSUMED", table=t.name, labels="、".join(assumed), order=order))
     return loc
 
 
@@ -324,7 +345,7 @@ def _locate_row(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, list
         return None
     score, sh, groups, heads = best
     loc = Located(t.id, sh.name, score=score)
-    loc.matches += [m for _, m in groups.values() if not m.exact]
+    loc.matches += [(m, _cell(sh.name, tx.row, tx.col)) for tx, m in groups.values() if not m.exact]
     starts = sorted(((tx.col, rid) for rid, (tx, _) in groups.items()))
     pos: dict[str, int] = {}
     header_rows = [tx.row for tx, _ in groups.values()]
@@ -340,7 +361,7 @@ def _locate_row(form: Form, t: Table, sheets: list[Sheet], texts: dict[str, list
             pos[key] = tx.col
             header_rows.append(tx.row)
             if not m.exact:
-                loc.matches.append(m)
+                loc.matches.append((m, _cell(sh.name, tx.row, tx.col)))
     for r in t.rows:
         if r.id not in groups:
             loc.missing.append(r.label)
@@ -386,13 +407,14 @@ def located_findings(form: Form, loc: Located) -> list[Finding]:
     t = form.table(loc.table)
     out = list(loc.findings)
     seen = set()
-    for m in loc.matches:
+    for m, where in loc.matches:
         if (m.found, m.official) in seen:
             continue
         seen.add((m.found, m.official))
         f = tool_finding("LABEL-SIMILAR", table=t.name, found=m.found, official=m.official, score=f"{m.score:.2f}")
         f.table = t.id
-        f.details = {"zh": [m.describe("zh")], "en": [m.describe("en")]}
+        f.cells = [where]
+        f.details = {"zh": [f"位置：{where}"], "en": [f"Where: {where}"]}
         out.append(f)
     if loc.missing:
         shown = "、".join(loc.missing[:8]) + ("等" if len(loc.missing) > 8 else "")
@@ -431,7 +453,7 @@ def identify(book: Book, file_stem: str) -> tuple[str, str | None, int | None, s
     year = None
     source = "file-name"
     for sh in book.sheets.values():
-        for r, row in enumerate(sh.rows[:8], start=1):
+        for row in sh.rows[:8]:
             for c, v in enumerate(row, start=1):
                 if not isinstance(v, str):
                     continue

@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xltool.findings import Finding, tool_finding
-from xltool.labels import normalize
-from xltool.layout import col_letter, fingerprint, sheet_layouts
+from xltool.layout import col_letter, fingerprint, sheet_cells, sheet_layouts
 from xltool.metadata import META_KEYS, META_SHEET, parse_metadata
-from xltool.reader_book import Book
-from xltool.reader_loose import Located, locate_table, located_findings, missing_table_finding, sheet_texts
+from xltool.reader_book import Book, Located
 from xltool.schema.model import Form
 
 PROP_PREFIX = "xltool."
 _IDENTITY = ("form", "year", "unit_code", "unit_name", "template_id", "fingerprint")
+_FIELD_ZH = {
+    "form": "报表格式",
+    "year": "报告年度",
+    "unit_code": "单位代码",
+    "unit_name": "单位名称",
+    "template_id": "模板编号",
+    "fingerprint": "结构标识",
+}
 
 
 @dataclass
@@ -48,12 +54,18 @@ def template_meta(book: Book) -> TemplateMeta | None:
         out.findings.append(tool_finding("TEMPLATE-META-MISSING"))
         return out
     conflicts = [
-        k for k in _IDENTITY if k in props and props[k] != "" and from_sheet.get(k, "") != "" and props[k] != from_sheet[k]
+        k
+        for k in _IDENTITY
+        if k in props and props[k] != "" and from_sheet.get(k, "") != "" and props[k] != from_sheet[k]
     ]
     out.meta.update({k: v for k, v in from_sheet.items() if v != ""})
     if conflicts:
-        zh = "；".join(f"{k} 在隐藏工作表中为“{from_sheet[k]}”，在文件属性中为“{props[k]}”" for k in conflicts)
-        en = "; ".join(f"{k} is “{from_sheet[k]}” in the hidden sheet, “{props[k]}” in the properties" for k in conflicts)
+        zh = "；".join(
+            f"{_FIELD_ZH[k]}在隐藏工作表中为“{from_sheet[k]}”，在文件属性中为“{props[k]}”" for k in conflicts
+        )
+        en = "; ".join(
+            f"{k} is “{from_sheet[k]}” in the hidden sheet, “{props[k]}” in the properties" for k in conflicts
+        )
         out.findings.append(tool_finding("TEMPLATE-META-CONFLICT", fields={"zh": zh, "en": en}))
     return out
 
@@ -61,7 +73,11 @@ def template_meta(book: Book) -> TemplateMeta | None:
 def _label_ok(found: Any, expected: str) -> bool:
     if not isinstance(found, str):
         return False
-    return found.strip() == expected or normalize(found) == normalize(expected)
+    if found.strip() == expected:
+        return True
+    from xltool.labels import normalize  # only for a label that is not exactly the official one
+
+    return normalize(found) == normalize(expected)
 
 
 @dataclass
@@ -97,14 +113,17 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
                 findings.append(_label_finding(tid, lay.sheet, bad))
         if sh is not None and not bad:
             loc = Located(tid, lay.sheet)
+            refs = sheet_cells(form)
             for key, pos in lay.cells.items():
                 loc.values[key] = sh.value(pos.row, pos.col)
-                loc.cells[key] = f"{lay.sheet}!{pos.ref}"
+                loc.cells[key] = refs[key]
                 loc.positions[key] = (pos.row, pos.col)
             located[tid] = loc
             by_position.add(tid)
             continue
         # the layout changed: find the table by its labels (in its own sheet first)
+        from xltool.reader_loose import locate_table, located_findings, missing_table_finding, sheet_texts
+
         if texts is None:
             texts = sheet_texts(book)
         loc = None
@@ -117,7 +136,10 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
             findings.append(missing_table_finding(form, tid))
             continue
         located[tid] = loc
-        findings += located_findings(form, loc)
+        reported = {f"{lay.sheet}!{ref}" for ref, _, _ in bad}
+        findings += [
+            f for f in located_findings(form, loc) if not (f.rule == "LABEL-SIMILAR" and set(f.cells) <= reported)
+        ]
     return TemplateRead(located, findings, formulas_known, by_position)
 
 

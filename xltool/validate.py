@@ -117,7 +117,19 @@ def validate_loaded(
         p = prior.find(rep) if prior else None
         if p is not None and p is rep:
             p = None
-        findings += validate_report(rep, form=form, prior=p, prior_given=prior is not None)
+        rule_findings = validate_report(rep, form=form, prior=p, prior_given=prior is not None)
+        partial = set(rep.meta.get("incomplete_tables") or ())
+        if partial:
+            # the reader could not find all of these tables' rows/columns and said so (TABLE-*): their sums
+            # and blanks would only repeat that; findings about cells that were read (VALUE-TYPE …) stay
+            rule_findings = [
+                f
+                for f in rule_findings
+                if f.table not in partial
+                or form.rule_map.get(f.rule) is None
+                or form.rule_map[f.rule].kind not in ("equation", "value-blank")
+            ]
+        findings += rule_findings
         from xltool.identity import identity_findings
 
         findings += identity_findings(rep, roster=roster, year=year)

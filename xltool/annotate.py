@@ -1,0 +1,265 @@
+"""The 整改清单 sent back to a department: its own workbook with every finding marked on the cell it concerns.
+
+For every file with findings: a copy of the department's workbook (values untouched; formulas, merges,
+validations, protection and the template metadata kept) with offending cells filled red (错误) or orange
+(警告), a comment on each with the messages, and a first sheet 校验结果 listing every finding with a hyperlink
+to its cell. openpyxl writes styles and comments into a protected sheet without lifting the protection, so
+the template's protection stays exactly as it was. An .xls/.et/.ods/.csv input gets an .xlsx copy of its
+values; a file that could not be read at all gets a workbook with the 校验结果 sheet alone (it says why).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xltool.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding
+from xltool.report_xlsx import safe
+
+if TYPE_CHECKING:
+    from xltool.validate import FileResult
+
+RESULT_SHEET = "校验结果"
+FILL = {"error": "FFFF7C80", "warning": "FFFFC000"}
+"""Cell fills: red for errors, orange for warnings (info is listed, not painted)."""
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def annotate_results(results: list[FileResult], outdir: str | Path, *, lang: str = "zh") -> list[Path]:
+    """An annotated copy for every file with findings; returns the paths written."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for r in results:
+        if not r.findings:
+            continue
+        written.append(annotate_file(r, out, lang=lang, used=used))
+    return written
+
+
+def _target(r: FileResult, outdir: Path, suffix: str, used: set[str]) -> Path:
+    stem = Path(r.file).stem
+    name = f"{stem}_校验结果{suffix}"
+    n = 2
+    while name in used or (outdir / name).resolve() == Path(r.file).resolve():
+        name = f"{stem}_校验结果_{n}{suffix}"
+        n += 1
+    used.add(name)
+    return outdir / name
+
+
+def annotate_file(r: FileResult, outdir: str | Path, *, lang: str = "zh", used: set[str] | None = None) -> Path:
+    """Write the annotated copy of one file into outdir; returns its path."""
+    import warnings
+
+    import openpyxl
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    src = Path(r.file)
+    kind = _kind(src)
+    wb = None
+    suffix = ".xlsx"
+    if r.report is not None and kind == "xlsx":
+        keep_vba = src.suffix.lower() == ".xlsm"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
+            suffix = ".xlsm" if keep_vba else ".xlsx"
+        except Exception:
+            wb = None
+    elif r.report is not None and kind in ("xls", "et", "ods", "csv"):
+        wb = _values_copy(src, kind)
+    if wb is None:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+    _mark_cells(wb, r.findings, lang)
+    _result_sheet(wb, r, lang)
+    try:
+        wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results: let Excel/WPS/LO recompute
+    except AttributeError:  # pragma: no cover - very old openpyxl
+        pass
+    target = _target(r, outdir, suffix, used if used is not None else set())
+    tmp = target.with_name(target.name + ".tmp" + suffix)
+    wb.save(tmp)
+    tmp.replace(target)
+    return target
+
+
+def _kind(src: Path) -> str:
+    try:
+        from xltool.safezip import sniff
+
+        return sniff(src)
+    except OSError:
+        return "unknown"
+
+
+def _values_copy(src: Path, kind: str):
+    """An .xlsx holding the values of a workbook openpyxl cannot open (.xls, .et, .ods, .csv)."""
+    import openpyxl
+
+    from xltool.reader import open_book
+
+    try:
+        book = open_book(src, kind)
+    except Exception:
+        return None
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sh in book.sheets.values():
+        ws = wb.create_sheet(_sheet_title(sh.name))
+        ws.sheet_state = sh.state if sh.state in ("visible", "hidden", "veryHidden") else "visible"
+        for r, row in enumerate(sh.rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is not None:
+                    cell = ws.cell(r, c, v)
+                    if isinstance(v, str) and v.startswith("="):
+                        cell.data_type = "s"  # a text that looks like a formula stays text
+    if not wb.sheetnames:
+        wb.create_sheet("Sheet1")
+    return wb
+
+
+def _sheet_title(name: str) -> str:
+    bad = "[]:*?/\\"
+    s = "".join("_" if ch in bad else ch for ch in name)[:31]
+    return s or "Sheet"
+
+
+def _split(ref: str) -> tuple[str, str] | None:
+    if "!" not in ref:
+        return None
+    sheet, a1 = ref.rsplit("!", 1)
+    sheet = sheet.strip("'").replace("''", "'")
+    if not _A1.match(a1):
+        return None
+    return sheet, a1.replace("$", "").upper()
+
+
+def _anchor(ws, a1: str):
+    """The cell that shows a value: the top-left of a merged range."""
+    for rng in ws.merged_cells.ranges:
+        if a1 in rng:
+            return ws.cell(rng.min_row, rng.min_col)
+    return ws[a1]
+
+
+def _mark_cells(wb, findings: list[Finding], lang: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    marks: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.severity not in FILL:
+            continue
+        for ref in f.cells:
+            s = _split(ref)
+            if s is None or s[0] not in wb.sheetnames:
+                continue
+            marks.setdefault(s, []).append(f)
+    for (sheet, a1), fs in marks.items():
+        ws = wb[sheet]
+        cell = _anchor(ws, a1)
+        worst = min((f.severity for f in fs), key=lambda s: SEVERITY_ORDER[s])
+        cell.fill = PatternFill("solid", fgColor=FILL[worst])
+        seen: list[str] = []
+        for f in sorted(fs, key=lambda f: SEVERITY_ORDER[f.severity]):
+            m = f.message(lang)
+            if m not in seen:
+                seen.append(m)
+        text = "\n\n".join(seen)
+        if len(text) > 30_000:
+            text = text[:30_000] + "…"
+        c = Comment(text, "xltool")
+        c.width = 420
+        c.height = min(600, 60 + 18 * text.count("\n") + len(text) // 3)
+        cell.comment = c
+
+
+def _result_sheet(wb, r: FileResult, lang: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    zh = lang != "en"
+    if RESULT_SHEET in wb.sheetnames:  # a file annotated before and sent back: list this run only
+        wb.remove(wb[RESULT_SHEET])
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+    c = r.counts
+    verdict = ("通过" if r.valid else "未通过") if zh else ("valid" if r.valid else "invalid")
+    ws["A1"] = "校验结果（整改清单）" if zh else "Validation result (list of corrections)"
+    ws["A1"].font = Font(bold=True, size=14)
+    unit = r.unit or ("（未识别）" if zh else "(unknown)")
+    year = r.year or ""
+    ws["A2"] = safe(
+        f"文件：{Path(r.file).name}　单位：{unit}　年度：{year}　"
+        f"结论：{verdict}（错误 {c['error']}，警告 {c['warning']}，提示 {c['info']}）"
+        if zh
+        else f"File: {Path(r.file).name}  Unit: {unit}  Year: {year}  Verdict: {verdict} "
+        f"(errors {c['error']}, warnings {c['warning']}, info {c['info']})"
+    )
+    ws["A3"] = (
+        "请逐项改正下列问题（点击“位置”可跳转到对应单元格；标红为错误，标橙为警告），改正后重新报送。"
+        if zh
+        else "Correct each item below (click “Where” to jump to the cell; red: error, orange: warning), then resend."
+    )
+    head = (
+        ["序号", "严重程度", "规则", "位置", "问题", "处理"]
+        if zh
+        else ["#", "Severity", "Rule", "Where", "Problem", "Fix"]
+    )
+    ws.append([])
+    ws.append(head)
+    hrow = ws.max_row
+    for cell in ws[hrow]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFD9D9D9")
+    for i, f in enumerate(r.findings, start=1):
+        sev = SEVERITY_ZH[f.severity] if zh else f.severity
+        title = f.title.get(lang) or f.title.get("zh", "")
+        body = "\n".join([title] + f.details.get(lang, f.details.get("zh", [])))
+        where = ("、" if zh else ", ").join(f.cells)
+        ws.append([i, sev, f.rule, safe(where), safe(body), safe(f.fix.get(lang) or f.fix.get("zh", ""))])
+        row = ws.max_row
+        if f.severity in FILL:
+            ws.cell(row, 2).fill = PatternFill("solid", fgColor=FILL[f.severity])
+        first = next((s for s in (_split(x) for x in f.cells) if s is not None and s[0] in wb.sheetnames), None)
+        if first is not None:
+            loc = f"'{first[0].replace(chr(39), chr(39) * 2)}'!{first[1]}"
+            link = ws.cell(row, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=loc, display=str(link.value or ""))
+            link.font = Font(color="FF0563C1", underline="single")
+    for col, w in zip("ABCDEF", (6, 9, 18, 22, 80, 50), strict=True):
+        ws.column_dimensions[col].width = w
+    for row in ws.iter_rows(min_row=hrow + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(hrow + 1, 1)
+    if not r.findings:  # pragma: no cover - annotate_results skips such files
+        ws.append(["", "", "", "", "未发现问题" if zh else "No findings"])
+
+
+def marked_cells(path: str | Path) -> dict[str, dict[str, Any]]:
+    """What an annotated copy marks: 'Sheet!A1' -> {fill, comment} (for tests and checks)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    out: dict[str, dict[str, Any]] = {}
+    for ws in wb.worksheets:
+        if ws.title == RESULT_SHEET:
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == "xltool":
+                    out[f"{ws.title}!{cell.coordinate}"] = {
+                        "fill": cell.fill.fgColor.rgb if cell.fill and cell.fill.fill_type else None,
+                        "comment": cell.comment.text,
+                    }
+    return out

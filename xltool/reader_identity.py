@@ -1,0 +1,100 @@
+"""Identity checks that only a returned template allows: another unit's template reused, last year's template.
+
+Called from `xltool.identity.identity_findings` for reports whose `meta` says they were read from a template.
+The template's metadata is who the file *is*; the file name (the issued `<code>_<name>_<year>.xlsx`) and the
+cover sheet are what the department *says* it is. A difference means a template was passed around or reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xltool.findings import Finding, tool_finding
+from xltool.interchange import UnitReport
+from xltool.roster import Roster, normalize_name
+
+_WHERE = {"cover": ("封面", "the cover"), "file_name": ("文件名", "the file name")}
+
+
+def template_identity_findings(
+    report: UnitReport, found: list[Finding], *, roster: Roster | None = None, year: int | None = None
+) -> list[Finding]:
+    """The identity findings of `identity_findings`, made specific for a report read from a template.
+
+    Args:
+        report: the report (its `meta` holds `template_id` and the `claimed` identities).
+        found: what the generic checks found; a YEAR-MISMATCH is replaced by TEMPLATE-OLD-YEAR.
+        roster: the district roster: a file name naming another roster unit is a reused template.
+        year: the year being collected.
+
+    Returns:
+        The findings to report instead of `found`.
+    """
+    if report.meta.get("reader") != "template":
+        return found
+    out = list(found)
+    claimed: dict[str, dict[str, Any]] = report.meta.get("claimed") or {}
+    expected = year
+    if expected is None:
+        years = [c.get("year") for c in claimed.values() if isinstance(c.get("year"), int)]
+        later = [y for y in years if report.year is not None and y > report.year]
+        expected = max(later) if later else None
+    if report.year is not None and expected is not None and report.year < expected:
+        out = [f for f in out if f.rule != "YEAR-MISMATCH"]
+        out.append(tool_finding("TEMPLATE-OLD-YEAR", found=report.year, expected=expected))
+    reuse = _reused(report, claimed)
+    if reuse is None and roster is not None:
+        reuse = _named_in_file(report, roster)
+    if reuse is not None:
+        out.append(reuse)
+    return out
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return normalize_name(a or "") == normalize_name(b or "")
+
+
+def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding | None:
+    for where in ("cover", "file_name"):
+        if where == "cover" and report.meta.get("unit_from") == "cover":
+            continue  # a blank template: the cover is where the unit came from
+        c = claimed.get(where)
+        if not c:
+            continue
+        name, code = c.get("name"), c.get("code")
+        differs = (name and report.unit_name and not _same(name, report.unit_name)) or (
+            code and report.unit_code and not _same(code, report.unit_code)
+        )
+        if differs:
+            shown = name or code
+            zh, en = _WHERE[where]
+            return tool_finding(
+                "TEMPLATE-REUSED",
+                template_unit=report.unit_name or report.unit_code,
+                where=zh,
+                where_en=en,
+                claimed=shown,
+            )
+    return None
+
+
+def _named_in_file(report: UnitReport, roster: Roster) -> Finding | None:
+    """The file name contains another roster unit's full name (and not this template's unit)."""
+    src = str((report.source or {}).get("file", ""))
+    stem = normalize_name(src.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    own = normalize_name(report.unit_name)
+    if not stem or (own and own in stem):
+        return None
+    hits = [u for u in roster.units if normalize_name(u.name) and normalize_name(u.name) in stem]
+    if not hits:
+        return None
+    other = max(hits, key=lambda u: len(normalize_name(u.name)))
+    if _same(other.name, report.unit_name) or (report.unit_code and _same(other.code, report.unit_code)):
+        return None
+    return tool_finding(
+        "TEMPLATE-REUSED",
+        template_unit=report.unit_name or report.unit_code,
+        where="文件名",
+        where_en="the file name",
+        claimed=other.name,
+    )
