@@ -37,7 +37,16 @@ class UnitReport:
     """Template metadata or consolidation details (level, members) carried along."""
 
     def cell_ref(self, key: str) -> str | None:
-        return (self.source.get("sheet_cells") or {}).get(key)
+        """Where the value was read: `表三!D6` in a workbook, `第3页 表格2 第5行第4列` in a published report."""
+        ref = (self.source.get("sheet_cells") or {}).get(key)
+        if ref or "cells" not in self.source:
+            return ref
+        src = (self.source.get("cells") or {}).get(key)
+        if not isinstance(src, dict) or "row" not in src:
+            return None
+        from xltool.importer.mapping import describe_source
+
+        return describe_source(src)
 
     def to_dict(self) -> dict[str, Any]:
         unit: dict[str, Any] = {"name": self.unit_name}
