@@ -73,7 +73,12 @@ def test_real_report_source_of_every_value(real, name):
     rep = real[name].report
     src = rep.source
     assert src["file"].endswith(REAL[name]) and len(src["sha256"]) == 64
-    assert "sheet_cells" not in src and rep.cell_ref("t3.new_received.total") is None
+    assert "sheet_cells" not in src
+    # rule messages point into the report: where 一、本年新收 总计 was printed
+    c = src["cells"]["t3.new_received.total"]
+    ref = rep.cell_ref("t3.new_received.total")
+    assert ref.endswith(f"表格{c['table']} 第{c['row']}行第{c['col']}列")
+    assert ref.startswith(f"第{c['page']}页 ") == ("page" in c)
     assert set(src["cells"]) == set(rep.values)
     pdf = REAL[name].endswith(".pdf")
     for key, cell in src["cells"].items():
