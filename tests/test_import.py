@@ -78,7 +78,7 @@ def test_real_report_source_of_every_value(real, name):
     c = src["cells"]["t3.new_received.total"]
     ref = rep.cell_ref("t3.new_received.total")
     assert ref.endswith(f"表格{c['table']} 第{c['row']}行第{c['col']}列")
-    assert ref.startswith(f"第{c['page']}页 ") == ("page" in c)
+    assert ref.startswith(f"第{c['page']}页 ") if "page" in c else ref.startswith("表格")
     assert set(src["cells"]) == set(rep.values)
     pdf = REAL[name].endswith(".pdf")
     for key, cell in src["cells"].items():
