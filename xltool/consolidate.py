@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,16 +220,27 @@ class Consolidation:
     csum: list[Finding]
     """C-SUM: findings about the consolidated result itself (empty when it is right)."""
     totals: pd.DataFrame
-    units: pd.DataFrame
     status: pd.DataFrame
     files: pd.DataFrame
     findings: pd.DataFrame
-    long: pd.DataFrame
     indicators: tuple[Indicator, ...]
     group_by: str | None = None
     prior_values: dict[str, Number] | None = None
     """Last year's district values (cell key -> number), when prior data were given."""
     options: dict[str, Any] = field(default_factory=dict)
+
+    # Built on first use: over 10,000 units the long table has two million rows (and the wide one two
+    # million cells), which a run that only writes the summary workbook must not pay for in memory.
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        """Wide: one row per roster unit (identity, status, file) and one column per cell key."""
+        return _units_frame(self.form, self.roster, self.entries)
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        """The tidy long table (LONG_COLUMNS): one row per counted unit and cell."""
+        return _long_frame(self.form, self.counted_entries())
 
     @property
     def ok(self) -> bool:
@@ -468,31 +480,93 @@ def _load_and_validate(
     year: int | None,
     prior: PriorData | None,
     progress: Callable[[str], None] | None,
+    jobs: int | None = 1,
+    values: dict[int, Any] | None = None,
 ) -> tuple[list[FileResult], int | None]:
-    from xltool.identity import identity_findings
+    """Read and validate the files (in `jobs` processes), then check the given results' identity.
+
+    `values`, if given, receives id(report) -> evaluated values of the reports a worker evaluated already.
+    """
+    from xltool.parallel import resolve_jobs, share_cells
     from xltool.sources import expand_paths, load_any
     from xltool.validate import validate_loaded
 
     given = [x for x in items if isinstance(x, FileResult)]
     # a file named twice (a folder and a file in it) is read once
     paths = list({p.resolve(): p for p in expand_paths([x for x in items if not isinstance(x, FileResult)])}.values())
+    if resolve_jobs(jobs, len(paths)) > 1:
+        return _load_and_validate_parallel(
+            paths, given, roster=roster, year=year, prior=prior, progress=progress, jobs=jobs, values=values
+        )
     loaded = []
     for p in paths:
         loaded.append(load_any(p))
         if progress:
             progress(str(p))
     if year is None:
-        # the campaign year: the one most returns are for (newest on a tie)
-        years = Counter(r.year for r in [lo.report for lo in loaded] + [g.report for g in given] if r and r.year)
-        year = max(years, key=lambda y: (years[y], y)) if years else None
-    results = [validate_loaded(lo, prior=prior, roster=roster, year=year) for lo in loaded]
+        year = _campaign_year([lo.report for lo in loaded] + [g.report for g in given])
+    # one shared sheet-cell map for every file read at the template's positions (memory over many files)
+    results = [share_cells(validate_loaded(lo, prior=prior, roster=roster, year=year)) for lo in loaded]
+    return _with_given(results, given, roster, year), year
+
+
+def _campaign_year(reports: Iterable[UnitReport | None]) -> int | None:
+    """The campaign year: the one most returns are for (newest on a tie)."""
+    years = Counter(r.year for r in reports if r and r.year)
+    return max(years, key=lambda y: (years[y], y)) if years else None
+
+
+def _load_and_validate_parallel(
+    paths: list[Path],
+    given: list[FileResult],
+    *,
+    roster: Roster,
+    year: int | None,
+    prior: PriorData | None,
+    progress: Callable[[str], None] | None,
+    jobs: int | None,
+    values: dict[int, Any] | None,
+) -> tuple[list[FileResult], int | None]:
+    """The serial path's results, read on every core: each file is first checked with its own year when
+    the campaign year is still to be found, and the few files of another year are checked again."""
+    from xltool.parallel import iter_validated, settle_year
+
+    tick = (lambda p: progress(str(p))) if progress else None
+    got = list(
+        iter_validated(
+            paths,
+            prior=prior,
+            roster=roster,
+            year=year,
+            own_year=year is None,
+            jobs=jobs,
+            progress=tick,
+            values=values is not None,
+        )
+    )
+    if year is None:
+        year = _campaign_year([v.result.report for v in got] + [g.report for g in given])
+    results = []
+    for v in got:
+        r = settle_year(v, year, prior=prior, roster=roster)
+        if values is not None and v.values is not None and r.report is not None:
+            values[id(r.report)] = v.values
+        results.append(r)
+    return _with_given(results, given, roster, year), year
+
+
+def _with_given(
+    results: list[FileResult], given: list[FileResult], roster: Roster, year: int | None
+) -> list[FileResult]:
+    from xltool.identity import identity_findings
+
     for g in given:
         extra = []
         if g.report is not None:
             have = {f.rule for f in g.findings}
             extra = [f for f in identity_findings(g.report, roster=roster, year=year) if f.rule not in have]
         results.append(FileResult(g.file, g.report, sort_findings(list(g.findings) + extra)) if extra else g)
-    return results, year
+    return results
 
 
 def _pick_form(results: list[FileResult], form: Form | str | None) -> Form:
@@ -520,6 +594,7 @@ def consolidate(
     unit_code: str | None = None,
     form: Form | str | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
 ) -> Consolidation:
     """Consolidate the returns of a roster's units into the district's report.
 
@@ -537,27 +612,38 @@ def consolidate(
         unit_code: the consolidation's code, for a city roster that lists districts by code.
         form: the form to consolidate (default: the form most returns are of).
         progress: called with each file's path as it is read.
+        jobs: processes reading and validating the files (`xltool.parallel`): 1 reads them here, 0 or None
+            one per usable core. The result is the same either way.
 
     Returns:
         A Consolidation; `ok` is False when C-SUM fails.
     """
     if prior is not None and not isinstance(prior, PriorData):
         prior = PriorData.from_paths(list(prior))
-    results, year = _load_and_validate(list(results_or_paths), roster=roster, year=year, prior=prior, progress=progress)
+    known: dict[int, Any] = {}
+    results, year = _load_and_validate(
+        list(results_or_paths), roster=roster, year=year, prior=prior, progress=progress, jobs=jobs, values=known
+    )
     the_form = _pick_form(results, form)
     entries = _assign(results, roster, the_form, accepted_only=accepted_only, include_invalid=include_invalid)
     name = unit_name or default_unit_name(roster)
     counted = [e for e in entries if e.role == COUNTED]
+    from xltool.parallel import CellValues
+
     for e in counted:
-        e.evaluated = evaluate(the_form, e.report)  # type: ignore[arg-type]
+        # the values only (what is summed and shown), compactly: parsed cells are not kept per unit, so that
+        # memory stays flat over thousands of files; a worker evaluated the report already when it read it
+        vals = known.pop(id(e.report), None) if not isinstance(form, Form) else None
+        if vals is None:
+            vals = CellValues.of(the_form, evaluate(the_form, e.report).values)  # type: ignore[arg-type]
+        e.evaluated = Evaluated(vals)  # type: ignore[arg-type]
+    known.clear()
 
     # the sum: inputs only; totals are re-derived on it by the engine
     summed: dict[str, Number] = {k: _zero(the_form, k) for k in the_form.input_keys}
     member_sum: dict[str, Number] = {k: _zero(the_form, k) for k in the_form.cells}
     for e in counted:
-        vals = e.evaluated.values  # type: ignore[union-attr]
-        for k in the_form.cells:
-            v = vals.get(k)
+        for k, v in e.evaluated.values.items():  # type: ignore[union-attr]  # every cell of the form
             if v is None:
                 continue  # an invalid value (include_invalid only): its finding says so
             member_sum[k] += v
@@ -588,11 +674,9 @@ def consolidate(
         member_sum=member_sum,
         csum=csum,
         totals=_totals_frame(the_form, ev, member_sum),
-        units=_units_frame(the_form, roster, entries),
         status=_status_frame(roster, entries),
         files=_files_frame(entries),
         findings=_findings_frame(entries, csum),
-        long=_long_frame(the_form, counted),
         indicators=indicators(the_form),
         group_by=group_by,
         prior_values=prior_values,
@@ -798,6 +882,8 @@ def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
     import pandas as pd
 
     chosen = _chosen(entries)
+    # counted once, not per unit: a scan of every entry per roster unit is quadratic over 10,000 units
+    superseded = Counter(id(x.unit) for x in entries if x.unit is not None and x.role == SUPERSEDED)
     rows = []
     for u in roster.units:
         e = chosen.get(u.code)
@@ -818,7 +904,7 @@ def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
                 "filled": e.fill_time if e else None,
                 "sha256": e.sha256 if e else None,
                 "problems": _problems(e) if e else "",
-                "superseded": sum(1 for x in entries if x.unit is u and x.role == SUPERSEDED),
+                "superseded": superseded[id(u)],
             }
         )
     df = pd.DataFrame(rows, dtype=object)  # object: None stays None (not NaN), times stay datetime

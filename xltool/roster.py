@@ -6,6 +6,7 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from xltool.errors import UsageError
@@ -37,14 +38,25 @@ class Roster:
     def by_code(self, code: str | None) -> Unit | None:
         if not code:
             return None
-        c = normalize_name(code).upper()
-        return next((u for u in self.units if normalize_name(u.code).upper() == c), None)
+        return self._index[0].get(normalize_name(code).upper())
 
     def by_name(self, name: str | None) -> Unit | None:
         if not name:
             return None
-        n = normalize_name(name)
-        return next((u for u in self.units if normalize_name(u.name) == n), None)
+        return self._index[1].get(normalize_name(name))
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, Unit], dict[str, Unit]]:
+        """Normalized code -> unit and normalized name -> unit (the first one, as a scan would find it).
+
+        Built once: a lookup per file over a 10,000-unit roster must not scan the roster.
+        """
+        codes: dict[str, Unit] = {}
+        names: dict[str, Unit] = {}
+        for u in self.units:
+            codes.setdefault(normalize_name(u.code).upper(), u)
+            names.setdefault(normalize_name(u.name), u)
+        return codes, names
 
     def find(self, code: str | None, name: str | None) -> Unit | None:
         return self.by_code(code) or self.by_name(name)

@@ -143,8 +143,17 @@ def validate_paths(
     roster: Roster | None = None,
     year: int | None = None,
     progress: Callable[[Path], None] | None = None,
+    jobs: int | None = 1,
 ) -> list[FileResult]:
-    """Read and validate every file (folders searched recursively)."""
+    """Read and validate every file (folders searched recursively).
+
+    `jobs`: processes reading the files (`xltool.parallel`): 1 here, 0 or None one per core; same results.
+    """
+    if jobs != 1:
+        from xltool.parallel import validate_files
+
+        files = expand_paths(list(paths))
+        return validate_files(files, prior=prior, roster=roster, year=year, jobs=jobs, progress=progress)
     results = []
     for path in expand_paths(list(paths)):
         loaded = load_any(path)

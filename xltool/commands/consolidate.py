@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, lang_option, progress_bar, silent_option
+from xltool.cli import CannotProceed, jobs_option, lang_option, progress_bar, silent_option
 
 
 @click.command("consolidate")
@@ -50,6 +50,7 @@ from xltool.cli import CannotProceed, lang_option, progress_bar, silent_option
 @click.option("--json", "as_json", is_flag=True, help="One machine-readable JSON result on stdout.")
 @lang_option
 @silent_option
+@jobs_option
 def command(
     paths,
     roster,
@@ -64,6 +65,7 @@ def command(
     as_json,
     lang,
     silent,
+    jobs=0,
 ) -> None:
     """Consolidate the units' returns (workbooks, JSON, folders) into the district's report.
 
@@ -123,6 +125,7 @@ def command(
                 group_by=group_by,
                 unit_name=unit_name,
                 progress=tick,
+                jobs=jobs,
             )
         except XltoolError as e:
             raise CannotProceed(str(e)) from e
