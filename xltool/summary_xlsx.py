@@ -136,9 +136,11 @@ def fit_rows(ws: Worksheet, first: int, last: int, *, min_lines: int = 1) -> Non
         spans[(rng.min_row, rng.min_col)] = sum(_col_width(ws, c) for c in range(rng.min_col, rng.max_col + 1)) / max(
             1, rng.max_row - rng.min_row + 1
         )
-    for r in range(first, last + 1):
+    # one pass over the rows: ws[r] recomputes max_column over every cell each time (quadratic at 10,000 units)
+    width_cols = ws.max_column
+    for r, row in enumerate(ws.iter_rows(min_row=first, max_row=last, max_col=width_cols), start=first):
         lines = min_lines
-        for cell in ws[r]:
+        for cell in row:
             if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             # 0.85: LibreOffice's fallback fonts set text wider than Excel's column units suggest
