@@ -620,6 +620,9 @@ def run_isolated(fn, *args, memory_mb: int = 1024, timeout: float = 60.0):
             os.close(rfd)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)  # a native reader that aborts prints a backtrace: not for the clerk's terminal
+            import faulthandler
+
+            faulthandler.disable()  # it may hold its own copy of stderr (PYTHONFAULTHANDLER, pytest)
             try:
                 import resource
 
