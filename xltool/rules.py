@@ -127,8 +127,12 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 """The section ordinal of a t3 row label (一、本年新收…): the spec's operand lines name the row without it."""
 
 
+Terms = list[tuple[int, str, bool]]
+"""(sign, cell key, read from last year) for each term of one side of an equation."""
+
+
 @cache
-def _compiled(form: Form, rule: Rule) -> list[tuple[str, list[tuple[int, str, bool]], list[tuple[int, str, bool]]]]:
+def equation_items(form: Form, rule: Rule) -> list[tuple[str, Terms, Terms]]:
     """An equation rule unrolled once per form: (item, left terms, right terms) with cell keys resolved.
 
     Items whose terms name a cell the table does not have (a 表二 row without that column) are dropped.
@@ -161,7 +165,7 @@ def _equation(form: Form, rule: Rule, report: UnitReport, ev: Evaluated, prior: 
     out: list[Finding] = []
     cur = ev.values
     old = prior.values if prior else {}
-    for item, lterms, rterms in _compiled(form, rule):
+    for item, lterms, rterms in equation_items(form, rule):
         sides: list[list[tuple[int, str, bool, Number]]] = []
         for terms in (lterms, rterms):
             side = []

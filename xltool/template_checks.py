@@ -186,23 +186,12 @@ def rule_check_label(form: Form, rule: Rule, lang: str = "zh") -> str:
 def _rule_items(
     form: Form, rule: Rule, lay: SheetLayout
 ) -> list[tuple[str, list[tuple[int, str]], list[tuple[int, str]]]]:
-    """(item, [(sign, key)] left, right) for every item whose keys all exist in the form."""
-    t = form.table(rule.table)  # type: ignore[arg-type]
-    by_col = rule.for_each == "columns"
-    items = [c.id for c in t.columns] if by_col else [r.id for r in t.rows]
-    if rule.only:
-        items = [i for i in items if i in rule.only]
+    """(item, [(sign, key)] left, right) for every item of an in-year equation whose cells are on this sheet."""
+    from xltool.rules import equation_items
+
     out = []
-    for item in items:
-        sides = []
-        for terms in (rule.left, rule.right):
-            side = []
-            for term in terms:
-                sign = -1 if term.startswith("-") else 1
-                name = term.lstrip("-")
-                key = t.key(name, item) if by_col else t.key(item, name)
-                side.append((sign, key))
-            sides.append(side)
+    for item, left, right in equation_items(form, rule):
+        sides = [[(sign, key) for sign, key, _prior in side] for side in (left, right)]
         if all(k in lay.cells for side in sides for _, k in side):
             out.append((item, sides[0], sides[1]))
     return out
