@@ -120,14 +120,37 @@ def test_real_report_findings(real):
     assert zhifu[0].title["zh"] == "表三 标签“三(一)予以公开”按“（一）予以公开”识别（相似度 0.93）"
     assert zhifu[1].title["zh"] == "正文中有 1 处计数缺少数字：“2021年，主动公开政府信息条”"
     hongze = real["hongze-district-2024"].findings
-    assert rules_of(hongze) == ["T3-OTHER-SINGLE", "LABEL-SIMILAR", "PROSE-RECEIVED"]
+    # "区政府办代表区政府受理政府信息公开申请17件" is one office's share, not the district's 95: not compared
+    assert rules_of(hongze) == ["T3-OTHER-SINGLE", "LABEL-SIMILAR"]
     assert hongze[1].title["zh"] == "表三 标签“2.其他法律行政止公开”按“2.其他法律行政法规禁止公开”识别（相似度 0.88）"
     assert hongze[1].details["zh"] == ["位置：第3页 表格2 第9行第3列"]
-    received = hongze[2]
-    assert received.severity == "warning"
-    assert received.title["zh"] == "正文所述收到申请 17 件，与表三不符（本年新收 95 件；加上年结转共 95 件）"
-    assert "受理政府信息公开申请17件" in received.details["zh"][0]
-    assert received.details["zh"][1] == "表三 一、本年新收政府信息公开申请数量 总计 95（第3页 表格2 第4行第10列）"
+    assert (
+        hongze[1].fix["zh"] == "该行数据已按官方标签“2.其他法律行政法规禁止公开”读取；如识别有误，请对照报告原文核对。"
+    )
+
+
+def test_other_single_row_advice_is_for_a_reader_of_the_report(real):
+    """洪泽区 prints （六）其他处理 as one row of 0s: the advice says how it was read, not "use the template"."""
+    (f,) = [f for f in real["hongze-district-2024"].findings if f.rule == "T3-OTHER-SINGLE"]
+    assert f.severity == "info" and f.table == "t3"
+    assert (
+        f.title["zh"]
+        == "表三“（六）其他处理”在报告中印为一行（2019 年格式），各列均为 0，其 1.、2.、3. 各项均按 0 读取"
+    )
+    t3 = load_form("gov-disclosure-2021").table("t3")
+    subs = [r.label for r in t3.rows if r.groups and r.groups[-1] == "（六）其他处理"]
+    assert f.fix["zh"] == (
+        "该行已作为“（六）其他处理”的合计读取：各列均为 0，因此 2021 年正式格式中的 3 个子项（"
+        + "；".join(subs)
+        + "）均记为 0，合计与报告一致，无需处理。"
+    )
+    assert f.fix["en"].startswith(
+        "The row was read as the total of “（六）其他处理”: every column is 0, so the 3 sub-rows"
+    )
+    assert "模板" not in f.fix["zh"] and "template" not in f.fix["en"]
+    assert f.details["zh"] == ["位置：第4页 表格2 第24行第4列"]
+    rep = real["hongze-district-2024"].report
+    assert [rep.values[t3.key(r.id, "total")] for r in t3.rows if r.label in subs] == [0, 0, 0]
 
 
 # Each prose check must find the real statement: change the table, and the text contradicts it.
@@ -156,6 +179,23 @@ def test_prose_checks_read_the_real_statements(real, name, key, rule, stated, qu
     assert key in new[0].keys
 
 
+def test_an_offices_share_is_not_the_reports_total(real):
+    """洪泽区: whatever 表三 says, the 17 of 区政府办 is not compared; said of the district, it is."""
+    rep = copy.deepcopy(real["hongze-district-2024"].report)
+    form = load_form(rep.form)
+    sentence = "2024年，区政府办代表区政府受理政府信息公开申请17件"
+    assert sentence in rep.sections["一"]
+    for value in (95, 17, 18):
+        rep.values["t3.new_received.total"] = value
+        assert "PROSE-RECEIVED" not in rules_of(prose_findings(form, rep))
+    rep.sections["一"] = rep.sections["一"].replace(sentence, "2024年，全区共受理政府信息公开申请17件")
+    rep.values["t3.new_received.total"] = 95
+    (f,) = [f for f in prose_findings(form, rep) if f.rule.startswith("PROSE-RECEIVED")]
+    assert f.rule == "PROSE-RECEIVED" and "全区共受理政府信息公开申请17件" in f.details["zh"][0]
+    rep.sections["一"] = rep.sections["一"].replace("全区共受理", "区政府共受理")  # the unit's short name
+    assert "PROSE-RECEIVED" in rules_of(prose_findings(form, rep))
+
+
 def test_information_fee_is_not_compared_with_administrative_fees(real):
     """淮安 states 信息处理费3940元 in 六: that is not 表二's 行政事业性收费 (96171.6 万元)."""
     rep = copy.deepcopy(real["huaian-city-2024"].report)
@@ -176,8 +216,59 @@ def prose_report(sections: dict[str, str], **values) -> UnitReport:
     return UnitReport(form="gov-disclosure-2021", year=2024, unit_name="某局", values=base, sections=secs)
 
 
-def check(sections: dict[str, str], **values):
-    return prose_findings(load_form("gov-disclosure-2021"), prose_report(sections, **values))
+def check(sections: dict[str, str], unit: str = "某局", **values):
+    rep = prose_report(sections, **values)
+    rep.unit_name = unit
+    return prose_findings(load_form("gov-disclosure-2021"), rep)
+
+
+HONGZE = "淮安市洪泽区人民政府"
+ZHIFU = "烟台市芝罘区科学技术局"
+# Sentences that state the report's own total received: compared with 表三 (here 10 new, 2 carried over).
+OWN_TOTAL = [
+    ("2024年，全市共受理政府信息公开申请17件，答复3050件。", "某局"),  # 淮安市, its number changed
+    ("2021年，我局收到信息公开申请17件，我局无行政复议和诉讼情况。", ZHIFU),  # 芝罘区科技局, changed
+    ("2024年，全区受理政府信息公开申请17件。", HONGZE),
+    ("2024年，区政府共受理政府信息公开申请17件，均已在法定期限内予以答复。", HONGZE),  # the unit's short name
+    ("洪泽区人民政府2024年共收到政府信息公开申请17件。", HONGZE),
+    ("2021年，区科技局收到信息公开申请17件。", ZHIFU),
+    ("本年度共受理政府信息公开申请17件。", "某局"),
+    ("全年新收政府信息公开申请17件。", "某局"),
+    ("2024年新收政府信息公开申请17件，均按期答复。", "某局"),
+    ("本机关2024年共收到政府信息公开申请17件。", "某局"),
+    ("通过网络、信函等方式共收到政府信息公开申请17件。", "某局"),
+    ("全区各级行政机关共收到政府信息公开申请17件。", HONGZE),
+    ("2.依申请公开。全年共受理政府信息公开申请17件。", "某局"),
+]
+# Sentences about a part of it or about another unit's share: not compared.
+NOT_OWN_TOTAL = [
+    ("2024年，区政府办代表区政府受理政府信息公开申请17件，均已在法定期限内予以答复。", HONGZE),  # 洪泽区, verbatim
+    ("其中，区政府办受理政府信息公开申请17件。", HONGZE),
+    ("全年共收到政府信息公开申请10件，其中新收政府信息公开申请17件。", "某局"),
+    ("其中，本局受理政府信息公开申请17件。", "某局"),
+    ("各部门共收到政府信息公开申请17件。", HONGZE),
+    ("区政府办公室受理政府信息公开申请17件。", HONGZE),
+    ("区教育局共受理政府信息公开申请17件。", HONGZE),
+    ("区政府办，全年受理政府信息公开申请17件。", HONGZE),
+    ("2021年，区人社局收到信息公开申请17件。", ZHIFU),
+    ("收到网上申请17件，当面申请3件。", "某局"),
+    ("全年收到自然人提出的申请17件。", "某局"),
+]
+
+
+@pytest.mark.parametrize(("text", "unit"), OWN_TOTAL)
+def test_received_stated_as_the_reports_own_total_is_compared(text, unit):
+    found = check({"一": text}, unit)
+    assert rules_of(found) == ["PROSE-RECEIVED"]
+    assert found[0].title["zh"] == "正文所述收到申请 17 件，与表三不符（本年新收 10 件；加上年结转共 12 件）"
+    assert check({"一": text.replace("17", "10")}, unit) == []
+
+
+@pytest.mark.parametrize(("text", "unit"), NOT_OWN_TOTAL)
+def test_received_stated_for_a_part_or_a_share_is_not_compared(text, unit):
+    assert check({"一": text}, unit) == []
+    # the same count said of the unit itself is compared: the sentence, not the number, decides
+    assert rules_of(check({"一": "本年度共收到政府信息公开申请17件。" + text}, unit)) == ["PROSE-RECEIVED"]
 
 
 def test_received_counted_as_new_plus_carried_over_is_accepted_and_said():
@@ -370,6 +461,16 @@ def test_2019_layout_other_row_with_a_value_in_a_2021_report():
         "t3.other_misc.natural_person",
         "t3.other_misc.total",
     ]
+    # worded for the reader of a published report: how the value was read, what the 2021 form has
+    f = findings[0]
+    assert f.title["zh"] == "表三“（六）其他处理”在报告中印为一行（2019 年格式），无法拆分为 1.、2.、3. 各项"
+    assert f.fix["zh"].startswith(
+        "该行已作为“（六）其他处理”的合计读取，全部计入“3.其他”（1.、2. 按 0 计），以便核对合计。"
+    )
+    assert "2021 年正式格式中该项分为 3 行（1.申请人无正当理由逾期不补正" in f.fix["zh"]
+    assert "重新报送" not in f.fix["zh"] and "send it again" not in f.fix["en"]
+    assert f.details["zh"][0] == "表格5 第24行第4列（自然人）：4"
+    assert f.details["en"][0] == "table 5, row 24, column 4 (自然人): 4"
     # read as the workbook reader does: into 3.其他, 1. and 2. as 0, so that the totals can be checked
     assert rep.values["t3.other_misc.natural_person"] == 4 and rep.values["t3.other_no_correction.natural_person"] == 0
     assert rep.values["t3.other_unpaid_fee.total"] == 0 and rep.form == "gov-disclosure-2021"
@@ -393,6 +494,10 @@ def test_extra_missing_and_repeated_rows_are_reported():
     assert rules_of(findings) == ["TABLE-EXTRA-ROW", "REPORT-ROW-DUPLICATE", "TABLE-LABELS-MISSING"]
     assert findings[0].title["zh"] == "表三 第 24 行“不予处理—无法联系到申请人”不是官方表格中的行，其数据未读取"
     assert findings[2].severity == "error" and findings[2].details["zh"] == ["缺少：8.属于行政查询事项"]
+    # advice for someone reading a published report, not for the clerk who fills in a template
+    assert findings[0].fix["zh"].startswith("报告在官方表格之外加印了该行，其数据未计入任何官方行")
+    assert findings[2].fix["zh"].startswith("报告未印出这些行/列（或其标签无法识别），其数据未读取，按空白处理")
+    assert not any("模板" in f.fix["zh"] or "重新报送" in f.fix["zh"] for f in findings)
     assert "t3.denied_query.total" not in rep.values and rep.values["t3.results_total.total"] == 23
 
 
@@ -549,7 +654,8 @@ def test_cli_import_writes_interchange_json(tmp_path):
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "✔ 已导入  hongze-district-2024-report.pdf  淮安市洪泽区人民政府 2024" in res.output
-    assert "【警告 PROSE-RECEIVED】正文所述收到申请 17 件" in res.output
+    assert "PROSE-RECEIVED" not in res.output  # 17 is 区政府办's share (代表区政府), not the district's 95
+    assert "【提示 T3-OTHER-SINGLE】表三“（六）其他处理”在报告中印为一行" in res.output
     back = load_json(tmp_path / "hongze-district-2024-report.json")
     assert back.values == expected("hongze-district-2024")["values"]
     assert back.source["cells"]["t3.new_received.total"] == {"page": 3, "table": 2, "row": 4, "col": 10}

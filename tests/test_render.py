@@ -222,6 +222,32 @@ def test_pdf_pages_look_like_a_report(pdfs):
     assert doc.warnings == []
 
 
+@pytest.mark.parametrize("name", ["prose", "f2019"])
+def test_pdf_headers_read_normally(pdfs, name):
+    """Printed by LibreOffice, 表三 and 表四 stand on landscape pages and every column header and short group label
+    is one word on one line (商业企业, 社会公益组织, 结果维持, （三）不予公开), not broken after every 2 or 3
+    characters as on an upright page; 三、本年度办理结果 takes two lines, not one character a line."""
+    import pdfplumber
+
+    from xltool.render.model import build_grid
+
+    form = load_form("gov-disclosure-2019" if name == "f2019" else "gov-disclosure-2021")
+    with pdfplumber.open(pdfs[name]) as pdf:
+        words = {w["text"] for page in pdf.pages for w in page.extract_words()}
+        landscape = [page.width > page.height for page in pdf.pages]
+    doc = extract(pdfs[name])
+    assert [landscape[t.page - 1] for t in doc.tables] == [False, True, True]
+    assert not landscape[0] and not landscape[-1]  # title, 一 and 五, 六 upright
+    short = [
+        c.text
+        for tid in ("t3", "t4")
+        for c in build_grid(form, tid, {}).cells
+        if c.role in ("header", "group") and len(c.text) <= 8
+    ]
+    assert len(short) > 20 and [x for x in short if x not in words] == []
+    assert {"三、本年度", "办理结果"} <= words
+
+
 # --- the documents themselves ------------------------------------------------------------------------------------
 
 
@@ -258,6 +284,22 @@ def test_docx_layout(rendered):
     for t in form.tables:
         assert {r.label for r in t.rows} <= texts
     assert "w:tblHeader" in document.element.xml  # 表三 and 表四 repeat their header if they break
+    # 表三 and 表四 in a landscape section of their own, headings included; the rest upright
+    from docx.enum.section import WD_ORIENT
+
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    upright, wide = document.sections[0], document.sections[1]
+    assert abs(wide.page_width - Cm(29.7)) < Cm(0.01) and abs(wide.page_height - Cm(21)) < Cm(0.01)
+    for t, page in ((t2, upright), (t3, wide), (t4, wide)):  # each table as wide as the text on its page
+        text_width = page.page_width - page.left_margin - page.right_margin
+        assert abs(sum(c.width for c in t.columns) - text_width) < Cm(0.05)
+    body = list(document.element.body.iterchildren())
+    breaks = [i for i, el in enumerate(body) if el.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None]
+    heading = {p._p: p.text for p in document.paragraphs}
+    first_wide = next(el for el in body[breaks[0] + 1 :] if heading.get(el))
+    assert heading[first_wide] == "三、收到和处理政府信息公开申请情况"
+    # a column of 表三's values is as wide as 社会公益组织 on one line at 9 pt
+    assert t3.columns[5].width >= Cm(6 * 9 / 72 * 2.54 + 0.14)
 
 
 def test_html_is_a_real_table_with_spans(rendered):
@@ -273,6 +315,15 @@ def test_html_is_a_real_table_with_spans(rendered):
     assert len(keyed) == len(load_form("gov-disclosure-2021").cells) == 200
     assert soup.find(attrs={"data-key": "t2.fees.amount"}).get_text() == "24252.311082"
     assert [h.get_text() for h in soup.find_all("h2")][4] == "五、存在的主要问题及改进情况"
+    # 表三, 表四: full width, printed on landscape pages (named page), short headers kept on one line
+    tables = {t["data-table"]: t for t in soup.find_all("table")}
+    assert [t.get("class") for t in tables.values()] == [None, ["landscape"], ["landscape"]]
+    assert [t.find_parent("section") is not None for t in tables.values()] == [False, True, True]
+    assert tables["t3"].find_parent("section").h2.get_text() == "三、收到和处理政府信息公开申请情况"
+    assert "@page landscape { size: A4 landscape;" in soup.style.get_text()
+    assert cell["社会公益组织"]["class"] == ["nowrap"] and cell["（三）不予公开"]["class"] == ["nowrap"]
+    assert cell["三、本年度办理结果"]["style"] == "min-width:5em"  # two lines, not one character a line
+    assert "nowrap" not in cell["一、本年新收政府信息公开申请数量"].attrs
 
 
 def test_markdown_repeats_group_labels(rendered):

@@ -204,6 +204,24 @@ def _source(t: ExtractedTable, r: int, c: int) -> dict[str, int]:
     return out
 
 
+PUBLISHED = "@report"
+"""Suffix of the messages/importer.yaml entries that word a finding the workbook reader shares for a published
+report: the reader's advice speaks to the clerk who fills in the template ("use the 2021 template"), the
+importer's to someone who reads a report and cannot change it."""
+
+
+def _published_variant(rule: str, **params: Any) -> Finding:
+    """The finding `rule` (same id, same severity) worded for a published report (``{rule}@report``)."""
+    f = tool_finding(rule + PUBLISHED, **params)
+    f.rule = rule
+    return f
+
+
+def _numbers(labels, lang: str) -> str:
+    """The item numbers of official labels: '1.、2.、3.' ('1., 2., 3.' in English)."""
+    return ("、" if lang == "zh" else ", ").join(label.split(".", 1)[0] + "." for label in labels)
+
+
 def describe_source(src: dict[str, Any], lang: str = "zh") -> str:
     """'第4页 表格2 第8行第4列' for a source.cells entry (what a person needs to find it in the report)."""
     page = src.get("page")
@@ -384,19 +402,31 @@ class _Mapper:
                     self.cells[key] = _source(ext, r, c)
             if value not in (None, 0) and not (isinstance(value, str) and normalize(value) in ("/", "无", "-", "—")):
                 nonzero[cid] = (raw, _source(ext, r, c))
+        group = t.row_map[subs[-1]].groups[-1]
+        labels = {sub: t.row_map[sub].label for sub in subs}
+        advice = {
+            "group": group,
+            "items": "；".join(labels.values()),
+            "last": labels[subs[-1]],
+            "numbers": {lang: _numbers(labels.values(), lang) for lang in ("zh", "en")},
+            "others": {lang: _numbers(list(labels.values())[:-1], lang) for lang in ("zh", "en")},
+            "count": len(subs),
+        }
         if nonzero:
-            f = tool_finding("T3-OTHER-UNSPLIT", table=t.name)
+            f = _published_variant("T3-OTHER-UNSPLIT", table=t.name, **advice)
             f.keys = [t.key(subs[-1], cid) for cid in nonzero]
             f.values = {t.key(subs[-1], cid): published_value(v) for cid, (v, _) in nonzero.items()}
             f.details = {
                 lang: [
                     f"{describe_source(src, lang)}（{t.column_map[cid].label}）：{v}"
+                    if lang == "zh"
+                    else f"{describe_source(src, lang)} ({t.column_map[cid].label}): {v}"
                     for cid, (v, src) in nonzero.items()
                 ]
                 for lang in ("zh", "en")
             }
         else:
-            f = tool_finding("T3-OTHER-SINGLE", table=t.name)
+            f = _published_variant("T3-OTHER-SINGLE", table=t.name, **advice)
             src = _source(ext, r, vcols[0])
             f.details = {
                 lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
@@ -468,7 +498,7 @@ class _Mapper:
         self.findings.append(f)
 
     def _extra(self, t, label: str, ext: ExtractedTable, r: int, c: int) -> None:
-        f = tool_finding("TABLE-EXTRA-ROW", table=t.name, row=r + 1, label=label)
+        f = _published_variant("TABLE-EXTRA-ROW", table=t.name, row=r + 1, label=label)
         f.table = t.id
         src = _source(ext, r, c)
         f.details = {
@@ -491,7 +521,9 @@ class _Mapper:
                 continue
             seen.add((m.found, m.official))
             t = self.form.table(tid)
-            f = tool_finding("LABEL-SIMILAR", table=t.name, found=m.found, official=m.official, score=f"{m.score:.2f}")
+            f = _published_variant(
+                "LABEL-SIMILAR", table=t.name, found=m.found, official=m.official, score=f"{m.score:.2f}"
+            )
             f.table = tid
             f.details = {
                 lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
@@ -619,7 +651,7 @@ def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str
         missing = [r.label for r in t.rows if r.id not in found]
         if missing:
             shown = "、".join(missing[:8]) + ("等" if len(missing) > 8 else "")
-            f = tool_finding("TABLE-LABELS-MISSING", table=t.name, count=len(missing), labels=shown)
+            f = _published_variant("TABLE-LABELS-MISSING", table=t.name, count=len(missing), labels=shown)
             f.table = tid
             f.details = {"zh": [f"缺少：{x}" for x in missing], "en": [f"Missing: {x}" for x in missing]}
             findings.append(f)
@@ -653,7 +685,7 @@ def _is_prose(form: Form, section_id: str) -> bool:
 
 def _missing_table(form: Form, tid: str) -> Finding:
     t = form.table(tid)
-    f = tool_finding("TABLE-MISSING", table=t.name, title=t.title)
+    f = _published_variant("TABLE-MISSING", table=t.name, title=t.title)
     f.table = tid
     return f
 

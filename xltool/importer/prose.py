@@ -13,6 +13,11 @@ the form's rules (template, reader, consolidation) would have to skip them.
 Patterns are deliberately narrow: a number counts only when it is tied to its subject ("受理政府信息公开申请
 3119件", "行政复议351件", "103件顺延到下年度"); a phrase such as "信息处理费3940元" is not 表二's 行政事业性收费
 and is not compared with it. A sentence that denies a subject ("无行政复议和诉讼情况") states 0.
+
+Applications received are compared only where the sentence states the report's own total: its subject is the
+reporting unit ("我局收到…", "全市共受理…", the unit's name or a short form of it) or there is none ("本年度共收到…").
+An office acting for the unit ("区政府办代表区政府受理…17件" in 洪泽区's report, whose 表三 counts the district's
+95), another body ("各部门共收到…", "区教育局受理…") and a part ("其中，…", "网上申请…") are not the table's total.
 """
 
 from __future__ import annotations
@@ -43,6 +48,31 @@ _RECEIVED = re.compile(
     rf"(?:收到|受理|新收|接收|接到|收悉)(?P<mid>{_STOP}{{0,30}}?)申请(?:数量|总数)?(?:为|共计?|合计|总计|累计)?"
     rf"\s*{_NUM}\s*(?:件|条|份|个|宗)"
 )
+_RECEIVED_MID = re.compile(r"(?:了|到)?(?:的)?(?:各类|各种)?(?:依申请)?(?:政府)?(?:信息)?(?:公开)?(?:的)?")
+"""What may stand between the verb and 申请 in a statement of the total: "政府信息公开", "的信息公开", nothing.
+Anything else names a part ("网上申请", "自然人提出的申请") or another kind ("行政复议申请")."""
+
+# Who received the applications. The report's own total has the reporting unit as its subject, or no subject:
+# "本年度共收到…", "我局收到…", "全市共受理…", "区科技局受理…" (the unit's short name). Another subject is an
+# office's or the departments' share, which need not equal 表三: 洪泽区's "区政府办代表区政府受理政府信息公开
+# 申请17件" beside a 表三 of 95 (the whole district); "各部门共收到…"; "其中，…" is a part.
+_SUBJECT_FILLER = re.compile(
+    r"\d{4}年度?|(?:本|今|当|全)年度?|年度内|年内|报告期内|本期|一年来|全年|"
+    r"共计|累计|合计|总计|总共|一共|共|依法|先后|已经|已|新|全部|登记|"
+    r"通过[^，,。；;]{0,20}?(?:方式|渠道|途径|平台|形式)|在线|、|\s"
+)
+_LIST_MARK = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])")
+_SELF = re.compile(
+    r"^(?:我们|(?:我|本)(?:单位|机关|部门|局|委|办|厅|部|院|署|中心|区|市|县|镇|乡|街道|政府|公司|会|所|站|处)?)$"
+)
+_WHOLE = re.compile(
+    r"^全(?:省|市|区|县|州|盟|旗|镇|乡|街道)(?:各级(?:各类)?(?:行政机关|政府|政府部门|各部门|各单位)?|政府系统)?$"
+)
+_ORG = re.compile(
+    r"^[\u4e00-\u9fff]{0,20}?(?:办公室|办公厅|政府办|办|局|委|委员会|部门|单位|政府|中心|街道|镇|乡|院|厅|所|站|处|科|室)$"
+)
+"""A clause that is only an organisation's name: the subject of the clauses after it ("区政府办，全年受理…")."""
+
 _CARRIED_OVER = re.compile(
     rf"(?:上年度?|上一年度?|(?P<y>\d{{4}})年度?)结转(?:的|过来的)?(?:政府信息公开)?(?:申请)?(?:数量)?(?:为|共)?"
     rf"\s*{_NUM}\s*(?:件|个|条)"
@@ -126,6 +156,41 @@ def _find(sections: dict[str, str], pattern: re.Pattern, check=None) -> list[_Sa
     return out
 
 
+def _subject(clause: str) -> str:
+    """What is left of a clause before its verb once times, 共/累计 and the like are taken out: its subject."""
+    return _SUBJECT_FILLER.sub("", _LIST_MARK.sub("", clause))
+
+
+def _is_self(subject: str, unit: str) -> bool:
+    """The subject names the reporting unit: none, 我局/本机关, 全市/全区, or the unit's name or a short form of it."""
+    if not subject or _SELF.match(subject) or _WHOLE.match(subject):
+        return True
+    name = unit.replace("人民", "")
+    if len(subject) < 2 or not name:
+        return False
+    # a short form keeps the name's characters in order and its last word: 区科技局 of 烟台市芝罘区科学技术局,
+    # 区政府 of 淮安市洪泽区人民政府 (not 区政府办: 办 is not in that name)
+    it = iter(name)
+    return all(ch in it for ch in subject.replace("人民", "")) and subject[-1] in name[-3:]
+
+
+def _own_total(text: str, m: re.Match, unit: str) -> bool:
+    """A match of _RECEIVED states the report's own total received, not a part of it or another unit's share."""
+    if _RECEIVED_MID.fullmatch(m.group("mid")) is None:
+        return False
+    start = max(text.rfind(ch, 0, m.start()) for ch in "。；;！？!?\n") + 1
+    clauses = re.split(r"[，,：:]", text[start : m.start()])
+    clause, before = clauses[-1], clauses[:-1]
+    if "其中" in clause or (before and _subject(before[-1]) == "其中") or "代表" in clause:
+        return False  # "其中，…受理…", "…代表区政府受理…": a part, a share
+    subject = _subject(clause)
+    if not subject:  # the subject may stand alone in the sentence's first clause: "区政府办，全年受理…"
+        first = next((_subject(c) for c in before if _subject(c)), "")
+        if first and _ORG.match(first):
+            subject = first
+    return _is_self(subject, unit)
+
+
 def _denied(sections: dict[str, str], pattern: re.Pattern) -> list[_Said]:
     return [
         _Said(sid, 0, _quote(text, m.start(), m.end()))
@@ -197,7 +262,12 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
     # applications received: 一, or 一 + 二
     if have("t3.new_received.total", "t3.carried_over.total"):
         new, carried = ev["t3.new_received.total"], ev["t3.carried_over.total"]
-        stated = _find(sections, _RECEIVED, lambda m: not re.search("复议|诉讼|举报|投诉", m.group("mid")))
+        unit = report.unit_name or ""
+        stated = [
+            s
+            for sid, text in sections.items()
+            for s in _find({sid: text}, _RECEIVED, lambda m, t=text: _own_total(t, m, unit))
+        ]
         for s in _distinct(stated):
             keys = ["t3.new_received.total", "t3.carried_over.total"]
             if s.number == new:

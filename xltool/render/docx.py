@@ -3,13 +3,17 @@
 Fonts follow the usual layout of a government report: the title in 宋体 bold, section headings in 黑体, body text
 in 仿宋, tables in 宋体 (Word substitutes what a machine lacks; LibreOffice on Linux falls back to Noto CJK).
 Placeholders for prose not yet written are highlighted so that nobody publishes them by mistake.
+
+A table that is too wide to stand upright (:attr:`Grid.orientation`, 表三 and 表四) gets a landscape section of
+its own, heading included: on an upright page their 7 and 15 value columns leave about 1 cm each, and headers such
+as 社会公益组织 or 结果维持 break after every second or third character.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from xltool.render.model import Grid, ReportDoc
+from xltool.render.model import TEXT_WIDTH, Grid, ReportDoc
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
@@ -89,17 +93,32 @@ def _table(document, g: Grid) -> None:
             tr_pr.append(header)
 
 
+def _page(section, orientation: str) -> None:
+    """A4 upright with 2.5 cm margins, or on its side with 2 cm margins (:data:`TEXT_WIDTH` between them)."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    margin = (21.0 - TEXT_WIDTH["portrait"]) / 2
+    if orientation == "landscape":
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        margin = (29.7 - TEXT_WIDTH["landscape"]) / 2
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(margin)
+    section.top_margin = section.bottom_margin = Cm(margin)
+
+
 def write_docx(doc: ReportDoc, path: str | Path) -> Path:
     """Write the report as a .docx file (A4 portrait)."""
     import docx
+    from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     document = docx.Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    section.left_margin = section.right_margin = Cm(2.5)
+    _page(document.sections[0], "portrait")
     normal = document.styles["Normal"]
     _set_font(normal, BODY_FONT, Pt(14))
     normal.paragraph_format.line_spacing = 1.5
@@ -111,13 +130,19 @@ def write_docx(doc: ReportDoc, path: str | Path) -> Path:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(12)
     _set_font(title.add_run(doc.title), TITLE_FONT, Pt(18), bold=True)
+    orientation = "portrait"
     for part in doc.parts:
+        wanted = part.table.orientation if part.table is not None else "portrait"
+        new_page = wanted != orientation
+        if new_page:  # a section break starts a page in the other orientation
+            _page(document.add_section(WD_SECTION.NEW_PAGE), wanted)
+            orientation = wanted
         h = document.add_paragraph()
         h.paragraph_format.keep_with_next = True
         h.paragraph_format.space_before = Pt(6)
         h.paragraph_format.first_line_indent = Pt(28)
         # 表三 starts a page: it then fits on it whole (LibreOffice ignores keep-with-next inside tables)
-        h.paragraph_format.page_break_before = part.table is not None and part.table.table == "t3"
+        h.paragraph_format.page_break_before = not new_page and part.table is not None and part.table.table == "t3"
         _set_font(h.add_run(part.heading), HEADING_FONT, Pt(15))
         for text in part.paragraphs:
             p = document.add_paragraph()

@@ -40,7 +40,9 @@ class Grid:
     n_cols: int
     cells: list[GridCell]
     widths: list[float] = field(default_factory=list)
-    """Column widths in cm for an A4 page with 16 cm between the margins."""
+    """Column widths in cm; they add up to the text width of the table's page (:data:`TEXT_WIDTH`)."""
+    orientation: str = "portrait"
+    """`portrait`, or `landscape` for a table whose headers would not fit on an A4 page upright (表三, 表四)."""
 
     def covered(self) -> dict[tuple[int, int], GridCell]:
         """Every (row, col) the table covers -> the cell that covers it."""
@@ -104,18 +106,65 @@ def build_grid(form: Form, table_id: str, values: dict[str, Any]) -> Grid:
         cells.append(GridCell(pos.row - TOP, pos.col - 1, format_value(values.get(key)), "value", 1, pos.colspan, key))
     cells.sort(key=lambda c: (c.row, c.col))
     n_rows = lay.last_row - TOP + 1
-    return Grid(table_id, t.title, n_rows, lay.width, cells, _widths(t.layout, t.label_columns, lay.width))
+    widths, orientation = _widths(t.layout, t.label_columns, lay.width, cells)
+    return Grid(table_id, t.title, n_rows, lay.width, cells, widths, orientation)
 
 
-def _widths(layout: str, label_columns: int, width: int) -> list[float]:
-    total = 16.0
+TEXT_WIDTH = {"portrait": 16.0, "landscape": 25.7}
+"""cm between the margins: A4 upright with 2.5 cm margins; A4 on its side with 2 cm margins."""
+TABLE_FONT_PT = 9.0
+"""The font size of a table with more than 4 columns (表三, 表四); the widths below are measured in it."""
+_CHAR_CM = TABLE_FONT_PT / 72 * 2.54
+"""A CJK character of the table font, in cm."""
+_PAD_CM = 0.3
+"""Cell margins (2 x 0.07 cm in the Word table) and some air."""
+_HEADER_LINE = 6
+"""A column header of up to this many characters stays on one line (社会公益组织, 法律服务机构); longer ones wrap."""
+_GROUP_LINE = 7
+"""A group label of up to this many characters stays on one line (（三）不予公开); a longer one takes two lines
+(三、本年度 / 办理结果) rather than one character a line."""
+_ROW_LABEL_MIN = 12
+"""Characters a line the row labels get at least before the table turns landscape."""
+_VALUE_MIN_CM = 1.3
+"""A 7-digit count fits on one line."""
+
+
+def _text_cm(text: str) -> float:
+    """The width of a text on one line in the table font (Latin characters and digits half a CJK character)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text) * _CHAR_CM
+
+
+def _widths(layout: str, label_columns: int, width: int, cells: list[GridCell]) -> tuple[list[float], str]:
+    """Column widths (cm) and the page orientation that lets every header read normally.
+
+    Value columns are as wide as their widest leaf header on one line (all the same width, as in the official
+    form); a group label column as wide as its labels on one line, or on two for a long one; the row labels take
+    the rest. When that leaves the row labels less than :data:`_ROW_LABEL_MIN` characters a line on an upright
+    page, the table is laid out landscape.
+    """
     if layout == "blocks":
-        first = 5.5
-        return [first] + [(total - first) / (width - 1)] * (width - 1)
-    if layout == "matrix" and label_columns == 3:
-        labels = [0.6, 1.6, 4.6]
-        return labels + [(total - sum(labels)) / (width - 3)] * (width - 3)
-    return [total / width] * width
+        total, first = TEXT_WIDTH["portrait"], 5.5
+        return [first] + [(total - first) / (width - 1)] * (width - 1), "portrait"
+    leaf = [c for c in cells if c.role == "header" and c.colspan == 1 and c.col >= label_columns]
+    value = max([_VALUE_MIN_CM] + [_text_cm(c.text[:_HEADER_LINE]) + _PAD_CM for c in leaf])
+    n_values = width - label_columns
+    groups = []
+    for col in range(max(label_columns - 1, 0)):
+        texts = [c.text for c in cells if c.role == "group" and c.col == col and c.colspan == 1]
+        chars = [len(t) if len(t) <= _GROUP_LINE else -(-len(t) // 2) for t in texts]
+        groups.append(max(chars, default=2) * _CHAR_CM + _PAD_CM)
+    last = [c.text for c in cells if c.role == "row" and c.col == label_columns - 1 and c.colspan == 1]
+    row_min = min(max(map(_text_cm, last), default=0.0), _ROW_LABEL_MIN * _CHAR_CM) + _PAD_CM if label_columns else 0
+    row_natural = max(map(_text_cm, last), default=0.0) + _PAD_CM if label_columns else 0
+    fixed = sum(groups) + n_values * value
+    orientation = "portrait" if fixed + row_min <= TEXT_WIDTH["portrait"] else "landscape"
+    room = TEXT_WIDTH[orientation] - fixed
+    if not label_columns:
+        value += room / n_values
+        return [value] * n_values, orientation
+    row = max(min(room, row_natural), row_min)
+    value += max(room - row, 0.0) / n_values  # what the row labels do not need widens the value columns
+    return groups + [row] + [value] * n_values, orientation
 
 
 def filled_values(form: Form, report: UnitReport, fill_totals: bool = True) -> dict[str, Any]:

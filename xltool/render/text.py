@@ -18,10 +18,20 @@ body { font-family: "SimSun", "宋体", "Noto Serif CJK SC", serif; max-width: 6
 h1 { text-align: center; font-size: 1.6em; }
 h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; margin: 0.5em auto; font-size: 0.85em; }
-th, td { border: 1px solid #000; padding: 0.2em 0.4em; text-align: center; vertical-align: middle; }
+table.landscape { width: 100%; }
+th, td { border: 1px solid #000; padding: 0.2em 0.4em; text-align: center; vertical-align: middle; line-height: 1.3; }
 td.label { text-align: left; }
+.nowrap { white-space: nowrap; }
 p.placeholder { color: #a00; background: #ffd; }
+@page { size: A4; margin: 2.5cm; }
+@page landscape { size: A4 landscape; margin: 2cm; }
+section.landscape { page: landscape; }
 """.strip()
+"""Printed from a browser, 表三 and 表四 come out on A4 landscape pages as in the Word document (named pages)."""
+
+_NOWRAP = 8
+"""A header or group label of up to this many characters is kept on one line (商业企业, 社会公益组织, 结果维持,
+（三）不予公开): a browser would otherwise break it after any character once the columns get narrow."""
 
 
 def _html_table(g: Grid) -> str:
@@ -29,7 +39,8 @@ def _html_table(g: Grid) -> str:
     for c in g.cells:
         by_row.setdefault(c.row, []).append(c)
     # border/cellspacing attributes as well as CSS: Word and LibreOffice open HTML without applying the CSS
-    lines = [f'<table data-table="{g.table}" border="1" cellspacing="0" cellpadding="3">']
+    cls = ' class="landscape"' if g.orientation == "landscape" else ""
+    lines = [f'<table data-table="{g.table}"{cls} border="1" cellspacing="0" cellpadding="3">']
     widths = sum(g.widths) or 1
     lines.append(
         "<colgroup>" + "".join(f'<col style="width:{w / widths * 100:.1f}%">' for w in g.widths) + "</colgroup>"
@@ -45,6 +56,12 @@ def _html_table(g: Grid) -> str:
                 attrs += f' colspan="{c.colspan}"'
             if c.role == "row":
                 attrs += ' class="label" align="left"'
+            elif c.role in ("header", "group") and len(c.text) <= _NOWRAP:
+                # CSS only: Word and LibreOffice, which honour a nowrap attribute but not @page landscape, would
+                # push 表三 past the right edge of an upright page
+                attrs += ' class="nowrap"'
+            elif c.role == "group":  # a long one on two lines (三、本年度 / 办理结果), not a character a line
+                attrs += f' style="min-width:{-(-len(c.text) // 2)}em"'
             if c.key:
                 attrs += f' data-key="{c.key}"'
             cells.append(f"<{tag}{attrs}>{html.escape(c.text)}</{tag}>")
@@ -67,11 +84,16 @@ def to_html(doc: ReportDoc) -> str:
         f"<h1>{html.escape(doc.title)}</h1>",
     ]
     for part in doc.parts:
+        landscape = part.table is not None and part.table.orientation == "landscape"
+        if landscape:
+            out.append('<section class="landscape">')
         out.append(f"<h2>{html.escape(part.heading)}</h2>")
         cls = ' class="placeholder"' if part.placeholder else ""
         out.extend(f"<p{cls}>{html.escape(p)}</p>" for p in part.paragraphs)
         if part.table is not None:
             out.append(_html_table(part.table))
+        if landscape:
+            out.append("</section>")
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
 
