@@ -6,6 +6,7 @@ missing soffice there is an installation bug, not a reason to skip.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,18 @@ from tests.lo import (
     skip_or_fail,
     uno_in_process,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_form_cache(tmp_path_factory) -> Iterator[None]:
+    """This run's form and message cache (xltool.schema.cache) in a temp folder, not in ~/.cache/xltool."""
+    old = os.environ.get("XLTOOL_CACHE_DIR")
+    os.environ["XLTOOL_CACHE_DIR"] = str(tmp_path_factory.mktemp("xltool-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XLTOOL_CACHE_DIR", None)
+    else:
+        os.environ["XLTOOL_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

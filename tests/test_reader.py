@@ -109,6 +109,49 @@ def test_total_typed_over_a_formula_is_one_error_not_also_balance_noise(corpus):
     assert "公式已被改为手工填写的数值" in msg
 
 
+def test_text_in_a_count_cell_saved_by_libreoffice_is_one_warning_not_wrong_totals(lo_corpus):
+    """LibreOffice's SUM leaves "12件" out of every total above it: that is one cause, said once."""
+    t3 = sheet_layouts(form())["t3"]
+    key = "t3.granted.natural_person"
+    r = validate_loaded(read_file(lo_corpus["lo_text_cell"]), year=YEAR)
+    rules = sorted(f.rule for f in r.findings)
+    assert "TOTAL-STORED" not in rules and not any(f.severity == "error" for f in r.findings), rules
+    (skipped,) = [f for f in r.findings if f.rule == "TOTAL-TEXT-SKIPPED"]
+    assert skipped.severity == "warning"
+    ref = t3.cells[key].ref
+    assert f"{ref}“{sample_values(V1)[key]}件”" in skipped.message("zh")
+    assert f"表三!{ref}" in skipped.cells
+    # the totals named are exactly those above the cell: its row's 总计 and its column's sums
+    totals = [k for k in skipped.keys if k != key]
+    assert totals and all(form().cells[k].is_total for k in totals)
+    assert "t3.granted.total" in totals and "t3.results_total.natural_person" in totals
+    assert any(f.rule == "VALUE-COERCED" for f in r.findings)
+    assert r.report.values[key] == f"{sample_values(V1)[key]}件"
+
+
+def test_a_total_wrong_for_another_reason_beside_a_text_cell_is_still_an_error(lo_corpus, tmp_path):
+    """Only totals that the text explains are excused: one typed over is still TOTAL-STORED."""
+    from tests.test_reader_support import rezip, sheet_part
+
+    t3 = sheet_layouts(form())["t3"]
+    part = sheet_part(lo_corpus["lo_text_cell"], "表三")
+    ref = t3.cells["t3.carried_forward.total"].ref.encode()
+
+    def stale(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        at = data.index(b'<c r="' + ref + b'"')
+        v0 = data.index(b"<v>", at) + 3
+        v1 = data.index(b"</v>", v0)
+        return data[:v0] + str(int(data[v0:v1]) + 3).encode() + data[v1:]
+
+    p = rezip(lo_corpus["lo_text_cell"], tmp_path / "text_and_stale.xlsx", stale)
+    r = validate_loaded(read_file(p), year=YEAR)
+    stored = [f for f in r.findings if f.rule == "TOTAL-STORED"]
+    assert [f.keys for f in stored] == [["t3.carried_forward.total"]]
+    assert any(f.rule == "TOTAL-TEXT-SKIPPED" for f in r.findings)
+
+
 def test_libreoffice_typed_over_and_edited_formula(lo_corpus):
     r = validate_loaded(read_file(lo_corpus["lo_typed_over"]))
     assert sorted(f.rule for f in r.findings) == ["TOTAL-STORED", "TOTAL-STORED"]

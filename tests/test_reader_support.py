@@ -706,6 +706,10 @@ def _libreoffice(ldir: Path, v: dict[str, Any], out: dict[str, Path]) -> None:
         out["lo_filled"] = lo.fill(blank, (ldir / "lo_filled.xlsx").resolve(), cells)
         out["lo_balance_error"] = lo.fill(blank, (ldir / "lo_balance_error.xlsx").resolve(), cells_by_sheet(bad))
         out["lo_typed_over"] = lo.fill(unprot, (ldir / "lo_typed_over.xlsx").resolve(), typed)
+        # text in a count cell: the program's SUM leaves it out of every total above it
+        text = {s: dict(c) for s, c in cells.items()}
+        text["表三"][t3.cells["t3.granted.natural_person"].ref] = f"{v['t3.granted.natural_person']}件"
+        out["lo_text_cell"] = lo.fill(blank, (ldir / "lo_text_cell.xlsx").resolve(), text)
     # a stale cached total: the formula intact, its saved value not what the inputs give
     part = sheet_part(out["lo_filled"], "表三")
     ref = t3.cells["t3.carried_forward.total"].ref.encode()

@@ -111,13 +111,15 @@ _UNSAFE_SHORT = {
 }
 
 
-def read_file(path: str | Path, *, engine: str = "auto", **_options: Any) -> Loaded:
+def read_file(path: str | Path, *, engine: str = "auto", kind: str | None = None, **_options: Any) -> Loaded:
     """Read one returned file (any kind) into a report plus findings. Never raises for bad input.
 
     Args:
         path: the file as received.
-        engine: `auto`/`fast` (python-calamine + the XML) or `openpyxl` (the full, slower reader; for .xlsx
-            only — other spreadsheet kinds are read by calamine either way). Both give the same result.
+        engine: `auto`/`fast` (one read of a plain .xlsx, else safezip + calamine), `calamine` (always the
+            latter) or `openpyxl` (the full, slower reader; for .xlsx only — other spreadsheet kinds are
+            read by calamine either way). All give the same result.
+        kind: what `safezip.sniff` said of the file, when the caller sniffed it already.
 
     Returns:
         `Loaded(path, report, findings)`; `report` is None when nothing could be read (one finding says why).
@@ -126,18 +128,18 @@ def read_file(path: str | Path, *, engine: str = "auto", **_options: Any) -> Loa
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}")
     try:
-        return _read(p, engine)
+        return _read(p, engine, kind)
     except Exception as e:  # a bug must cost one file, not the run
         return Loaded(p, None, [tool_finding("READER-INTERNAL", error=type(e).__name__)])
 
 
-def _read(p: Path, engine: str) -> Loaded:
+def _read(p: Path, engine: str, kind: str | None = None) -> Loaded:
     try:
-        kind = sniff(p)
+        kind = kind or sniff(p)
     except OSError as e:
-        reason = {"zh": f"无法打开文件（{e.strerror or e}）", "en": f"cannot open the file ({e.strerror or e})"}
-        fix = {"zh": "请确认文件存在且可读。", "en": "Make sure the file exists and is readable."}
-        return Loaded(p, None, [tool_finding("FILE-UNREADABLE", reason=reason, fix=fix)])
+        from xltool.sources import unreadable_finding  # the system's reason in words a clerk understands
+
+        return Loaded(p, None, [unreadable_finding(e)])
     if kind == "empty":
         return Loaded(p, None, [tool_finding("FILE-EMPTY")])
     if kind == "encrypted":
@@ -145,6 +147,12 @@ def _read(p: Path, engine: str) -> Loaded:
     if kind in _FORMAT_FIX:
         zh, en, fzh, fen = _FORMAT_FIX[kind]
         return Loaded(p, None, [tool_finding("FILE-FORMAT", kind={"zh": zh, "en": en}, fix={"zh": fzh, "en": fen})])
+    if kind == "xlsx" and engine in ("auto", "fast"):
+        from xltool.reader_xlsx import read_xlsx
+
+        book = read_xlsx(p)  # one pass for the plain shape; None: the full sequence below decides
+        if book is not None:
+            return interpret(book)
     try:
         if kind == "xlsx":
             check_xlsx(p)
@@ -153,9 +161,9 @@ def _read(p: Path, engine: str) -> Loaded:
     except UnsafeFile as e:
         return Loaded(p, None, [unsafe_finding(e)])
     except OSError as e:
-        reason = {"zh": f"无法读取文件（{e.strerror or e}）", "en": f"cannot read the file ({e.strerror or e})"}
-        fix = {"zh": "请确认文件存在且可读。", "en": "Make sure the file exists and is readable."}
-        return Loaded(p, None, [tool_finding("FILE-UNREADABLE", reason=reason, fix=fix)])
+        from xltool.sources import unreadable_finding  # the system's reason in words a clerk understands
+
+        return Loaded(p, None, [unreadable_finding(e)])
     try:
         book = open_book(p, kind, engine)
         return interpret(book)
@@ -172,6 +180,12 @@ def open_book(p: Path, kind: str, engine: str = "auto") -> Book:
     if kind == "csv":
         return open_csv(p)
     if kind == "xlsx":
+        if engine in ("auto", "fast"):
+            from xltool.reader_xlsx import read_xlsx
+
+            book = read_xlsx(p)
+            if book is not None:
+                return book
         return open_openpyxl(p, kind) if engine == "openpyxl" else open_fast(p, kind)
     # xls, et, ods: nothing bounds what a native reader allocates for them; cap it in a child process
     return run_isolated(open_fast, p, kind)
@@ -363,9 +377,16 @@ _COVER_LABELS = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    """labels.normalize, remembered: every returned template's cover holds the same texts."""
+    from xltool.labels import normalize
+
+    return normalize(text)
+
+
 def _claimed_identity(book: Book, form: Form) -> dict[str, dict[str, Any]]:
     """What the file name (the template's `<code>_<name>_<year>` pattern) and the cover say the unit is."""
-    from xltool.labels import normalize
     from xltool.layout import sheet_layouts
     from xltool.metadata import META_SHEET
 
@@ -383,7 +404,7 @@ def _claimed_identity(book: Book, form: Form) -> dict[str, dict[str, Any]]:
                 if not isinstance(v, str):
                     continue
                 label, _, rest = v.partition("：") if "：" in v else v.partition(":")
-                lab = normalize(label).rstrip(":：")
+                lab = _normalized(label).rstrip(":：")
                 for field_, names in _COVER_LABELS.items():
                     if field_ in found or lab not in names:
                         continue
@@ -472,21 +493,31 @@ def _assemble(
                 stored[key] = raw
             elif raw is not None:
                 report.values[key] = raw
-    report.source = {"file": str(book.path), "sha256": _sha256(book.path), "sheet_cells": cells}
+    report.source = {"file": str(book.path), "sha256": book.sha256 or _sha256(book.path), "sheet_cells": cells}
+    if book.core.get("modified"):
+        report.meta["modified"] = book.core["modified"]
     if any(v is not None for v in stored.values()):
         report.meta["stored_totals"] = {k: v for k, v in stored.items() if v is not None}
     ev = evaluate(form, report)
     wrong: list[Finding] = []
+    text_inputs = [
+        k for k, raw in report.values.items() if isinstance(raw, str) and raw.strip() and not form.cells[k].is_total
+    ]
+    text_skipped: list[str] = []
     formula_issues: dict[str, list[tuple[str, str]]] = {}
     input_formulas: dict[str, list[str]] = {}
-    for key, cell in form.cells.items():
-        if key not in positions:
-            continue
-        sheet_name, r, c = positions[key]
+    sheet_formulas: dict[str, dict[tuple[int, int], str] | None] = {}
+    for sheet_name in {p[0] for p in positions.values()}:
         sh = book.sheet(sheet_name)
-        formulas = sh.formulas if (template and sh is not None) else None
+        sheet_formulas[sheet_name] = sh.formulas if (template and sh is not None) else None
+    for key, cell in form.cells.items():
+        at = positions.get(key)
+        if at is None:
+            continue
+        sheet_name, r, c = at
+        formulas = sheet_formulas[sheet_name]
         ftext = formulas.get((r, c)) if formulas is not None else None
-        if not cell.is_total:
+        if not cell.totals:  # an input
             if ftext is not None:
                 input_formulas.setdefault(cell.table, []).append(key)
             continue
@@ -522,8 +553,15 @@ def _assemble(
             elif has_formula and not refs_ok:
                 formula_issues.setdefault(cell.table, []).append((key, "edited"))
             continue
+        if p is not None and p.value is not None and p.value == _text_as_zero(form, report, text_inputs).get(key):
+            text_skipped.append(key)  # what a spreadsheet's SUM shows: text cells count as 0
+            continue
         how = _how(template, formulas is not None, has_formula, refs_ok, ftext)
         wrong.append(_total_stored(form, report, ev, key, raw, p, computed, how, template))
+    for tid in dict.fromkeys(form.cells[k].table for k in text_skipped):  # one finding per table
+        keys = [k for k in text_skipped if form.cells[k].table == tid]
+        texts = [k for k in text_inputs if form.cells[k].table == tid]
+        findings.append(_text_skipped_finding(form, report, ev, texts, keys, stored))
     findings += wrong
     for tid, items in formula_issues.items():
         findings.append(_formula_finding(form, report, tid, items))
@@ -538,6 +576,52 @@ def _assemble(
         }
         findings.append(f)
     return findings
+
+
+def _text_as_zero(form: Form, report: UnitReport, text_inputs: list[str]) -> dict[str, Any]:
+    """Every total as a spreadsheet program computes it: SUM leaves text cells out ("12件", "１２" too)."""
+    if not text_inputs:
+        return {}
+    as_shown = UnitReport(form.id, report.year, report.unit_name, report.unit_code)
+    as_shown.values = {k: v for k, v in report.values.items() if k not in text_inputs}
+    return evaluate(form, as_shown).values
+
+
+def _text_skipped_finding(form, report, ev, text_inputs, totals, stored) -> Finding:
+    """One finding for totals that differ from the items only because a spreadsheet's SUM skipped text."""
+
+    def where(key: str) -> str:
+        ref = report.cell_ref(key) or key
+        return ref.split("!", 1)[1] if "!" in ref else ref
+
+    texts = [k for k in text_inputs if ev.parsed.get(k) is not None and ev.parsed[k].value is not None]
+    shown_zh = "、".join(f"{where(k)}“{report.values[k]}”" for k in texts[:6]) + ("等" if len(texts) > 6 else "")
+    shown_en = ", ".join(f"{where(k)} “{report.values[k]}”" for k in texts[:6]) + (" …" if len(texts) > 6 else "")
+    table = form.table(form.cells[totals[0]].table)
+    f = tool_finding("TOTAL-TEXT-SKIPPED", table=table.name, cells={"zh": shown_zh, "en": shown_en}, count=len(totals))
+    f.table = table.id
+    f.keys = texts + totals
+    f.cells = [report.cell_ref(k) for k in texts + totals if report.cell_ref(k)]
+    f.details = {
+        "zh": [
+            f"{where(k)} {form.label(k)}：文字“{report.values[k]}”按 {format_number(ev.values[k])} 读取" for k in texts
+        ]
+        + [
+            f"{where(k)} {form.label(k)}：文件中显示 {_shown(stored[k])}，"
+            f"计入上述数字后为 {format_number(ev.values[k])}"
+            for k in totals
+        ],
+        "en": [
+            f"{where(k)} {form.label(k)}: text “{report.values[k]}” read as {format_number(ev.values[k])}"
+            for k in texts
+        ]
+        + [
+            f"{where(k)} {form.label(k)}: shows {_shown(stored[k])}; with the numbers above it is "
+            f"{format_number(ev.values[k])}"
+            for k in totals
+        ],
+    }
+    return f
 
 
 def _how(template: bool, known: bool, has_formula: bool, refs_ok: bool, ftext: str | None) -> dict[str, str]:

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltool.safezip import UnsafeFile
+from xltool.safezip import UnsafeFile, xml_unescape
 
-ENGINES = ("auto", "fast", "openpyxl")
+ENGINES = ("auto", "fast", "calamine", "openpyxl")
+"""auto = fast: one pass over a plain .xlsx (`reader_xlsx`), else safezip + calamine; calamine: always the
+latter; openpyxl: the full, slow reader. All give the same Book for the same file."""
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -84,6 +86,13 @@ class Book:
     """Sheet name -> its worksheet part, where formulas are read on demand (fast engine, .xlsx)."""
     raw: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     """Sheet name -> its worksheet XML, kept from the first pass so formulas need no second unzip."""
+    core: dict[str, str] = field(default_factory=dict)
+    """Core document properties the reader uses: `modified` (ISO 8601, the workbook's own saved time)."""
+    sha256: str | None = None
+    """Of the file's bytes, when the engine read them whole (else the reader hashes the file)."""
+    plain: bool = False
+    """`reader_xlsx` found every cell of every sheet written as `<c r="A1"…` (no other spelling): a cell's
+    formula can then be found by its position alone."""
 
     def sheet(self, name: str) -> Sheet | None:
         return self.sheets.get(name)
@@ -104,10 +113,13 @@ class Book:
             if missing:
                 with _Package(self.path) as pkg:
                     for n in missing:
-                        self.raw[n] = pkg.zf.read(self.parts[n]) if self.parts[n] in pkg.names else b""
+                        self.raw[n] = pkg.read(self.parts[n]) if self.parts[n] in pkg.names else b""
             for n in todo:
                 keep = wanted.get(n) if wanted is not None else None
-                self.sheets[n].formulas, _ = scan_xml(self.raw[n], True, keep)
+                found = _formulas_at(self.raw[n], keep) if self.plain and keep is not None else None
+                if found is None:
+                    found, _ = scan_xml(self.raw[n], True, keep)
+                self.sheets[n].formulas = found
         except Exception as e:  # the file changed or is damaged in a part calamine did not need
             raise BookError(f"{type(e).__name__}: {e}") from None
 
@@ -188,22 +200,30 @@ def _fromstring(data: bytes):
 
 
 class _Package:
-    """The few XML parts calamine does not expose: sheet states, formulas, error cells, custom props."""
+    """The few XML parts calamine does not expose: sheet states, formulas, error cells, custom props.
 
-    def __init__(self, path: Path):
-        self.zf = zipfile.ZipFile(path)
-        self.names = set(self.zf.namelist())
+    From the file, or from its members already inflated (and checked) by `reader_xlsx`.
+    """
+
+    def __init__(self, path: Path, members: dict[str, bytes] | None = None):
+        self.members = members
+        self.zf = zipfile.ZipFile(path) if members is None else None
+        self.names = set(self.zf.namelist()) if self.zf is not None else set(members or ())
 
     def __enter__(self) -> _Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.zf.close()
+        if self.zf is not None:
+            self.zf.close()
+
+    def read(self, name: str) -> bytes:
+        return self.members[name] if self.members is not None else self.zf.read(name)  # type: ignore[union-attr]
 
     def xml(self, name: str):
         if name not in self.names:
             return None
-        return _fromstring(self.zf.read(name))
+        return _fromstring(self.read(name))
 
     def sheet_parts(self) -> list[tuple[str, str, str]]:
         """(name, state, part) for every sheet in workbook order."""
@@ -311,6 +331,48 @@ def shift_formula(text: str, drow: int, dcol: int) -> str:
     return "".join(out)
 
 
+_FCELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<f(\s[^>]*?)?(?:/>|>([^<]*)</f>)')
+
+
+def _formulas_at(data: bytes, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], str] | None:
+    """`scan_xml`'s formulas for a plain sheet (see `Book.plain`) by one regex pass: the same texts.
+
+    None (then `scan_xml` runs) when a formula is written in any other way.
+    """
+    lo = data.find(b"<sheetData")
+    hi = data.find(b"</sheetData>")
+    if lo < 0 or hi < 0:
+        return None
+    found = _FCELL.findall(data, lo, hi)
+    if len(found) != data.count(b"<f", lo, hi):
+        return None
+    formulas: dict[tuple[int, int], str] = {}
+    masters: dict[str, tuple[int, int, str]] = {}
+    children: list[tuple[int, int, str]] = []
+    for letters, digits, fattrs, raw in found:
+        pos = (int(digits), _col_index(letters.decode()))
+        if pos not in wanted and b"shared" not in fattrs:
+            continue  # a formula nobody will look at (the template's own checks)
+        _record_formula(pos, fattrs, raw, formulas, masters, children)
+    return _Package._resolve(formulas, masters, children)
+
+
+def _record_formula(pos, fattrs: bytes, raw: bytes, formulas: dict, masters: dict, children: list) -> None:
+    """One <f>: its text decoded at `pos`; a shared formula's master or child noted for `_Package._resolve`."""
+    text = raw.decode("utf-8", "replace").strip()
+    if "&" in text:
+        text = xml_unescape(text)
+    ft = _T_RX.search(fattrs)
+    si = _SI_RX.search(fattrs)
+    if ft is not None and ft.group(1) == b"shared" and si is not None:
+        key = si.group(1).decode()
+        if text:
+            masters[key] = (pos[0], pos[1], text)
+        else:
+            children.append((pos[0], pos[1], key))
+    formulas[pos] = text
+
+
 def scan_xml(data: bytes, want_formulas: bool, wanted: set[tuple[int, int]] | None = None):
     """Formulas (when asked) and error values of a worksheet's XML: ((row, col) -> text) each.
 
@@ -340,8 +402,6 @@ def _scan_regex(data: bytes, want_formulas: bool, wanted: set[tuple[int, int]] |
     Only for the plain shape every spreadsheet program writes (unprefixed elements, cells with r=);
     returns None otherwise and the caller parses the XML properly.
     """
-    import html
-
     lo = data.find(b"<sheetData")
     hi = data.rfind(b"</sheetData>")
     if lo < 0:
@@ -379,24 +439,14 @@ def _scan_regex(data: bytes, want_formulas: bool, wanted: set[tuple[int, int]] |
                     pos = data.find(b"<f", pos + 2, hi)
                     continue  # a formula nobody will look at (the template's own checks)
                 if fattrs.endswith(b"/"):
-                    text = ""
+                    raw = b""
                     fattrs = fattrs[:-1]
                 else:
                     close = data.find(b"</f>", tag_end)
                     if close < 0:
                         return None
-                    text = data[tag_end + 1 : close].decode("utf-8", "replace").strip()
-                    if "&" in text:
-                        text = html.unescape(text)
-                ft = _T_RX.search(fattrs)
-                si = _SI_RX.search(fattrs)
-                if ft is not None and ft.group(1) == b"shared" and si is not None:
-                    key = si.group(1).decode()
-                    if text:
-                        masters[key] = (cpos[0], cpos[1], text)
-                    else:
-                        children.append((cpos[0], cpos[1], key))
-                formulas[cpos] = text
+                    raw = data[tag_end + 1 : close]
+                _record_formula(cpos, fattrs, raw, formulas, masters, children)
             pos = data.find(b"<f", pos + 2, hi)
     for quote in (b't="e"', b"t='e'"):
         pos = data.find(quote, lo, hi)
@@ -410,15 +460,54 @@ def _scan_regex(data: bytes, want_formulas: bool, wanted: set[tuple[int, int]] |
                 v1 = data.find(b"</v>", v0)
                 nxt_c = data.find(b"<c ", end)
                 if v0 >= 0 and v1 >= 0 and (nxt_c < 0 or v0 < nxt_c):
-                    errors[cpos] = html.unescape(data[v0 + 3 : v1].decode("utf-8", "replace"))
+                    errors[cpos] = xml_unescape(data[v0 + 3 : v1].decode("utf-8", "replace"))
                 else:
                     errors[cpos] = "#N/A"
             pos = data.find(quote, pos + 5, hi)
     return (_Package._resolve(formulas, masters, children) if want_formulas else None), errors
 
 
+_MODIFIED = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?modified(?:\s[^>]*)?>([^<]{1,64})</(?:[A-Za-z_][\w.\-]*:)?modified>")
+
+
+def core_props(xml: bytes | None) -> dict[str, str]:
+    """`modified`: the workbook's own saved time (docProps/core.xml), as `2022-01-14T08:30:00Z` (UTC).
+
+    E-mail, download and USB copies reset a file's time, never this one; consolidation uses it to tell
+    which of two returns of one unit is the newer. Anything unparsable is left out.
+    """
+    if not xml:
+        return {}
+    m = _MODIFIED.search(xml)
+    if m is None:
+        return {}
+    text = m.group(1).decode("utf-8", "replace").strip()
+    try:
+        t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return {}
+    if t.tzinfo is not None:
+        t = t.astimezone(_dt.UTC).replace(tzinfo=None)
+    if t.year < 1990:
+        return {}  # an unset property (1899/1900/1970 placeholders some writers put there)
+    return {"modified": t.replace(microsecond=0).isoformat() + "Z"}
+
+
 def _calamine_rows(sheet) -> list[list[Any]]:
-    rows = [[norm_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    # norm_value, with its two commonest cases inline: text, and a count (a whole float)
+    rows = [
+        [
+            None
+            if v == ""
+            else v
+            if type(v) is str
+            else int(v)
+            if type(v) is float and v.is_integer() and -1e18 < v < 1e18
+            else norm_value(v)
+            for v in row
+        ]
+        for row in sheet.to_python(skip_empty_area=False)
+    ]
     # what a spreadsheet shows of a merged range is its top-left cell; values hidden under the rest (a
     # merge that no longer fits its cells after rows were moved) are dropped, as openpyxl and Excel do
     try:
@@ -437,18 +526,30 @@ def _calamine_rows(sheet) -> list[list[Any]]:
 _STATES = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}
 
 
-def open_fast(path: Path, kind: str, want: set[str] | None = None) -> Book:
+def open_fast(
+    path: Path,
+    kind: str,
+    want: set[str] | None = None,
+    *,
+    data: bytes | None = None,
+    members: dict[str, bytes] | None = None,
+) -> Book:
     """Read with python-calamine; for .xlsx add formulas, error cells and custom props from the XML.
 
     Args:
         path: a file safezip has accepted.
         kind: sniffed kind (xlsx, xls, et, ods).
         want: sheet names to load (None: all).
+        data, members: the file's bytes and its inflated zip members, when `reader_xlsx` has read and
+            checked them already (the file is then not opened again).
     """
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        if data is not None:
+            wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        else:
+            wb = pc.CalamineWorkbook.from_path(str(path))
         metas = wb.sheets_metadata
         sheets: dict[str, Sheet] = {}
         for m in metas:
@@ -463,9 +564,11 @@ def open_fast(path: Path, kind: str, want: set[str] | None = None) -> Book:
         props: dict[str, str] = {}
         parts: dict[str, str] = {}
         raw: dict[str, bytes] = {}
+        core: dict[str, str] = {}
         if kind == "xlsx":
-            with _Package(path) as pkg:
+            with _Package(path, members) as pkg:
                 props = pkg.custom_props()
+                core = core_props(pkg.read("docProps/core.xml") if "docProps/core.xml" in pkg.names else None)
                 for name, state, part in pkg.sheet_parts():
                     sh = sheets.get(name)
                     if sh is None:
@@ -473,15 +576,15 @@ def open_fast(path: Path, kind: str, want: set[str] | None = None) -> Book:
                     sh.state = state  # the XML is the authority (calamine agrees; keep one source)
                     parts[name] = part
                     if want is None or name in want:
-                        raw[name] = data = pkg.zf.read(part) if part in pkg.names else b""
-                        _, errors = scan_xml(data, want_formulas=False)
+                        raw[name] = xml = pkg.read(part) if part in pkg.names else b""
+                        _, errors = scan_xml(xml, want_formulas=False)
                         for (r, c), text in errors.items():
                             _put(sh.rows, r, c, text)
     except (BookError, UnsafeFile):
         raise
     except Exception as e:  # calamine / expat / zipfile on a damaged file
         raise BookError(f"{type(e).__name__}: {e}") from None
-    return Book(path, kind, sheets, props, parts, raw)
+    return Book(path, kind, sheets, props, parts, raw, core=core)
 
 
 def _check_extent(sheet: str, height: int, width: int) -> None:
@@ -546,9 +649,11 @@ def open_openpyxl(path: Path, kind: str, want: set[str] | None = None) -> Book:
         for p in getattr(wf, "custom_doc_props", None) or []:
             if p.name and p.value is not None:
                 props[p.name] = str(p.value)
+        with zipfile.ZipFile(path) as zf:  # openpyxl rewrites the saved time on load: read the part itself
+            core = core_props(zf.read("docProps/core.xml") if "docProps/core.xml" in zf.namelist() else None)
     except Exception as e:
         raise BookError(f"{type(e).__name__}: {e}") from None
-    return Book(path, kind, sheets, props)
+    return Book(path, kind, sheets, props, core=core)
 
 
 # --------------------------------------------------------------------------- csv

@@ -187,11 +187,17 @@ def _extra_rows(t: Table, sh: Sheet, rows: dict, col_pos: dict[str, int], label_
 
 
 def _other_single_row(form, t, sh, texts, rows, col_pos, label_col, loc) -> None:
-    """The 2019 layout's single row （六）其他处理 in a 2021-format table (洪泽区 2023/2024)."""
-    subs = [r for r in t.rows if r.groups and r.groups[-1] == "（六）其他处理"]
+    """An earlier form's single row that this form splits (the 2019 layout's （六）其他处理 in a 2021-format
+    表三, as 洪泽区 2023/2024 print it): `xltool.schema.versions.split_rows` says which, from the declarations."""
+    from xltool.schema.versions import split_rows
+
+    split = next(iter(split_rows(form, t.id)), None)
+    if split is None:
+        return
+    subs = [t.row_map[rid] for rid in split.rows]
     if not subs or any(r.id in rows for r in subs):
         return
-    target = normalize("（六）其他处理")
+    target = normalize(split.label)
     hit = None
     for tx in texts:
         if tx.col <= label_col and tx.norm == target and tx.row not in {v[0].row for v in rows.values()}:
@@ -200,7 +206,7 @@ def _other_single_row(form, t, sh, texts, rows, col_pos, label_col, loc) -> None
     if hit is None:
         for tx in texts:
             if tx.col <= label_col and tx.row not in {v[0].row for v in rows.values()}:
-                m = best_match(tx.text, {"other": "（六）其他处理"}, 0.85)
+                m = best_match(tx.text, {split.earlier_row: split.label}, 0.85)
                 if m is not None:
                     hit = tx
                     loc.matches.append((m, _cell(sh.name, tx.row, tx.col)))

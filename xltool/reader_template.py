@@ -105,17 +105,21 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
             f.table = tid
             findings.append(f)
         else:
+            rows = sh.rows
             for lb in lay.labels:
-                v = sh.value(lb.row, lb.col)
-                if not _label_ok(v, lb.text):
+                row = rows[lb.row - 1] if lb.row <= len(rows) else ()
+                v = row[lb.col - 1] if lb.col <= len(row) else None
+                if v != lb.text and not _label_ok(v, lb.text):
                     bad.append((f"{col_letter(lb.col)}{lb.row}", lb.text, v))
             if bad:
                 findings.append(_label_finding(tid, lay.sheet, bad))
         if sh is not None and not bad:
             loc = Located(tid, lay.sheet)
             refs = sheet_cells(form)
+            rows = sh.rows
             for key, pos in lay.cells.items():
-                loc.values[key] = sh.value(pos.row, pos.col)
+                row = rows[pos.row - 1] if pos.row <= len(rows) else ()
+                loc.values[key] = row[pos.col - 1] if pos.col <= len(row) else None
                 loc.cells[key] = refs[key]
                 loc.positions[key] = (pos.row, pos.col)
             located[tid] = loc

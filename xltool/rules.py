@@ -8,6 +8,7 @@ Counts are ints and amounts Decimals throughout: no float ever enters a sum.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -35,8 +36,30 @@ class Evaluated:
     """Total keys that were absent (or unusable) and computed from their parts."""
 
 
+_RECENT: dict[int, tuple[Any, Form, dict[str, Any], Evaluated]] = {}
+"""The last few evaluations by report: a file's report is evaluated by the reader, the rules and the
+consolidation in turn; the values are compared, so a report changed since is evaluated afresh."""
+
+
 def evaluate(form: Form, report: UnitReport) -> Evaluated:
-    """Parse every cell and derive absent totals (to a fixpoint, so totals of totals work)."""
+    """Parse every cell and derive absent totals (to a fixpoint, so totals of totals work).
+
+    The result is shared with later calls for the same, unchanged report: treat it as read-only.
+    """
+    hit = _RECENT.get(id(report))
+    if hit is not None and hit[0]() is report and hit[1] is form and hit[2] == report.values:
+        return hit[3]
+    ev = _evaluate(form, report)
+    if len(_RECENT) >= 8:
+        _RECENT.pop(next(iter(_RECENT)))
+    try:
+        _RECENT[id(report)] = (weakref.ref(report), form, dict(report.values), ev)
+    except TypeError:  # an object without weak references (a test double): not remembered
+        pass
+    return ev
+
+
+def _evaluate(form: Form, report: UnitReport) -> Evaluated:
     values: dict[str, Number | None] = {}
     parsed: dict[str, Parsed] = {}
     for key, cell in form.cells.items():
@@ -123,8 +146,13 @@ def _side(ops: list[tuple[int, str]], total: Number, zeros: int = 0, lang: str =
     return _then(s, " = ") + format_number(total)
 
 
-_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
-"""The section ordinal of a t3 row label (一、本年新收…): the spec's operand lines name the row without it."""
+@cache
+def _ordinal() -> re.Pattern[str]:
+    """The section ordinal of a t3 row label (一、本年新收…): the spec's operand lines name the row without it.
+
+    Compiled on first use (a message that needs it), not at every start-up.
+    """
+    return re.compile(r"^[一二三四五六七八九十]+、")
 
 
 Terms = list[tuple[int, str, bool]]
@@ -203,7 +231,7 @@ def _equation_finding(form, rule, t, item, by_col, report, sides, left, right) -
             shown = [x for x in side if x[3] != 0] if len(side) > 8 else side
             for sign, key, is_prior, v in shown:
                 c = form.cells[key]
-                name = _ORDINAL.sub("", item_label(t, "row" if by_col else "column", c.row if by_col else c.column))
+                name = _ordinal().sub("", item_label(t, "row" if by_col else "column", c.row if by_col else c.column))
                 ops.append((sign, _operand(form, report, key, is_prior, v, name, lang)))
             rendered.append((ops or [(1, "0")], len(side) - len(shown)))
         lines.append(_side(rendered[0][0], left, rendered[0][1], lang))

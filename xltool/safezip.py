@@ -18,7 +18,6 @@ Only the standard library is used, so importing this module is cheap.
 
 from __future__ import annotations
 
-import html
 import os
 import posixpath
 import re
@@ -764,11 +763,32 @@ _REL_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Relationship\b([^>]*)>")
 _SHEET_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheet\b([^>]*)>")
 
 
+_XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,4});")
+
+
+def _entity(m: re.Match[str]) -> str:
+    g = m.group(1)
+    if g[0] != "#":
+        return _XML_ENTITIES.get(g, m.group(0))
+    cp = int(g[2:], 16) if g[1] in "xX" else int(g[1:])
+    return chr(cp) if 0 < cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF else m.group(0)
+
+
+def xml_unescape(text: str) -> str:
+    """XML's character references and its five entities (a DTD, the only source of others, is refused).
+
+    Not html.unescape: that one also knows HTML's names and maps &#150; to "–" as browsers do, which an XML
+    parser does not (and importing it costs start-up time).
+    """
+    return _ENTITY_RE.sub(_entity, text) if "&" in text else text
+
+
 def _attrs(raw: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _ATTR_RE.finditer(raw):
         val = m.group(3) if m.group(3) is not None else m.group(4)
-        out[m.group(2).decode("ascii", "replace")] = html.unescape(val.decode("utf-8", "replace"))
+        out[m.group(2).decode("ascii", "replace")] = xml_unescape(val.decode("utf-8", "replace"))
     return out
 
 

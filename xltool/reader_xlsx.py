@@ -1,0 +1,124 @@
+"""One read of an .xlsx: the safety checks on members inflated once, then calamine on the same bytes.
+
+The full sequence (`safezip.check_xlsx`, then `reader_book.open_fast`) opens the file three times and
+inflates every member twice: safezip streams each member through Python scanners, calamine inflates the
+sheets again, and the zip is opened once more for formulas, error cells and document properties. Here the
+file is read once; every member is inflated once by zlib (sizes and CRC checked), the XML prologs are
+checked as safezip checks them, each sheet is searched once for anything outside the plain shape, and
+calamine reads the values from the bytes already in memory.
+
+The plain shape is what Excel, WPS, LibreOffice and openpyxl write: every cell and row with its r= first,
+unprefixed, within 9,999 rows and column GR, no DTD, parts far below the size limits. For anything else
+`read_xlsx` returns None and the caller runs the full sequence, which names the problem precisely; so
+both paths give the same Book and the same findings by construction (the tests compare them on every
+test workbook, the hostile ones included).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from xltool.reader_book import Book, open_fast
+from xltool.safezip import Limits, _Package, _PrologScanner
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
+
+_BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"))')
+_BAD_ROW = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="[1-9][0-9]{0,3}"))')
+"""A cell or row that the plain shape does not have: without r= first (implied positions), beyond row 9,999
+or column GR (the limits are 10,000 and GR), with a leading zero. Two searches with a literal prefix, which
+the regex engine finds fast; no match means every position is plainly within safezip's limits."""
+_PREFIXED = (b":c", b":row", b":dimension")
+_NEAR = rb"(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"
+_DIMENSION = re.compile(rb'<dimension ref="' + _NEAR + rb"(?::" + _NEAR + rb')?"/>')
+
+
+class _NotPlain(Exception):
+    """Not the plain shape, or near a limit: the full sequence reads (or refuses) it."""
+
+
+def read_xlsx(path: Path, limits: Limits | None = None) -> Book | None:
+    """The workbook's Book from one read of the file, or None: "use the full sequence". Never raises."""
+    limits = limits or Limits()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not 0 < len(data) <= limits.max_file_bytes or not data.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        members = _members(data, limits)
+        if not any(name.startswith("xl/worksheets/") for name in members):
+            return None
+        book = open_fast(path, "xlsx", data=data, members=members)
+    except Exception:  # noqa: BLE001 - whatever it is, the full sequence decides and names it
+        return None
+    book.sha256 = hashlib.sha256(data).hexdigest()
+    book.plain = True
+    return book
+
+
+def _members(data: bytes, limits: Limits) -> dict[str, bytes]:
+    """Every member inflated once, within the limits safezip applies; raises for anything else."""
+    pkg = _Package(io.BytesIO(data), len(data), limits)  # directory, sizes, ratios, duplicates, encryption
+    members: dict[str, bytes] = {}
+    for info in pkg.infos:
+        name = info.filename
+        off = info.header_offset
+        if data[off : off + 4] != b"PK\x03\x04":
+            raise _NotPlain
+        n, e = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + n + e
+        raw = data[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            raise _NotPlain
+        if info.compress_type == 0:
+            out = raw
+        else:
+            d = zlib.decompressobj(-15)
+            out = d.decompress(raw, info.file_size)
+            if d.unconsumed_tail or not d.eof:
+                raise _NotPlain  # more than it declares, or truncated
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise _NotPlain
+        if name.lower().endswith(_XML_SUFFIXES) and not _plain_prolog(out, limits.xml_prefix_bytes):
+            scanner = _PrologScanner(name, limits)  # no DTD, no entity declaration
+            scanner.feed(out[: limits.xml_prefix_bytes])
+            scanner.close()
+        if name.startswith(_SHEET_FOLDERS) or name.endswith("sharedStrings.xml"):
+            # below the longest text safezip accepts, no text or cell can exceed it
+            if len(out) > limits.max_string_bytes:
+                raise _NotPlain
+        if name.startswith(_SHEET_FOLDERS) and name.endswith(".xml"):
+            _plain_sheet(out)
+        members[name] = out
+    return members
+
+
+def _plain_prolog(xml: bytes, window: int) -> bool:
+    """True when safezip's prolog scanner would accept this part at a glance: no `<!` anywhere in its
+    window (so no DTD, entity or comment) and the root element right after the XML declaration."""
+    head = xml[:window]
+    if b"<!" in head:
+        return False
+    if head.startswith(b"<?xml"):
+        end = head.find(b"?>")
+        if end < 0:
+            return False
+        head = head[end + 2 :]
+    head = head.lstrip(b" \t\r\n")
+    return head[:1] == b"<" and head[1:2].isalpha()
+
+
+def _plain_sheet(xml: bytes) -> None:
+    if _BAD_CELL.search(xml) or _BAD_ROW.search(xml) or any(p in xml for p in _PREFIXED):
+        raise _NotPlain
+    at = xml.find(b"<dimension")
+    if at >= 0 and (_DIMENSION.match(xml, at) is None or xml.find(b"<dimension", at + 10) >= 0):
+        raise _NotPlain
