@@ -49,7 +49,7 @@ def prior_doc(*, name: str = "烟台市芝罘区科学技术局", code: str | No
 
 
 def run(*args: str):
-    return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False, prog_name="xltool")
 
 
 @pytest.fixture()
@@ -115,7 +115,8 @@ def test_usage_errors_exit_2(args, files):
     r = run(*args)
     assert r.exit_code == 2
     assert r.stdout == ""
-    assert "Error:" in r.stderr
+    assert "错误：" in r.stderr and "用法：xltool validate [选项]" in r.stderr
+    assert "Error:" not in r.stderr and "Usage:" not in r.stderr  # see tests/test_cli_messages.py
 
 
 def test_a_folder_without_inputs_is_a_usage_error(tmp_path):
@@ -267,7 +268,7 @@ def test_version_in_a_subprocess():
         [sys.executable, "-m", "xltool", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0
-    assert out.stdout.strip() == f"xltool, version {xltool.__version__}"
+    assert out.stdout.strip() == f"xltool 版本 {xltool.__version__}"
 
 
 def test_a_2019_form_report_validates(tmp_path):

@@ -88,8 +88,14 @@ def fill_template(
     src = Path(template_path)
     try:
         wb = load_workbook(src)
-    except Exception as e:
-        raise UsageError(f"模板 {src.name} 无法打开：{e}") from e
+    except Exception as e:  # the OS's or openpyxl's English text says nothing a clerk can act on
+        from xltool.errtext import os_error_text
+
+        if isinstance(e, OSError):
+            why = os_error_text(e, path="", writing=False)
+        else:  # not a zip (an .xls, a renamed file), a damaged package, a part openpyxl cannot parse
+            why = "不是 .xlsx 格式的 Excel 工作簿，或文件已损坏。请使用 xltool template 生成的模板"
+        raise UsageError(f"模板 {src.name} 无法打开：{why}。") from e
     meta = read_template_meta(wb)
     if meta is None:
         raise UsageError(

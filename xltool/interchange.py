@@ -123,19 +123,23 @@ def load_json(path: str | Path) -> UnitReport:
     """Read an interchange JSON file.
 
     Raises:
-        InterchangeError: unreadable, not JSON (with line and column), or not an interchange document.
+        InterchangeError: unreadable, not JSON (with line and column), or not an interchange document. The
+            message is Chinese; for another language `xltool.errtext.xltool_error_text(e, lang, name)` renders
+            it from the exception's cause (json's or the OS's error).
     """
+    from xltool.errtext import json_error_text, os_error_text
+
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise InterchangeError(f"{p.name}: 不是 UTF-8 编码的文本（字节 {e.start}）") from e
-    except OSError as e:
-        raise InterchangeError(f"{p.name}: 无法读取（{e.strerror}）") from e
+    except OSError as e:  # the message in Chinese; errtext.xltool_error_text renders it again from the cause
+        raise InterchangeError(f"{p.name}: {os_error_text(e, path='', writing=False)}") from e
     try:
         doc = json.loads(text, parse_float=_float_or_decimal)
     except json.JSONDecodeError as e:
-        raise InterchangeError(f"{p.name}: JSON 格式错误，第 {e.lineno} 行第 {e.colno} 列：{e.msg}") from e
+        raise InterchangeError(json_error_text(e, "zh", p.name)) from e
     rep = report_from_dict(doc, p.name)
     rep.source.setdefault("file", str(p))
     return rep

@@ -1,11 +1,18 @@
 """Turn any input path into a UnitReport, or into the one finding that says why it cannot be read.
 
 The dispatch is by content, not by file name: a workbook, an interchange JSON, a published report.
-Readers for each kind live in their own modules; this module only chooses and wraps failures.
+Readers for each kind live in their own modules; this module only chooses and wraps failures. One use of
+the name: a document that is not a workbook (Word, PowerPoint, OpenDocument text, PDF) but is named like one
+(``报表.xlsx``) was renamed by hand, and gets the one finding that says so (FILE-MISNAMED) rather than being
+read as a published report or called damaged.
 """
 
 from __future__ import annotations
 
+import os
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +21,24 @@ from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport, load_json
 
 INPUT_SUFFIXES = {".json", ".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".pdf", ".html", ".htm", ".docx", ".txt"}
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".csv"})
+"""Names that say "spreadsheet": a document of another kind under one of them was renamed."""
+DOCUMENT_KINDS: dict[str, tuple[str, str, str]] = {
+    "docx": ("Word 文档", "Word document", ".docx"),
+    "pptx": ("PowerPoint 演示文稿", "PowerPoint presentation", ".pptx"),
+    "odt": ("OpenDocument 文本文档", "OpenDocument text document", ".odt"),
+    "odp": ("OpenDocument 演示文稿", "OpenDocument presentation", ".odp"),
+    "doc": ("Word 97-2003 文档", "Word 97-2003 document", ".doc"),
+    "ppt": ("PowerPoint 97-2003 演示文稿", "PowerPoint 97-2003 presentation", ".ppt"),
+    "pdf": ("PDF 文件", "PDF file", ".pdf"),
+}
+"""Documents that are not workbooks: kind -> (name zh, name en, their own extension)."""
+_ODF_MIMES = (
+    (b"application/vnd.oasis.opendocument.text", "odt"),
+    (b"application/vnd.oasis.opendocument.presentation", "odp"),
+)
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_ZIP_ENTRIES = 10_000
 
 
 @dataclass
@@ -26,19 +51,30 @@ class Loaded:
 
 
 def _read_json(path: Path) -> Loaded:
+    from xltool.errtext import xltool_error_text
+
     try:
         return Loaded(path, load_json(path))
     except InterchangeError as e:
-        msg = str(e)
-        return Loaded(path, None, [tool_finding("JSON-INVALID", reason=msg)])
+        reason = {lang: xltool_error_text(e, lang, path.name) for lang in ("zh", "en")}
+        return Loaded(path, None, [tool_finding("JSON-INVALID", reason=reason)])
 
 
 def load_any(path: str | Path, **reader_options) -> Loaded:
     """Read one input file of any supported kind. Never raises for bad input."""
+    from xltool.safezip import sniff
+
     p = Path(path)
     if p.suffix.lower() == ".json":
         return _read_json(p)
-    if _is_report(p):
+    try:
+        kind = sniff(p)
+    except OSError as e:
+        return Loaded(p, None, [unreadable_finding(e)])
+    wrong = misnamed_finding(p, kind)
+    if wrong is not None:
+        return Loaded(p, None, [wrong])
+    if _is_report(p, kind):
         from xltool.importer import import_report  # published reports: PDF, Word, web page, text
 
         return import_report(p)
@@ -46,18 +82,116 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
         from xltool.reader import read_file  # workbooks and everything a workbook reader can sniff
     except ImportError:  # pragma: no cover - the reader is part of the package
         return Loaded(p, None, [tool_finding("FILE-FORMAT", kind=p.suffix, fix="请提供 JSON 数据文件。")])
-    return read_file(p, **reader_options)
+    return read_file(p, kind=kind, **reader_options)
 
 
-def _is_report(p: Path) -> bool:
-    """A published report (PDF, .docx, HTML, plain text) by its content, or an unknown file named like one."""
-    from xltool.importer import REPORT_KINDS, REPORT_SUFFIXES
-    from xltool.safezip import sniff
+def unreadable_finding(e: OSError) -> Finding:
+    """FILE-UNREADABLE for a file the system would not open, in words a clerk understands (no "[Errno 13]")."""
+    from xltool.errtext import os_error_text
 
+    reason = {lang: os_error_text(e, lang, path="", writing=False) for lang in ("zh", "en")}
+    fix = {
+        "zh": "请确认文件存在、可以打开，然后重新报送或重新运行。",
+        "en": "Make sure the file exists and can be opened.",
+    }
+    return tool_finding("FILE-UNREADABLE", reason=reason, fix=fix)
+
+
+def misnamed_finding(path: str | Path, kind: str | None = None) -> Finding | None:
+    """FILE-MISNAMED when a Word/PowerPoint/OpenDocument/PDF document carries a spreadsheet's name, else None.
+
+    Args:
+        path: the file as received.
+        kind: `xltool.safezip.sniff(path)` when the caller already has it.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return None
     try:
-        kind = sniff(p)
+        if kind is None:
+            from xltool.safezip import sniff
+
+            kind = sniff(p)
+        doc = document_kind(p, kind)
     except OSError:
-        return False  # the workbook reader says why the file cannot be opened
+        return None  # the reader says why the file cannot be opened
+    if doc is None:
+        return None
+    zh, en, real = DOCUMENT_KINDS[doc]
+    return tool_finding("FILE-MISNAMED", kind={"zh": zh, "en": en}, real=real, suffix=p.suffix.lower())
+
+
+def document_kind(p: Path, kind: str) -> str | None:
+    """A key of DOCUMENT_KINDS when the file's bytes are such a document (sniff's `kind` first), else None."""
+    if kind in ("docx", "pdf"):
+        return kind
+    if kind == "zip-other":
+        return _zip_document(p)
+    if kind == "unknown":
+        return _cfb_document(p)
+    return None
+
+
+def _zip_document(p: Path) -> str | None:
+    with open(p, "rb") as f:
+        head = f.read(64 * 1024)
+        names: list[str] | None = None
+        if _zip_entries(f) <= _MAX_ZIP_ENTRIES:
+            try:
+                f.seek(0)
+                with zipfile.ZipFile(f) as z:
+                    names = z.namelist()
+                    if "mimetype" in names:
+                        with z.open("mimetype") as m:
+                            head = b"mimetype" + m.read(100)
+            except (zipfile.BadZipFile, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+                names = None
+    if names is not None:
+        if "ppt/presentation.xml" in names:
+            return "pptx"
+        if "word/document.xml" in names:
+            return "docx"
+    elif b"ppt/presentation.xml" in head or b"ppt/slides/" in head:  # damaged: judge by the local headers
+        return "pptx"
+    for mime, doc in _ODF_MIMES:
+        if b"mimetype" + mime in head:
+            return doc
+    return None
+
+
+def _zip_entries(f) -> int:
+    """Entry count in the zip's end-of-central-directory record; a huge number when absent or zip64."""
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    n = min(size, 22 + 65535)
+    f.seek(size - n)
+    tail = f.read(n)
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0 or pos + 22 > len(tail):
+        return 1 << 30
+    (count,) = struct.unpack_from("<H", tail, pos + 10)
+    return 1 << 30 if count == 0xFFFF else count
+
+
+def _cfb_document(p: Path) -> str | None:
+    """A legacy Word or PowerPoint file (OLE compound file without a Workbook stream)."""
+    with open(p, "rb") as f:
+        if f.read(8) != _CFB_MAGIC:
+            return None
+        raw = f.read(4 * 1024 * 1024)  # directory entry names are UTF-16LE
+    if "WordDocument".encode("utf-16-le") in raw:
+        return "doc"
+    if "PowerPoint Document".encode("utf-16-le") in raw:
+        return "ppt"
+    return None
+
+
+def _is_report(p: Path, kind: str) -> bool:
+    """A published report (PDF, .docx, HTML, plain text) by its content, or an unknown file named like one."""
+    if kind in ("xlsx", "xls", "et", "ods"):
+        return False  # a workbook: the importer is not even imported
+    from xltool.importer import REPORT_KINDS, REPORT_SUFFIXES
+
     return kind in REPORT_KINDS or (kind in ("unknown", "zip-other") and p.suffix.lower() in REPORT_SUFFIXES)
 
 

@@ -1,7 +1,16 @@
 """One module per CLI command family; each defines `command` (a click command or group).
 
-`xltool.cli` registers every module listed in COMMANDS that exists, so a command lives next to
-nothing but its own parsing and printing.
+`xltool.cli` loads a command's module only when that command is run (or listed by --help), so a command
+lives next to nothing but its own parsing and printing, and `xltool validate` imports none of the others.
 """
 
-COMMANDS = ["template", "fill", "read", "consolidate", "campaign", "import_", "render"]
+COMMANDS = {
+    "template": "template",
+    "fill": "fill",
+    "read": "read",
+    "consolidate": "consolidate",
+    "campaign": "campaign",
+    "import": "import_",
+    "render": "render",
+}
+"""Command name -> its module in xltool.commands."""

@@ -13,16 +13,49 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, lang_option, progress_bar, silent_option
+from xltool.cli import (
+    CannotProceed,
+    Command,
+    Group,
+    argument,
+    lang_option,
+    option,
+    os_error,
+    progress_bar,
+    silent_option,
+)
+from xltool.commands.options import (
+    Refused,
+    json_option,
+    output_option,
+    paths_argument,
+    prior_option,
+    roster_option,
+    why_option,
+    write_error,
+)
 
 
 def campaign_option(f):
-    return click.option(
+    return option(
         "--campaign",
         "campaign_dir",
         type=click.Path(file_okay=False, path_type=Path),
-        help="The campaign folder (default: the one containing the current folder).",
+        help="收集文件夹（默认：当前文件夹或其上级中的收集文件夹）。",
+        help_en="The campaign folder (default: the one containing the current folder).",
     )(f)
+
+
+def unit_argument(name: str = "unit", *, required: bool = True, **kw):  # noqa: ANN201 - a click decorator
+    """单位 (UNIT): a unit of the roster, by code or name."""
+    return argument(
+        name,
+        required=required,
+        metavar=("单位", "UNIT") if required else ("[单位]", "[UNIT]"),
+        help=kw.pop("help", "单位的代码或名称（如 370602-D04 或 民政局）。"),
+        help_en=kw.pop("help_en", "The unit's code or name."),
+        **kw,
+    )
 
 
 def _open(campaign_dir: Path | None):
@@ -52,15 +85,55 @@ def _unit(c, text: str):
         raise CannotProceed(str(e)) from e
 
 
-def _fail(e: Exception) -> CannotProceed:
-    return CannotProceed(str(e))
+def _fail(e: Exception) -> click.ClickException:
+    """A refusal as the CLI reports it: exit 2 for an argument that does not apply, else exit 3.
+
+    An OSError (a folder that cannot be made, a file that cannot be written) in the clerk's words, not Python's.
+    """
+    from xltool.campaign import WrongRule
+
+    if isinstance(e, OSError):
+        return os_error(e, writing=True)
+    return Refused(str(e)) if isinstance(e, WrongRule) else CannotProceed(str(e))
 
 
-@click.group("campaign")
-def command() -> None:
-    """A year's collection in a folder: who was sent what, every version received, 说明, decisions, audit.
+def _on_unit(campaign_dir: Path | None, unit_text: str, action):  # noqa: ANN001, ANN202 - (campaign, unit) -> T
+    """Open the campaign, resolve UNIT, run `action(campaign, unit)`: (unit, its result). A refusal exits 2 or 3."""
+    from xltool.campaign import CampaignError
+
+    with _open(campaign_dir) as c:
+        u = _unit(c, unit_text)
+        try:
+            return u, action(c, u)
+        except CampaignError as e:
+            raise _fail(e) from e
+
+
+@click.group(
+    "campaign",
+    cls=Group,
+    help_en="""A year's collection in a folder: who was sent what, every version received, 说明, decisions, audit.
+
+    After `init`, a command finds its campaign from the current folder (looking upwards for campaign.db)
+    or from `--campaign DIR`.
 
     Example:
+
+    \b
+        xltool campaign init 2021收集 --year 2021 --roster 名单.csv --prior 2020收集
+        cd 2021收集 && xltool campaign templates
+        xltool campaign collect ~/邮件附件/ /media/U盘/
+        xltool campaign status --reminder
+        xltool campaign summary -o 汇总.xlsx
+    """,
+)
+@lang_option
+def command(lang) -> None:  # noqa: ARG001 - the run's language is taken before parsing (xltool.cli.Group)
+    """一个年度的收集工作，保存在一个文件夹中：向谁下发了什么、收到的每一版、说明、决定和操作记录。
+
+    init 之后，各命令从当前文件夹（向上查找 campaign.db）或 --campaign 给出的文件夹找到本次收集。
+
+    示例：
 
     \b
         xltool campaign init 2021收集 --year 2021 --roster 名单.csv --prior 2020收集
@@ -74,26 +147,51 @@ def command() -> None:
 # --------------------------------------------------------------------------- init
 
 
-@command.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--year", required=True, type=int, help="The reporting year being collected.")
-@click.option(
-    "--roster",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Roster CSV/XLSX (code,name,category): the units that must report. Copied into the campaign.",
-)
-@click.option(
-    "--prior",
-    type=click.Path(exists=True, path_type=Path),
-    help="Last year's data: a folder of returns, last year's summary .xlsx, or last year's campaign folder.",
-)
-@click.option("--form", "form_id", default="gov-disclosure-2021", show_default=True, help="The form id.")
-@click.option("--name", help="The district's name (default: the roster names' common start, e.g. 烟台市芝罘区).")
-def init_cmd(directory, year, roster, prior, form_id, name) -> None:
-    """Create a campaign folder: campaign.db, outbox/, store/, feedback/; record the roster and last year's data.
+@command.command(
+    "init",
+    cls=Command,
+    help_en="""Create a campaign folder: campaign.db, outbox/, store/, feedback/; record the roster and last
+    year's data.
 
     Example:
+
+    \b
+        xltool campaign init 2021收集 --year 2021 --roster samples/roster.csv --prior samples/prior/
+    """,
+)
+@argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar=("文件夹", "DIRECTORY"),
+    help="要建立的收集文件夹（如 2021收集）。",
+    help_en="The campaign folder to create.",
+)
+@option("--year", required=True, type=int, help="本次收集的报告年度。", help_en="The reporting year being collected.")
+@roster_option(
+    "单位名单 CSV/XLSX（代码、名称、类别）：应报送的单位。会复制到收集文件夹中。",
+    "Roster CSV/XLSX (code,name,category): the units that must report. Copied into the campaign.",
+)
+@prior_option(
+    "上年度数据：上年报送文件所在的文件夹、上年的汇总表 .xlsx，或上年的收集文件夹。",
+    "Last year's data: a folder of returns, last year's summary .xlsx, or last year's campaign folder.",
+)
+@option(
+    "--form",
+    "form_id",
+    default="gov-disclosure-2021",
+    show_default=True,
+    help="报表格式代码。",
+    help_en="The form id.",
+)
+@option(
+    "--name",
+    help="本级的名称（默认：名单中各单位名称的共同开头，如 烟台市芝罘区）。",
+    help_en="The district's name (default: the roster names' common start, e.g. 烟台市芝罘区).",
+)
+def init_cmd(directory, year, roster, prior, form_id, name) -> None:
+    """建立收集文件夹（campaign.db、outbox/、store/、feedback/），并记录单位名单和上年数据。
+
+    示例：
 
     \b
         xltool campaign init 2021收集 --year 2021 --roster samples/roster.csv --prior samples/prior/
@@ -119,22 +217,35 @@ def init_cmd(directory, year, roster, prior, form_id, name) -> None:
 # --------------------------------------------------------------------------- templates
 
 
-@command.command("templates")
-@click.option("--password", help="Sheet password (default: the tool's default). Only its hash is stored.")
+@command.command(
+    "templates",
+    cls=Command,
+    help_en="""Write every unit's template into outbox/ (上年结转 pre-filled) and record what was issued.
+
+    Example:
+
+    \b
+        xltool campaign templates
+    """,
+)
+@option(
+    "--password",
+    help="工作表和工作簿的保护密码（默认：xltool）。只保存其哈希值。",
+    help_en="Sheet password (default: the tool's default). Only its hash is stored.",
+)
 @campaign_option
 @silent_option
 def templates_cmd(password, campaign_dir, silent) -> None:
-    """Write every unit's template into outbox/ (上年结转 pre-filled) and record what was issued.
+    """为每个单位生成模板，写入 outbox/（预填“上年结转”），并记录下发情况。
 
-    Example:
+    示例：
 
     \b
         xltool campaign templates
     """
     from xltool.campaign import CampaignError, issue_templates
 
-    c = _open(campaign_dir)
-    with c:
+    with _open(campaign_dir) as c:
         units = list(c.roster.units)
         with progress_bar(units, "生成模板", silent) as bar:
             tick = (lambda _p: bar.update(1)) if hasattr(bar, "update") else None
@@ -150,14 +261,18 @@ def templates_cmd(password, campaign_dir, silent) -> None:
 
 def _collected_line(item, lang: str) -> str:
     from xltool.campaign.collect import DUPLICATE, FAILED
+    from xltool.errtext import strerror_text
 
     zh = lang == "zh"
     name = item.path.name
     if item.outcome == FAILED:
-        return f"  无法读取原文件  {name}  {item.error}" if zh else f"  cannot read  {name}  {item.error}"
+        why = strerror_text(item.error or "", lang)  # the OS's English strerror, as collect records it
+        return f"  无法读取原文件  {name}  {why}" if zh else f"  cannot read  {name}  {why}"
     if item.outcome == DUPLICATE:
         code, seq = item.duplicate_of or (None, None)
         who = item.unit.name if item.unit else ("未识别" if zh else "unidentified")
+        if item.named is not None:
+            who = f"待确认归属的文件 {item.sha256[:12]}" if zh else f"the file pending assignment {item.sha256[:12]}"
         if zh:
             return f"  重复，未登记  {name}（与 {who}{f'第{seq}版' if seq else ''} 相同）"
         return f"  duplicate  {name} (same as {who}{f' version {seq}' if seq else ''})"
@@ -165,6 +280,16 @@ def _collected_line(item, lang: str) -> str:
     if item.unit is None:
         head = "  无法确定单位" if zh else "  unit unknown"
         return f"{head}  {name}  {item.sha256[:12]}"
+    if item.awaits_assignment:
+        if zh:
+            return (
+                f"  待确认归属  {name}  内容属于 {item.unit.name}，文件名指向 {item.named.name}  {item.sha256[:12]}"
+                "（未计入任何单位，见 xltool campaign status）"
+            )
+        return (
+            f"  pending assignment  {name}  content: {item.unit.name}; name: {item.named.name}  {item.sha256[:12]}"
+            " (counts for no unit; see xltool campaign status)"
+        )
     ver = f"第{item.seq}版" if zh else f"v{item.seq}"
     tail = f"错误 {c['error']}，警告 {c['warning']}" if zh else f"errors {c['error']}, warnings {c['warning']}"
     how = ""
@@ -175,21 +300,43 @@ def _collected_line(item, lang: str) -> str:
     return f"  {ver}  {item.unit.name}{how}  {name}  {tail}"
 
 
-@command.command("collect")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@campaign_option
-@lang_option
-@silent_option
-def collect_cmd(paths, campaign_dir, lang, silent) -> None:
-    """Collect returned files (and folders): store each under its sha256, identify, validate, record a version.
+@command.command(
+    "collect",
+    cls=Command,
+    help_en="""Collect returned files (and folders): store each under its sha256, identify, validate, record a version.
 
     The originals are never changed or moved. A file collected twice adds nothing. Feedback (text and an
     annotated workbook) goes to feedback/<unit>/.
 
-    Exit status: 0 every new version is free of errors, 1 some have errors or could not be assigned, 3 could not
-    proceed (another collect is running).
+    A file whose content is one unit's but whose name points at another is recorded 待确认归属: it changes
+    no unit's state until you settle it with `xltool campaign assign` (status shows the commands).
+
+    Exit status: 0 every new version is free of errors, 1 some have errors, could not be assigned or await
+    assignment, 2 usage error, 3 could not proceed (another collect is running).
 
     Example:
+
+    \b
+        xltool campaign collect ~/邮件附件/ 科技局.xlsx
+    """,
+)
+@paths_argument()
+@campaign_option
+@lang_option
+@silent_option
+def collect_cmd(paths, campaign_dir, lang, silent) -> None:
+    """收集报送的文件（及文件夹）：每个文件按其 SHA-256 保存，识别单位，校验，记为一个版本。
+
+    原文件不会被修改或移动。同一个文件收集两次不会增加任何内容。反馈（文字说明和标出问题的工作簿）写入
+    feedback/<单位>/。
+
+    内容属于一个单位、文件名却指向另一个单位的文件记为“待确认归属”：用 xltool campaign assign 确认之前，它不
+    改变任何单位的状态（status 会列出相应的命令）。
+
+    退出码：0 每个新版本都没有错误，1 有的版本有错误、无法确定单位或待确认归属，2 命令用法有误，3 无法继续
+    （另一个收集正在进行）。
+
+    示例：
 
     \b
         xltool campaign collect ~/邮件附件/ 科技局.xlsx
@@ -197,8 +344,7 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
     from xltool.campaign import CampaignBusy, Collector
     from xltool.campaign.collect import FAILED, NEW, CollectRun, inputs
 
-    c = _open(campaign_dir)
-    with c:
+    with _open(campaign_dir) as c:
         files = inputs(c, paths)
         if not files:
             raise CannotProceed("没有找到可收集的文件（.xlsx/.xls/.et/.ods/.json/...）")
@@ -225,7 +371,8 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
             click.echo(_collected_line(item, lang))
         click.echo(run.summary_line(lang))
         bad = any(
-            i.outcome == FAILED or (i.outcome == NEW and (i.counts["error"] or i.unit is None)) for i in run.items
+            i.outcome == FAILED or (i.outcome == NEW and (i.counts["error"] or i.unit is None or i.awaits_assignment))
+            for i in run.items
         )
         sys.exit(1 if bad else 0)
 
@@ -234,7 +381,7 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
 
 
 def _unit_detail(c, st, lang: str) -> str:
-    from xltool.campaign.status import STATE_EN, open_findings
+    from xltool.campaign.status import STATE_EN, open_findings, pending_files, pending_lines
     from xltool.findings import counts
 
     zh = lang == "zh"
@@ -272,21 +419,20 @@ def _unit_detail(c, st, lang: str) -> str:
         out.append("说明：" if zh else "Explanations:")
         for rule, text in sorted(st.explanations.items()):
             out.append(f"  {rule}：{text}")
+    pending = pending_files(c, u)
+    if pending:
+        out.append("")
+        out += pending_lines(pending, lang)
     return "\n".join(out)
 
 
-@command.command("status")
-@click.argument("unit", required=False)
-@click.option("--json", "as_json", is_flag=True, help="One machine-readable JSON document on stdout.")
-@click.option("--reminder", is_flag=True, help="Print a ready-to-send 催报 text for the missing and invalid units.")
-@click.option("--deadline", help="For --reminder: the date to report by, e.g. 1月20日.")
-@click.option("--sender", help="For --reminder: who signs it (default: <district>政务公开办).")
-@campaign_option
-@lang_option
-def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) -> None:
-    """Where every unit stands: 未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定.
+@command.command(
+    "status",
+    cls=Command,
+    help_en="""Where every unit stands: 未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定.
 
-    With UNIT (code or name): that unit's versions, findings and 说明.
+    With UNIT (code or name): that unit's versions, findings and 说明. Files 待确认归属 (content of one unit,
+    name of another) are listed apart, each with the `xltool campaign assign` command that settles it.
 
     Example:
 
@@ -294,16 +440,55 @@ def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) ->
         xltool campaign status
         xltool campaign status 民政局
         xltool campaign status --reminder --deadline 1月20日
-    """
-    from xltool.campaign import campaign_status, status_of
+    """,
+)
+@unit_argument(
+    required=False,
+    help="只看这个单位（代码或名称）：它的各个版本、问题和说明。",
+    help_en="Only this unit (code or name): its versions, findings and 说明.",
+)
+@json_option()
+@option(
+    "--reminder",
+    is_flag=True,
+    help="输出一份可直接发送的催报通知，列出未报送和有错误的单位。",
+    help_en="Print a ready-to-send 催报 text for the missing and invalid units.",
+)
+@option(
+    "--deadline",
+    help="与 --reminder 一起用：报送截止日期，如 1月20日。",
+    help_en="For --reminder: the date to report by, e.g. 1月20日.",
+)
+@option(
+    "--sender",
+    help="与 --reminder 一起用：落款（默认：<本级名称>政务公开办）。",
+    help_en="For --reminder: who signs it (default: <district>政务公开办).",
+)
+@campaign_option
+@lang_option
+def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) -> None:
+    """各单位的进度：未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定。
 
-    c = _open(campaign_dir)
-    with c:
+    给出单位（代码或名称）时，显示该单位的各个版本、问题和说明。待确认归属的文件（内容属于一个单位，文件名
+    指向另一个单位）单独列出，每个都附有确认归属的 xltool campaign assign 命令。
+
+    示例：
+
+    \b
+        xltool campaign status
+        xltool campaign status 民政局
+        xltool campaign status --reminder --deadline 1月20日
+    """
+    from xltool.campaign import campaign_status, pending_files, status_of
+
+    with _open(campaign_dir) as c:
         if unit:
             u = _unit(c, unit)
             st = status_of(c, u)
             if as_json:
-                click.echo(json.dumps(st.to_dict(lang), ensure_ascii=False, indent=1))
+                doc = st.to_dict(lang)
+                doc["pending_assignment"] = [p.to_dict(lang) for p in pending_files(c, u)]
+                click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
             else:
                 click.echo(_unit_detail(c, st, lang))
             return
@@ -322,70 +507,127 @@ def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) ->
 # --------------------------------------------------------------------------- decisions
 
 
-@command.command("explain")
-@click.argument("unit")
-@click.argument("rule")
-@click.argument("text", nargs=-1, required=True)
-@campaign_option
-def explain_cmd(unit, rule, text, campaign_dir) -> None:
-    """Record the unit's 说明 for a 警告 such as X-CARRY; a unit whose only findings are explained warnings is accepted.
+@command.command(
+    "explain",
+    cls=Command,
+    help_en="""Record the unit's 说明 for one of its 警告 such as X-CARRY; a unit whose only findings are
+    explained warnings is accepted. A RULE the unit has no warning for is refused (exit 2) with the rules it does have.
 
     Example:
 
     \b
         xltool campaign explain 民政局 X-CARRY "上年结转数含已撤回的申请 1 件"
-    """
-    from xltool.campaign import CampaignError, explain
-
-    c = _open(campaign_dir)
-    with c:
-        u = _unit(c, unit)
-        try:
-            st, note = explain(c, u, rule, " ".join(text))
-        except CampaignError as e:
-            raise _fail(e) from e
-        if note:
-            click.echo(f"提示：{note}", err=True)
-        click.echo(f"已记录 {u.name} 的 {rule.upper()} 说明；状态：{st.state}")
-        left = st.unexplained
-        if left:
-            click.echo("尚未说明的警告：" + "、".join(sorted({f.rule for f in left})))
-
-
-@command.command("accept")
-@click.argument("unit")
-@click.option("--why", help="The clerk's reason, required when warnings have no 说明.")
+    """,
+)
+@unit_argument()
+@argument(
+    "rule",
+    metavar=("规则", "RULE"),
+    help="警告的规则代码，如 X-CARRY。",
+    help_en="The warning's rule id, e.g. X-CARRY.",
+)
+@argument(
+    "text",
+    nargs=-1,
+    required=True,
+    metavar=("说明...", "TEXT..."),
+    help="说明的文字（含空格时请用英文引号括起来）。",
+    help_en="The text of the 说明 (quote it if it has spaces).",
+)
 @campaign_option
-def accept_cmd(unit, why, campaign_dir) -> None:
-    """Accept the unit's latest version (no errors; warnings explained, or --why).
+def explain_cmd(unit, rule, text, campaign_dir) -> None:
+    """记录单位对其某条警告（如 X-CARRY）的说明；只剩已说明的警告的单位即被接受。
+
+    单位没有的警告规则会被拒绝（退出码 2），并列出它有的警告规则。
+
+    示例：
+
+    \b
+        xltool campaign explain 民政局 X-CARRY "上年结转数含已撤回的申请 1 件"
+    """
+    from xltool.campaign import explain
+
+    u, st = _on_unit(campaign_dir, unit, lambda c, u: explain(c, u, rule, " ".join(text)))
+    click.echo(f"已记录 {u.name} 的 {rule.strip().upper()} 说明；状态：{st.state}")
+    left = st.unexplained
+    if left:
+        click.echo("尚未说明的警告：" + "、".join(sorted({f.rule for f in left})))
+
+
+@command.command(
+    "accept",
+    cls=Command,
+    help_en="""Accept the unit's latest version (no errors; warnings explained, or --why).
 
     Example:
 
     \b
         xltool campaign accept 民政局 --why "已电话核实，数据无误"
-    """
-    from xltool.campaign import CampaignError, accept
-
-    c = _open(campaign_dir)
-    with c:
-        u = _unit(c, unit)
-        try:
-            st = accept(c, u, why)
-        except CampaignError as e:
-            raise _fail(e) from e
-        click.echo(f"已接受 {u.name} 的{st.latest.label if st.latest else ''}；状态：{st.state}")
-
-
-@command.command("lock")
-@click.argument("units", nargs=-1)
-@click.option("--all", "all_accepted", is_flag=True, help="Lock every unit that is accepted now.")
-@click.option("--version", "version", type=int, help="Lock this version number instead of the latest.")
-@click.option("--why", help="The clerk's reason (required for a version with unexplained warnings).")
+    """,
+)
+@unit_argument()
+@why_option(
+    "经办人的理由（有未说明的警告时必填），记入操作记录。",
+    "The clerk's reason, required when warnings have no 说明.",
+)
 @campaign_option
-def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
-    """Lock the version that counts: later files are recorded but do not change the summary until `reopen`.
+def accept_cmd(unit, why, campaign_dir) -> None:
+    """接受单位的最新版本（须没有错误，警告须已有说明或用 --why 写明理由）。
+
+    示例：
+
+    \b
+        xltool campaign accept 民政局 --why "已电话核实，数据无误"
+    """
+    from xltool.campaign import accept
+
+    u, st = _on_unit(campaign_dir, unit, lambda c, u: accept(c, u, why))
+    click.echo(f"已接受 {u.name} 的{st.latest.label if st.latest else ''}；状态：{st.state}")
+
+
+@command.command(
+    "lock",
+    cls=Command,
+    help_en="""Lock the version that counts: later files are recorded but do not change the summary until `reopen`.
 
     Example:
+
+    \b
+        xltool campaign lock 科学技术局
+        xltool campaign lock 住房和城乡建设局 --version 1 --why "第2版有误，按第1版汇总"
+        xltool campaign lock --all
+    """,
+)
+@argument(
+    "units",
+    nargs=-1,
+    metavar=("[单位]...", "[UNITS]..."),
+    help="要锁定的单位（代码或名称），可以给出多个。",
+    help_en="The units to lock (code or name).",
+)
+@option(
+    "--all",
+    "all_accepted",
+    is_flag=True,
+    help="锁定目前所有已接受的单位。",
+    help_en="Lock every unit that is accepted now.",
+)
+@option(
+    "--version",
+    "version",
+    type=int,
+    help="锁定这个版本号（默认：最新版本）。",
+    help_en="Lock this version number instead of the latest.",
+)
+@why_option(
+    "经办人的理由（锁定有未说明的警告的版本时必填），记入操作记录。",
+    "The clerk's reason (required for a version with unexplained warnings).",
+)
+@campaign_option
+def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
+    """锁定计入汇总的版本：之后收到的文件照常登记，但在 reopen 之前不改变汇总。
+
+    示例：
 
     \b
         xltool campaign lock 科学技术局
@@ -398,8 +640,7 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
         raise click.UsageError("请给出单位，或用 --all 锁定所有已接受的单位")
     if version is not None and (all_accepted or len(units) != 1):
         raise click.UsageError("--version 只能用于一个单位")
-    c = _open(campaign_dir)
-    with c:
+    with _open(campaign_dir) as c:
         if all_accepted:
             targets = [s.unit for s in campaign_status(c).units if s.state == ACCEPTED]
         else:
@@ -420,37 +661,43 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
         sys.exit(1 if failed else 0)
 
 
-@command.command("reopen")
-@click.argument("unit")
-@click.option("--why", required=True, help="Why the acceptance or lock is undone (kept in the audit trail).")
-@campaign_option
-def reopen_cmd(unit, why, campaign_dir) -> None:
-    """Undo the acceptance or lock of a unit; the reason is required and logged.
+@command.command(
+    "reopen",
+    cls=Command,
+    help_en="""Undo the acceptance or lock of a unit; the reason is required and logged.
 
     Example:
 
     \b
         xltool campaign reopen 民政局 --why "单位报送了更正版本"
-    """
-    from xltool.campaign import CampaignError, reopen
-
-    c = _open(campaign_dir)
-    with c:
-        u = _unit(c, unit)
-        try:
-            st = reopen(c, u, why)
-        except CampaignError as e:
-            raise _fail(e) from e
-        click.echo(f"已重新打开 {u.name}；状态：{st.state}")
-
-
-@command.command("assign")
-@click.argument("file")
-@click.argument("unit")
-@click.option("--why", help="How the unit was confirmed (e.g. 电话核实).")
+    """,
+)
+@unit_argument()
+@why_option(
+    "撤销接受或锁定的理由（记入操作记录）。",
+    "Why the acceptance or lock is undone (kept in the audit trail).",
+    required=True,
+)
 @campaign_option
-def assign_cmd(file, unit, why, campaign_dir) -> None:
-    """Say which unit a received file belongs to: an unidentified file, or one whose name points to another unit.
+def reopen_cmd(unit, why, campaign_dir) -> None:
+    """撤销对单位的接受或锁定；必须写明理由，理由记入操作记录。
+
+    示例：
+
+    \b
+        xltool campaign reopen 民政局 --why "单位报送了更正版本"
+    """
+    from xltool.campaign import reopen
+
+    u, st = _on_unit(campaign_dir, unit, lambda c, u: reopen(c, u, why))
+    click.echo(f"已重新打开 {u.name}；状态：{st.state}")
+
+
+@command.command(
+    "assign",
+    cls=Command,
+    help_en="""Say which unit a received file belongs to: an unidentified file, or one 待确认归属 (its name points to
+    another unit than its content).
 
     FILE is the received file's name, its path, or a SHA-256 prefix (see status and log).
 
@@ -458,39 +705,66 @@ def assign_cmd(file, unit, why, campaign_dir) -> None:
 
     \b
         xltool campaign assign 3f9a2c01b7 科学技术局 --why "电话核实"
-    """
-    from xltool.campaign import CampaignError, assign
+    """,
+)
+@argument(
+    "file",
+    metavar=("文件", "FILE"),
+    help="收到的文件：文件名、路径或 SHA-256 的前几位（见 status 和 log）。",
+    help_en="The received file: its name, its path, or a SHA-256 prefix (see status and log).",
+)
+@unit_argument(help="该文件所属单位的代码或名称。", help_en="The code or name of the unit the file belongs to.")
+@why_option("如何确认的所属单位（如 电话核实），记入操作记录。", "How the unit was confirmed (e.g. 电话核实).")
+@campaign_option
+def assign_cmd(file, unit, why, campaign_dir) -> None:
+    """指定收到的文件属于哪个单位：无法识别单位的文件，或待确认归属的文件（文件名指向的单位与内容不同）。
 
-    c = _open(campaign_dir)
-    with c:
-        u = _unit(c, unit)
-        try:
-            v, st = assign(c, file, u, why)
-        except CampaignError as e:
-            raise _fail(e) from e
-        click.echo(f"已将 {v.file_name} 指定为 {u.name} 的{v.label}；状态：{st.state}")
+    文件 可以是收到的文件名、路径或 SHA-256 的前几位（见 status 和 log）。
+
+    示例：
+
+    \b
+        xltool campaign assign 3f9a2c01b7 科学技术局 --why "电话核实"
+    """
+    from xltool.campaign import assign
+
+    u, (v, st) = _on_unit(campaign_dir, unit, lambda c, u: assign(c, file, u, why))
+    click.echo(f"已将 {v.file_name} 指定为 {u.name} 的{v.label}；状态：{st.state}")
 
 
 # --------------------------------------------------------------------------- log and summary
 
 
-@command.command("log")
-@click.argument("unit", required=False)
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@command.command(
+    "log",
+    cls=Command,
+    help_en="""The audit trail: every init, template, collect, 说明, accept, lock, reopen, assign and summary.
+
+    Example:
+
+    \b
+        xltool campaign log 民政局
+    """,
+)
+@unit_argument(
+    required=False,
+    help="只看这个单位（代码或名称）的记录。",
+    help_en="Only this unit's entries (code or name).",
+)
+@json_option("在标准输出上输出一个 JSON 数组。", "One JSON array on stdout.")
 @campaign_option
 @lang_option
 def log_cmd(unit, as_json, campaign_dir, lang) -> None:
-    """The audit trail: every init, template, collect, 说明, accept, lock, reopen, assign and summary.
+    """操作记录：每一次建立、下发模板、收集、说明、接受、锁定、重新打开、指定归属和汇总。
 
-    Example:
+    示例：
 
     \b
         xltool campaign log 民政局
     """
     from xltool.campaign.log import ACTION_ZH, describe, entries
 
-    c = _open(campaign_dir)
-    with c:
+    with _open(campaign_dir) as c:
         u = _unit(c, unit) if unit else None
         rows = entries(c, u)
         names = {x.code: x.name for x in c.roster.units}
@@ -508,19 +782,30 @@ def log_cmd(unit, as_json, campaign_dir, lang) -> None:
             )
 
 
-@command.command("summary")
-@click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The summary .xlsx."
+@command.command(
+    "summary",
+    cls=Command,
+    help_en="""Consolidate the effective versions (per unit: the locked one, else the latest without errors).
+
+    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
+    3 could not proceed.
+
+    Example:
+
+    \b
+        xltool campaign summary -o 汇总.xlsx
+    """,
 )
-@click.option("--json", "as_json", is_flag=True, help="The consolidation as JSON on stdout.")
+@output_option("要写出的汇总表（.xlsx）。", "The summary .xlsx.", required=True)
+@json_option("在标准输出上输出汇总结果的 JSON。", "The consolidation as JSON on stdout.")
 @campaign_option
 @lang_option
 def summary_cmd(output, as_json, campaign_dir, lang) -> None:
-    """Consolidate the effective versions (per unit: the locked one, else the latest without errors).
+    """汇总各单位计入的版本（锁定的版本，否则为最近一个没有错误的版本）。
 
-    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 3 could not proceed.
+    退出码：0 完成，1 汇总结果未通过自身校验（C-SUM），2 命令用法有误，3 无法继续。
 
-    Example:
+    示例：
 
     \b
         xltool campaign summary -o 汇总.xlsx
@@ -528,16 +813,15 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
     from xltool.campaign import CampaignError, write_campaign_summary
 
     if output.suffix.lower() != ".xlsx":
-        raise click.BadParameter("汇总表应为 .xlsx 文件", param_hint="-o/--output")
-    c = _open(campaign_dir)
-    with c:
+        msg = "汇总表应为 .xlsx 文件" if lang == "zh" else "the summary workbook must be an .xlsx file"
+        raise click.BadParameter(msg, param_hint="-o / --output")
+    with _open(campaign_dir) as c:
         try:
             cons, st, path = write_campaign_summary(c, output)
         except CampaignError as e:
             raise _fail(e) from e
         except OSError as e:
-            hint = "（文件是否已在 Excel/WPS 中打开？）" if isinstance(e, PermissionError) else ""
-            raise CannotProceed(f"无法写入 {output}：{e.strerror or e}{hint}") from e
+            raise write_error(e, output) from e
         if as_json:
             doc = cons.to_dict(lang)
             doc["campaign_header"] = st.header(lang)

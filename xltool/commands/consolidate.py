@@ -8,46 +8,100 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, jobs_option, lang_option, progress_bar, silent_option
-
-
-@click.command("consolidate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--roster",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Roster CSV/XLSX (code,name,category): the units that must report.",
+from xltool.cli import (
+    CannotProceed,
+    Command,
+    jobs_option,
+    lang_option,
+    option,
+    progress_bar,
+    silent_option,
 )
-@click.option("--year", type=int, help="The reporting year (default: the year most returns are for).")
-@click.option(
-    "--prior",
+from xltool.commands.options import (
+    json_option,
+    output_option,
+    paths_argument,
+    prior_option,
+    roster_option,
+    write_error,
+)
+
+
+@click.command(
+    "consolidate",
+    cls=Command,
+    help_en="""Consolidate the units' returns (workbooks, JSON, folders) into the district's report.
+
+    Every file is validated; a unit counts if its newest return has no 错误 (warnings count unless
+    --accepted-only). Of a unit's several returns the newest is told by the fill time in the file, else the
+    workbook's own saved time, else (unreliable: a copy resets it) the file's time; the output says which.
+    Returns that differ and cannot be put in order are not counted, and listed for you to settle.
+
+    The summary workbook holds the official tables with the totals (itself a valid input to
+    `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表.
+
+    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
+    3 could not proceed (unreadable roster, nothing to read, output not writable).
+
+    Example:
+
+    \b
+        xltool consolidate samples/returned/ --roster samples/roster.csv -o 汇总.xlsx
+        xltool consolidate 甲区汇总.xlsx 乙区汇总.xlsx --roster city.csv --unit-name 某市 -o 市汇总.xlsx
+    """,
+)
+@paths_argument(
+    "各单位报送的文件（工作簿、JSON）或文件夹（逐个查找其中的文件）；也可以是下级的汇总表。",
+    "The units' returns (workbooks, JSON) or folders (searched for files); lower levels' summaries too.",
+)
+@roster_option(
+    "单位名单 CSV/XLSX（代码、名称、类别）：应报送的单位。",
+    "Roster CSV/XLSX (code,name,category): the units that must report.",
+)
+@option(
+    "--year",
+    type=int,
+    help="报告年度（默认：多数报送文件所属的年度）。",
+    help_en="The reporting year (default: the year most returns are for).",
+)
+@prior_option(
+    "上年度数据（文件或文件夹）：用于跨年度校验，并在“图表”中与本年对比。",
+    "Last year's data (files or folders): cross-year rules, and this year against last year in 图表.",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Last year's data (files or folders): cross-year rules, and this year against last year in 图表.",
 )
-@click.option("--group-by", type=click.Choice(["category"]), help="Add 分类小计: key figures per roster category.")
-@click.option(
+@option(
+    "--group-by",
+    type=click.Choice(["category"]),
+    help="增加“分类小计”：按名单中的类别列出主要数字。",
+    help_en="Add 分类小计: key figures per roster category.",
+)
+@option(
     "--include-warnings/--accepted-only",
     default=True,
     show_default=True,
-    help="Count returns with warnings, or only those whose every warning has an explanation (说明).",
+    help="有警告的报送也计入；--accepted-only 则只计入每条警告都有说明的报送。",
+    help_en="Count returns with warnings, or only those whose every warning has an explanation (说明).",
 )
-@click.option("--include-invalid", is_flag=True, help="Count returns with errors too (marked in every sheet).")
-@click.option("--unit-name", help="Name of the consolidation (default: the roster names' common start).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The summary workbook to write (.xlsx).",
+@option(
+    "--include-invalid",
+    is_flag=True,
+    help="有错误的报送也计入（在每张表中标出）。",
+    help_en="Count returns with errors too (marked in every sheet).",
 )
-@click.option(
+@option(
+    "--unit-name",
+    help="汇总单位的名称（默认：名单中各单位名称的共同开头，如 烟台市芝罘区）。",
+    help_en="Name of the consolidation (default: the roster names' common start).",
+)
+@output_option("要写出的汇总工作簿（.xlsx）。", "The summary workbook to write (.xlsx).")
+@option(
     "--long",
     "long_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the tidy long table: OUT.csv (UTF-8 with BOM) or OUT.parquet (needs pyarrow).",
+    help="同时写出长表（每个单位的每个数值一行）：文件名.csv（带 BOM 的 UTF-8）或 文件名.parquet（需要 pyarrow）。",
+    help_en="Also write the tidy long table: OUT.csv (UTF-8 with BOM) or OUT.parquet (needs pyarrow).",
 )
-@click.option("--json", "as_json", is_flag=True, help="One machine-readable JSON result on stdout.")
+@json_option("在标准输出上输出一份供程序读取的 JSON 结果。", "One machine-readable JSON result on stdout.")
 @lang_option
 @silent_option
 @jobs_option
@@ -67,19 +121,23 @@ def command(
     silent,
     jobs=0,
 ) -> None:
-    """Consolidate the units' returns (workbooks, JSON, folders) into the district's report.
+    """把各单位报送的文件（工作簿、JSON、文件夹）汇总为本级的年度报告统计表。
 
-    Every file is validated; a unit counts if its newest return has no 错误 (warnings count unless
-    --accepted-only). The summary workbook holds the official tables with the totals (itself a valid
-    input to `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表.
+    每个文件都先校验；一个单位以其最新一份报送计入，前提是没有错误（有警告的也计入，除非用 --accepted-only）。
+    同一单位有多份报送时，按文件中的填报时间判断哪份最新，没有则按工作簿自身的保存时间，再没有则按文件的修改
+    时间（不可靠：复制文件会改变它）；输出中会说明依据。内容不同又无法判断先后的报送不计入，并列出来供您处理。
 
-    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
-    3 could not proceed (unreadable roster, nothing to read, output not writable).
+    汇总表包括填好合计数的正式表格（它本身可再作为 xltool validate 和 xltool consolidate 的输入）、报送情况、
+    单位明细、问题清单和图表。
+
+    退出码：0 完成，1 汇总结果未通过自身校验（C-SUM），2 命令用法有误，3 无法继续（名单无法读取、没有可读的
+    文件、输出无法写入）。
+
+    示例：
 
     \b
-    Example:
         xltool consolidate samples/returned/ --roster samples/roster.csv -o 汇总.xlsx
-        xltool consolidate 甲区汇总.xlsx 乙区汇总.xlsx --roster city.csv --unit-name 某市 -o 市汇总.xlsx
+        xltool consolidate 甲区汇总.xlsx 乙区汇总.xlsx --roster 市名单.csv --unit-name 某市 -o 市汇总.xlsx
     """
     from xltool.consolidate import consolidate, write_long
     from xltool.errors import UsageError, XltoolError
@@ -88,11 +146,13 @@ def command(
     from xltool.validate import PriorData
 
     if output is not None and output.suffix.lower() != ".xlsx":
-        raise click.BadParameter("汇总表应为 .xlsx 文件", param_hint="-o/--output")
+        msg = "汇总表应为 .xlsx 文件" if lang == "zh" else "the summary workbook must be an .xlsx file"
+        raise click.BadParameter(msg, param_hint="-o / --output")
     if long_path is not None:
         suffix = long_path.suffix.lower()
         if suffix not in (".csv", ".parquet"):
-            raise click.BadParameter("只支持 .csv 或 .parquet", param_hint="--long")
+            msg = "长表只能写为 .csv 或 .parquet 文件" if lang == "zh" else "the long table is .csv or .parquet"
+            raise click.BadParameter(msg, param_hint="--long")
         if suffix == ".parquet":
             try:
                 import pyarrow  # noqa: F401
@@ -106,10 +166,16 @@ def command(
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
     if not ros.units:
-        raise CannotProceed(f"名单 {roster.name} 中没有单位")
+        raise CannotProceed(
+            f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"
+        )
     files = expand_paths(list(paths))
     if not files:
-        raise CannotProceed("没有找到可汇总的文件（.json/.xlsx/.xlsm/...）")
+        raise CannotProceed(
+            "没有找到可汇总的文件（.json/.xlsx/.xlsm/...）"
+            if lang == "zh"
+            else "no files to consolidate (.json, .xlsx …)"
+        )
 
     label = "读取并校验" if lang == "zh" else "Reading"
     with progress_bar(files, label, silent or as_json) as bar:
@@ -131,19 +197,20 @@ def command(
             raise CannotProceed(str(e)) from e
 
     outputs: list[Path] = []
+    target = output
     try:
         if output is not None:
             from xltool.summary_xlsx import write_summary
 
             outputs.append(write_summary(cons, output))
         if long_path is not None:
+            target = long_path
+            long_path.parent.mkdir(parents=True, exist_ok=True)  # as for -o (a folder that does not exist yet)
             outputs.append(write_long(cons, long_path))
     except UsageError as e:
         raise CannotProceed(str(e)) from e
     except OSError as e:
-        where = e.filename or (output or long_path)
-        hint = "（文件是否已在 Excel/WPS 中打开？）" if isinstance(e, PermissionError) else ""
-        raise CannotProceed(f"无法写入 {where}：{e.strerror or e}{hint}") from e
+        raise write_error(e, target) from e
 
     if as_json:
         doc = cons.to_dict(lang)
@@ -157,7 +224,16 @@ def command(
 def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
     """What the terminal shows: the units that need attention, C-SUM, then the status line and the outputs."""
 
-    from xltool.consolidate import COUNTED, ERRORS, FOREIGN, STATUS_EN, SUPERSEDED, UNIDENTIFIED, WARNINGS
+    from xltool.consolidate import (
+        COUNTED,
+        ERRORS,
+        FOREIGN,
+        STATUS_EN,
+        SUPERSEDED,
+        UNIDENTIFIED,
+        WARNINGS,
+        is_problem,
+    )
 
     en = lang == "en"
     out: list[str] = []
@@ -179,7 +255,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
         out.append(f"  {rec['name']}  {state}  {name}")
         if e is not None:
             for f in e.result.findings:
-                if f.severity in ("error", "warning") and not f.rule.startswith("CONS-"):
+                if is_problem(f):
                     tag = (
                         f"[{f.severity} {f.rule}] "
                         if en
@@ -188,7 +264,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
                     out.append(f"      {tag}{f.title['en' if en else 'zh']}")
     for role, zh, english in (
         (FOREIGN, "名单外单位的文件（未计入）", "files of units not in the roster (not counted)"),
-        (SUPERSEDED, "已被较新文件替代（未计入）", "superseded by a newer file (not counted)"),
+        (SUPERSEDED, "同一单位的其他文件（未计入）", "other files of the same unit (not counted)"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入）", "files whose unit is unknown (not counted)"),
     ):
         files = [e for e in cons.entries if e.role == role]
@@ -196,7 +272,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
             out.append(f"  {english}:" if en else f"  {zh}：")
             for e in files:
                 who = e.report.unit_name if e.report is not None else ""
-                out.append(f"      {Path(e.file).name}  {who}".rstrip())
+                out.append(f"      {Path(e.file).name}  {who}{_why_superseded(e, en)}".rstrip())
     if cons.missing_units:
         n = len(cons.missing_units)
         out.append(
@@ -215,3 +291,16 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
     for p in outputs:
         out.append(("Written: " if en else "已写入：") + str(p))
     return "\n".join(out)
+
+
+def _why_superseded(e, en: bool) -> str:
+    """For a superseded file: which file the unit is taken from, and how that was decided."""
+    from xltool.consolidate import SUPERSEDED
+
+    if e.role != SUPERSEDED or e.newest_by is None:
+        return ""
+    how = e.newest_by["en" if en else "zh"]
+    if e.undecided:
+        return f"  ({how}; see above)" if en else f"  （{how}，见上）"
+    newer = Path(e.superseded_by).name if e.superseded_by else ""
+    return f"  (the unit's file is {newer}: {how})" if en else f"  （以 {newer} 为准：{how}）"

@@ -7,33 +7,20 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, lang_option, silent_option
-from xltool.errors import UsageError, XltoolError
+from xltool.cli import CannotProceed, Command, argument, lang_option, option, os_error, silent_option
+from xltool.errors import InterchangeError, UsageError, XltoolError
 
 
-class Refused(click.ClickException):
+class Refused(CannotProceed):
     """Exit 2: the data do not fit the template (another form, year or unit)."""
 
     exit_code = 2
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"错误：{self.format_message()}", err=True)
 
-
-@click.command("fill")
-@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-t",
-    "--template",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Template to fill (a unit's, or the blank one). Default: a new template for the data's unit and year.",
-)
-@click.option("-o", "--output", "output_arg", required=True, type=click.Path(), help="OUT.xlsx, or a folder.")
-@click.option("--password", help="Without -t: the new template's password (default: xltool).")
-@lang_option
-@silent_option
-def command(data, template, output_arg, password, lang, silent) -> None:
-    """Write interchange JSON data into a template, as a clerk would have typed them.
+@click.command(
+    "fill",
+    cls=Command,
+    help_en="""Write interchange JSON data into a template, as a clerk would have typed them.
 
     Refuses data of another form, year or unit than the template's. With several DATA files, -o is a folder
     and each file is named <code>_<unit name>_<year>.xlsx. Paths written go to stdout.
@@ -43,7 +30,53 @@ def command(data, template, output_arg, password, lang, silent) -> None:
     \b
         xltool fill samples/data/370602-D04_烟台市芝罘区科学技术局_2021.json -o out/returned/
         xltool fill data.json -t templates/gov-disclosure-2021.xlsx -o filled.xlsx
+    """,
+)
+@argument(
+    "data",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar=("数据文件...", "DATA..."),
+    help="交换格式的 JSON 数据文件。",
+    help_en="Interchange JSON data files.",
+)
+@option(
+    "-t",
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="要填写的模板（某单位的模板或空白模板）。默认：按数据中的单位和年度新生成一个模板。",
+    help_en="Template to fill (a unit's, or the blank one). Default: a new template for the data's unit and year.",
+)
+@option(
+    "-o",
+    "--output",
+    "output_arg",
+    required=True,
+    type=click.Path(),
+    help="输出文件（.xlsx），或一个文件夹。",
+    help_en="OUT.xlsx, or a folder.",
+)
+@option(
+    "--password",
+    help="不用 -t 时：新模板的保护密码（默认：xltool）。",
+    help_en="Without -t: the new template's password (default: xltool).",
+)
+@lang_option
+@silent_option
+def command(data, template, output_arg, password, lang, silent) -> None:
+    """把交换格式的 JSON 数据写入模板，如同经办人手工填写一样。
+
+    数据的报表格式、年度或单位与模板不符时拒绝写入。给出多个数据文件时，-o 应为文件夹，每个文件命名为
+    <代码>_<单位名称>_<年度>.xlsx。写出的路径输出到标准输出。
+
+    示例：
+
+    \b
+        xltool fill samples/data/370602-D04_烟台市芝罘区科学技术局_2021.json -o out/returned/
+        xltool fill data.json -t templates/gov-disclosure-2021.xlsx -o filled.xlsx
     """
+    from xltool.errtext import xltool_error_text
     from xltool.fill import fill_template
     from xltool.interchange import load_json
     from xltool.schema import load_form
@@ -57,7 +90,10 @@ def command(data, template, output_arg, password, lang, silent) -> None:
     written = []
     try:
         for path in data:
-            report = load_json(path)
+            try:
+                report = load_json(path)
+            except InterchangeError as e:
+                raise CannotProceed(xltool_error_text(e, lang, path.name)) from e
             out = output / template_filename(report.unit_code, report.unit_name, report.year) if to_dir else output
             if template is not None:
                 written.append(fill_template(template, report, out, findings=findings))
@@ -77,7 +113,7 @@ def command(data, template, output_arg, password, lang, silent) -> None:
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
     except OSError as e:
-        raise CannotProceed(f"无法写入 {output}：{e.strerror or e}") from e
+        raise os_error(e, path=(e.filename or output) if to_dir else output, writing=True) from e
     if not silent:
         for f in findings:
             click.echo(f.message(lang), err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import lang_option, progress_bar, silent_option
+from xltool.cli import Command, argument, lang_option, option, os_error, progress_bar, silent_option
 
 
 def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
@@ -36,19 +36,10 @@ def _target(outdir: Path, path: Path, taken: set[Path]) -> Path:
     return cand
 
 
-@click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-o",
-    "--outdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the JSON files (one <name>.json per report). Default: the current folder; with --json, none.",
-)
-@click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout: each file's data and findings.")
-@lang_option
-@silent_option
-def command(files, outdir, as_json, lang, silent) -> None:
-    """Read published reports (PDF with text, .docx, HTML, text/Markdown) into interchange JSON.
+@click.command(
+    "import",
+    cls=Command,
+    help_en="""Read published reports (PDF with text, .docx, HTML, text/Markdown) into interchange JSON.
 
     Finds the unit and year in the title, the form version, the three tables by their labels (variants and typos
     tolerated, and reported), and checks the prose against the tables. The JSON keeps where each value was read
@@ -59,6 +50,46 @@ def command(files, outdir, as_json, lang, silent) -> None:
 
     Example:
 
+        xltool import reports/*.pdf -o data/
+    """,
+)
+@argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar=("报告文件...", "FILES..."),
+    help="已发布的年度报告（有文字层的 PDF、.docx、网页、文本/Markdown），或存放报告的文件夹。",
+    help_en="Published reports (PDF with text, .docx, web page, text/Markdown), or folders of them.",
+)
+@option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="JSON 文件的输出文件夹（每份报告一个 <名称>.json）。默认：当前文件夹；用 --json 时不写文件。",
+    help_en="Folder for the JSON files (one <name>.json per report). Default: the current folder; with --json, none.",
+)
+@option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="在标准输出上输出一份 JSON 报告：每个文件的数据和发现的问题。",
+    help_en="One JSON report on stdout: each file's data and findings.",
+)
+@lang_option
+@silent_option
+def command(files, outdir, as_json, lang, silent) -> None:
+    """把已发布的年度报告（PDF、Word、网页、文本）读成交换格式的 JSON。
+
+    支持有文字层的 PDF、.docx、HTML 网页和文本/Markdown。从标题中识别单位和年度，识别报表版本，按行标签
+    找到三张表（容许异体字和错别字，并会报告），并核对正文与表格是否一致。JSON 中记录每个数值的读取位置
+    （页、表、行、列）以及六个部分的正文。xltool validate 和 --prior 也可以直接使用报告文件。
+
+    退出码：0 已导入，1 有文件无法导入或有错误，2 命令用法有误，3 输出无法写入。
+
+    示例：
+
+    \b
         xltool import reports/*.pdf -o data/
     """
     from xltool.importer import import_report
@@ -71,7 +102,10 @@ def command(files, outdir, as_json, lang, silent) -> None:
     if outdir is None and not as_json:
         outdir = Path(".")
     if outdir is not None:
-        outdir.mkdir(parents=True, exist_ok=True)
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise os_error(e, path=outdir, writing=True) from e
     taken: set[Path] = set()
     results = []
     failed = False
@@ -81,7 +115,11 @@ def command(files, outdir, as_json, lang, silent) -> None:
             loaded = import_report(p)
             out = None
             if loaded.report is not None and outdir is not None:
-                out = save_json(loaded.report, _target(outdir, p, taken))
+                target = _target(outdir, p, taken)
+                try:
+                    out = save_json(loaded.report, target)
+                except OSError as e:
+                    raise os_error(e, path=target, writing=True) from e
             failed = failed or loaded.report is None or any(f.severity == "error" for f in loaded.findings)
             results.append((p, loaded, out))
     for p, loaded, out in results:

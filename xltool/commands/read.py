@@ -7,25 +7,15 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import lang_option
+from xltool.cli import Command, argument, lang_option, option, os_error
 
 ENGINES = ("auto", "fast", "openpyxl")
 
 
-@click.command("read")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Write the interchange JSON on stdout.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON to this file.")
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="auto",
-    show_default=True,
-    help="fast: python-calamine; openpyxl: the full reader (same result, slower).",
-)
-@lang_option
-def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: str) -> None:
-    """Read one returned workbook (template or not) and show what was read.
+@click.command(
+    "read",
+    cls=Command,
+    help_en="""Read one returned workbook (template or not) and show what was read.
 
     The JSON has `source.sheet_cells` (cell key -> 表三!D7) so that every value can be traced to its cell;
     totals are not in `values` (they are derived from the inputs; what the file stored is in
@@ -34,18 +24,66 @@ def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: s
     Example:
 
         xltool read inbox/370602-KJJ_科学技术局_2024.xlsx --json -o kjj.json
+    """,
+)
+@argument(
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar=("文件", "FILE"),
+    help="一个报送的工作簿（.xlsx/.xls/.et/.ods/.csv）。",
+    help_en="One returned workbook (.xlsx/.xls/.et/.ods/.csv).",
+)
+@option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="在标准输出上输出交换格式的 JSON。",
+    help_en="Write the interchange JSON on stdout.",
+)
+@option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="把 JSON 写入此文件。",
+    help_en="Write the JSON to this file.",
+)
+@option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="读取方式：fast 用 python-calamine；openpyxl 用完整读取器（结果相同，较慢）。",
+    help_en="fast: python-calamine; openpyxl: the full reader (same result, slower).",
+)
+@lang_option
+def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: str) -> None:
+    """读取一个报送的工作簿（模板或非模板），显示读到的内容。
+
+    JSON 中的 source.sheet_cells（单元格键 → 表三!D7）可追溯每个数值所在的单元格；合计不在 values 中（由各项
+    计算），文件中存储的合计见 meta.stored_totals。读取中发现的问题输出到标准错误。退出码：0 已读取，1 无法
+    读取，3 输出无法写入。
+
+    示例：
+
+    \b
+        xltool read 收件箱/370602-KJJ_科学技术局_2024.xlsx --json -o kjj.json
     """
     from xltool.interchange import dump_json, save_json
     from xltool.reader import read_file
+    from xltool.sources import Loaded, misnamed_finding
 
-    loaded = read_file(file, engine=engine)
+    wrong = misnamed_finding(file)  # a Word/PDF file renamed .xlsx: say so, as validate does
+    loaded = Loaded(file, None, [wrong]) if wrong is not None else read_file(file, engine=engine)
     for f in loaded.findings:
         click.echo(f.message(lang), err=True)
     if loaded.report is None:
         sys.exit(1)
     rep = loaded.report
     if output is not None:
-        save_json(rep, output)
+        try:
+            save_json(rep, output)
+        except OSError as e:
+            raise os_error(e, path=output, writing=True) from e
         click.echo(("已写入 " if lang == "zh" else "Written: ") + str(output), err=True)
     if as_json:
         click.echo(dump_json(rep))

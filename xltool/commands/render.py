@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, lang_option, silent_option
+from xltool.cli import Command, argument, lang_option, option, os_error, silent_option
 
 FORMATS = ("docx", "html", "md")
 
@@ -27,29 +27,10 @@ def _outputs(paths: list[Path], out: Path | None, fmt: str) -> list[Path]:
     return names
 
 
-@click.command("render")
-@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format. Default: from the suffix of -o, else docx.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Output file (one DATA) or folder (several). Default: <name>.<format> in the current folder.",
-)
-@click.option(
-    "--as-is",
-    is_flag=True,
-    help="Leave totals that the data do not hold empty (default: derive them from their parts).",
-)
-@lang_option
-@silent_option
-def command(data, fmt, output, as_is, lang, silent) -> None:
-    """Write the three tables in the official layout inside a report skeleton (title, six sections).
+@click.command(
+    "render",
+    cls=Command,
+    help_en="""Write the three tables in the official layout inside a report skeleton (title, six sections).
 
     DATA: interchange JSON, a returned workbook, a summary workbook, or an imported report. The tables have the
     official labels, merged headers and the 勾稽关系 note; prose sections are filled from an imported report or
@@ -60,6 +41,51 @@ def command(data, fmt, output, as_is, lang, silent) -> None:
 
     Example:
 
+        xltool render summary.xlsx --format docx -o 区政府2024年报.docx
+    """,
+)
+@argument(
+    "data",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar=("数据文件...", "DATA..."),
+    help="交换格式 JSON、报送的工作簿、汇总表或已导入的报告。",
+    help_en="Interchange JSON, a returned workbook, a summary workbook, or an imported report.",
+)
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="输出格式。默认：按 -o 的扩展名，否则为 docx。",
+    help_en="Output format. Default: from the suffix of -o, else docx.",
+)
+@option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="输出文件（一个数据文件时）或文件夹（多个时）。默认：当前文件夹中的 <名称>.<格式>。",
+    help_en="Output file (one DATA) or folder (several). Default: <name>.<format> in the current folder.",
+)
+@option(
+    "--as-is",
+    is_flag=True,
+    help="数据中没有的合计留空（默认：由各项计算后填入）。",
+    help_en="Leave totals that the data do not hold empty (default: derive them from their parts).",
+)
+@lang_option
+@silent_option
+def command(data, fmt, output, as_is, lang, silent) -> None:
+    """在报告框架（标题、六个部分）中按官方样式写出三张表。
+
+    数据可以是交换格式 JSON、报送的工作簿、汇总表或已导入的报告。表格使用官方标签、合并表头和勾稽关系说明；
+    正文部分取自已导入的报告，否则留下标记的占位（【待填写】）。这里写出的内容用 xltool import 读回，得到相同的数值。
+
+    退出码：0 已写出，1 有数据文件无法读取，3 有输出文件无法写入。
+
+    示例：
+
+    \b
         xltool render summary.xlsx --format docx -o 区政府2024年报.docx
     """
     from xltool.render import render_report
@@ -83,7 +109,7 @@ def command(data, fmt, output, as_is, lang, silent) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             written = render_report(loaded.report, fmt, target, fill_totals=not as_is)
         except OSError as e:
-            raise CannotProceed(f"{target}: {e.strerror or e}") from e
+            raise os_error(e, path=target, writing=True) from e
         click.echo(str(written))
         if not silent:
             rep = loaded.report

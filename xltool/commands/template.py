@@ -7,43 +7,14 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, lang_option, progress_bar, silent_option
+from xltool.cli import CannotProceed, Command, lang_option, option, os_error, progress_bar, silent_option
 from xltool.errors import XltoolError
 
 
-@click.command("template")
-@click.option(
-    "--roster",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Roster CSV/XLSX (code,name,category).",
-)
-@click.option("--unit", "unit_name", help="One unit's full name (instead of --roster).")
-@click.option("--code", "unit_code", help="With --unit: the unit's roster code.")
-@click.option("--category", help="With --unit: the unit's category (部门, 街道 …).")
-@click.option("--blank", is_flag=True, help="The blank template (no unit): written as OUTDIR/<form>.xlsx.")
-@click.option("--year", type=int, help="The reporting year (required except with --blank).")
-@click.option("--form", "form_id", default="gov-disclosure-2021", show_default=True, help="Form id.")
-@click.option("--password", help="Sheet and workbook password (default: xltool). Only its hash is stored.")
-@click.option(
-    "--prior",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Last year's data (interchange JSON files or folders): pre-fills 上年结转.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write into.",
-)
-@lang_option
-@silent_option
-def command(
-    roster, unit_name, unit_code, category, blank, year, form_id, password, prior, outdir, lang, silent
-) -> None:
-    """Write locked templates with live checks: one .xlsx per unit, named <code>_<unit name>_<year>.xlsx.
+@click.command(
+    "template",
+    cls=Command,
+    help_en="""Write locked templates with live checks: one .xlsx per unit, named <code>_<unit name>_<year>.xlsx.
 
     Paths written go to stdout, progress and notes to stderr.
 
@@ -53,9 +24,90 @@ def command(
         xltool template --roster samples/roster.csv --year 2021 --prior samples/prior -o out/templates/
         xltool template --unit 烟台市芝罘区科学技术局 --code 370602-D04 --year 2021 -o out/
         xltool template --blank -o templates/
+    """,
+)
+@option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="单位名单 CSV/XLSX（代码、名称、类别）。",
+    help_en="Roster CSV/XLSX (code,name,category).",
+)
+@option(
+    "--unit",
+    "unit_name",
+    help="一个单位的全称（代替 --roster）。",
+    help_en="One unit's full name (instead of --roster).",
+)
+@option(
+    "--code",
+    "unit_code",
+    help="与 --unit 一起用：该单位在名单中的代码。",
+    help_en="With --unit: the unit's roster code.",
+)
+@option(
+    "--category",
+    help="与 --unit 一起用：该单位的类别（部门、街道……）。",
+    help_en="With --unit: the unit's category (部门, 街道 …).",
+)
+@option(
+    "--blank",
+    is_flag=True,
+    help="空白模板（不含单位），写为 输出文件夹/<报表代码>.xlsx。",
+    help_en="The blank template (no unit): written as OUTDIR/<form>.xlsx.",
+)
+@option(
+    "--year",
+    type=int,
+    help="报告年度（除 --blank 外必填）。",
+    help_en="The reporting year (required except with --blank).",
+)
+@option(
+    "--form",
+    "form_id",
+    default="gov-disclosure-2021",
+    show_default=True,
+    help="报表格式代码。",
+    help_en="Form id.",
+)
+@option(
+    "--password",
+    help="工作表和工作簿的保护密码（默认：xltool）。文件中只保存其哈希值。",
+    help_en="Sheet and workbook password (default: xltool). Only its hash is stored.",
+)
+@option(
+    "--prior",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="上年度数据（交换格式 JSON 文件或文件夹）：预填“上年结转”。",
+    help_en="Last year's data (interchange JSON files or folders): pre-fills 上年结转.",
+)
+@option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="写入的文件夹。",
+    help_en="Folder to write into.",
+)
+@lang_option
+@silent_option
+def command(
+    roster, unit_name, unit_code, category, blank, year, form_id, password, prior, outdir, lang, silent
+) -> None:
+    """生成带实时校验的锁定模板，每个单位一个 .xlsx。
+
+    文件命名为 <代码>_<单位名称>_<年度>.xlsx。写出的路径输出到标准输出，进度和提示输出到标准错误。
+
+    示例：
+
+    \b
+        xltool template --roster samples/roster.csv --year 2021 --prior samples/prior -o out/templates/
+        xltool template --unit 烟台市芝罘区科学技术局 --code 370602-D04 --year 2021 -o out/
+        xltool template --blank -o templates/
     """
     from xltool.roster import load_roster
-    from xltool.schema import load_form
+    from xltool.schema import available_forms, load_form
     from xltool.template import write_template, write_templates
 
     if sum(bool(x) for x in (roster, unit_name, blank)) != 1:
@@ -64,6 +116,10 @@ def command(
         raise click.UsageError("请用 --year 指定报告年度，例如 --year 2021。")
     if (unit_code or category) and not unit_name:
         raise click.UsageError("--code 和 --category 只能与 --unit 一起使用。")
+    if form_id not in available_forms():
+        raise click.BadParameter(
+            f"没有报表格式“{form_id}”，可选的值：{'、'.join(available_forms())}。", param_hint="--form"
+        )
     findings = []
     try:
         form = load_form(form_id)
@@ -103,7 +159,7 @@ def command(
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
     except OSError as e:
-        raise CannotProceed(f"无法写入 {outdir}：{e.strerror or e}") from e
+        raise os_error(e, path=e.filename or outdir, writing=True) from e
     for f in findings:
         click.echo(f.message(lang), err=True)
     for p in paths:

@@ -51,7 +51,9 @@ def import_report(path: str | Path) -> Loaded:
             return Loaded(p, None, [tool_finding("REPORT-UNREADABLE", reason=reason)])
         data = p.read_bytes()
     except OSError as e:
-        reason = {"zh": f"无法打开文件（{e.strerror or e}）", "en": f"cannot open the file ({e.strerror or e})"}
+        from xltool.errtext import os_error_text
+
+        reason = {lang: os_error_text(e, lang, path="", writing=False) for lang in ("zh", "en")}
         return Loaded(p, None, [tool_finding("REPORT-UNREADABLE", reason=reason)])
     report, findings = import_bytes(data, p.name, file=str(p))
     return Loaded(p, report, findings)

@@ -1,0 +1,115 @@
+"""Click pieces the command modules share: option and argument decorators, and the exit-2 refusal.
+
+Each factory returns a decorator declared with `xltool.cli.option` / `xltool.cli.argument`, so its help is
+Chinese (``help``) with an English text for ``--lang en`` (``help_en``). A command declares an option in one
+line and only says what is its own (the help texts, whether it is required; any other keyword goes to click):
+
+    @paths_argument()
+    @roster_option("应报送的单位。", "The units that must report.")
+    @json_option()
+    def command(paths, roster, as_json): ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltool.cli import CannotProceed, argument, option, ui_lang
+
+Decorator = Callable[[Any], Any]
+
+
+class Refused(CannotProceed):
+    """Exit 2: an argument that does not apply (the message says which, and what would)."""
+
+    exit_code = 2
+
+
+def write_error(e: OSError, target: Path) -> CannotProceed:
+    """Exit 3 for an output file that could not be written, in the clerk's words (no "[Errno 20] Not a directory").
+
+    Names `target` also when the error is about the temporary file written beside it (``.汇总.tmp.xlsx``), and
+    the other path when it is about a folder on the way (``已有同名文件：out（这里需要一个文件夹）``).
+    """
+    from xltool.errtext import os_error_text
+
+    path: str | Path = target
+    if e.filename is not None:
+        name = os.fspath(e.filename)
+        if Path(name).parent != target.parent and not name.startswith(os.fspath(target)):
+            path = name
+    return CannotProceed(os_error_text(e, ui_lang(), path=path, writing=True))
+
+
+def paths_argument(
+    help: str = "报送的文件或文件夹（逐个查找其中的文件）。",  # noqa: A002 - click's word
+    help_en: str = "Returned files or folders (searched for files).",
+    **kw: Any,
+) -> Decorator:
+    """文件或文件夹... (PATHS...): files and folders that must exist."""
+    return argument(
+        "paths",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, path_type=Path),
+        metavar=("文件或文件夹...", "PATHS..."),
+        help=help,
+        help_en=help_en,
+        **kw,
+    )
+
+
+def roster_option(help: str, help_en: str, *, required: bool = True, **kw: Any) -> Decorator:  # noqa: A002
+    """--roster FILE: a roster CSV/XLSX that exists."""
+    return option(
+        "--roster",
+        required=required,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=help,
+        help_en=help_en,
+        **kw,
+    )
+
+
+def prior_option(help: str, help_en: str, *, multiple: bool = False, **kw: Any) -> Decorator:  # noqa: A002
+    """--prior PATH: last year's data (a file or a folder that exists); `multiple` to give several."""
+    return option(
+        "--prior",
+        multiple=multiple,
+        type=click.Path(exists=True, path_type=Path),
+        help=help,
+        help_en=help_en,
+        **kw,
+    )
+
+
+def output_option(help: str, help_en: str, *, required: bool = False, **kw: Any) -> Decorator:  # noqa: A002
+    """-o/--output FILE: a file to write."""
+    return option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+        help_en=help_en,
+        **kw,
+    )
+
+
+def json_option(
+    help: str = "在标准输出上输出一份供程序读取的 JSON。",  # noqa: A002
+    help_en: str = "One machine-readable JSON document on stdout.",
+    **kw: Any,
+) -> Decorator:
+    """--json (as_json): the result as JSON on stdout."""
+    return option("--json", "as_json", is_flag=True, help=help, help_en=help_en, **kw)
+
+
+def why_option(help: str, help_en: str, *, required: bool = False, **kw: Any) -> Decorator:  # noqa: A002
+    """--why TEXT: the clerk's reason, kept in the audit trail."""
+    return option("--why", required=required, help=help, help_en=help_en, **kw)
