@@ -24,6 +24,7 @@ from xltool.campaign import (
     NOT_ISSUED,
     PENDING,
     CampaignError,
+    WrongRule,
     accept,
     assign,
     campaign_status,
@@ -226,26 +227,50 @@ def test_filename_match_is_confident_or_nothing():
     assert filename_unit("报表.xlsx", ros) is None
 
 
-def test_file_of_unit_a_named_for_unit_b_is_flagged_not_filed_under_b(camp, tmp_path):
-    """The A-named-as-B rule: D04's data in a file named for D08 stays D04's, flagged as an error."""
+def test_file_of_unit_a_named_for_unit_b_awaits_assignment_and_changes_no_unit(camp, tmp_path):
+    """The A-named-as-B rule: D04's data in a file named for D08 is nobody's version until the clerk says."""
     a_as_b = rewrite(sample("370602-D04"), tmp_path / "370602-D08_烟台市芝罘区财政局_2021.json", t2__fees__amount=1)
     with open_campaign(camp) as c:
+        before = status_of(c, resolve_unit(c, "370602-D04"))
         r = collect(c, [a_as_b])
         item = r.items[0]
         assert item.unit.code == "370602-D04" and item.named.code == "370602-D08"
+        assert item.awaits_assignment and item.seq is None
         assert "CAMP-NAME-MISMATCH" in {f.rule for f in item.findings}
         d04 = status_of(c, resolve_unit(c, "370602-D04"))
         d08 = status_of(c, resolve_unit(c, "财政局"))
-        assert d04.state == ERRORS and d04.effective.seq == 1  # version 2 does not count
-        assert len(d08.versions) == 1  # nothing was filed under B
-        assert "文件名与内容不符 1" in r.summary_line()
-        # the clerk checks with the sender and confirms: the flag becomes a 提示 and version 2 counts
+        # neither unit changed: same state, same versions, same counted version
+        assert d04.state == before.state == ACCEPTED
+        assert [v.id for v in d04.versions] == [v.id for v in before.versions] and d04.effective.seq == 1
+        assert len(d08.versions) == 1
+        assert "待确认归属（文件名与内容不符） 1" in r.summary_line()
+        st = campaign_status(c)
+        assert [p.version.sha256 for p in st.pending] == [item.sha256]
+        assert [cmd for _, cmd in st.pending[0].commands()] == [
+            f"xltool campaign assign {item.sha256[:12]} 370602-D04",
+            f"xltool campaign assign {item.sha256[:12]} 370602-D08",
+        ]
+        assert st.header().endswith("｜待确认归属 1")
+        assert (camp / "feedback" / "_待确认归属").is_dir()
+        # the clerk checks with the sender and confirms: the flag becomes a 提示 and the file is version 2
         v, st = assign(c, str(a_as_b), resolve_unit(c, "370602-D04"), why="电话核实")
-        assert v.identified_by == "clerk" and st.state == ACCEPTED and st.effective.seq == 2
+        assert v.identified_by == "clerk" and v.seq == 2 and st.state == ACCEPTED and st.effective.seq == 2
         flag = next(f for f in st.findings if f.rule == "CAMP-NAME-MISMATCH")
         assert flag.severity == "info"
+        assert campaign_status(c).pending == []
         actions = [r[0] for r in c.conn.execute("SELECT action FROM audit WHERE unit_code = '370602-D04'")]
         assert actions[-1] == "assign"
+
+
+def test_a_file_awaiting_assignment_can_be_given_to_the_unit_its_name_points_at(camp, tmp_path):
+    a_as_b = rewrite(sample("370602-D04"), tmp_path / "烟台市芝罘区财政局.json", t2__fees__amount=2)
+    with open_campaign(camp) as c:
+        (item,) = collect(c, [a_as_b]).items
+        d08 = resolve_unit(c, "财政局")
+        v, st = assign(c, item.sha256[:12], d08, why="财政局误用了科技局的模板，数据为财政局的")
+        assert v.unit_code == "370602-D08" and v.seq == 2 and st.latest.id == v.id
+        assert len(status_of(c, resolve_unit(c, "科学技术局")).versions) == 1
+        assert campaign_status(c).pending == []
 
 
 def test_unreadable_file_is_identified_by_a_confident_name_only(camp, tmp_path):
@@ -275,16 +300,27 @@ def test_unreadable_file_is_identified_by_a_confident_name_only(camp, tmp_path):
 def test_explained_warnings_make_a_unit_accepted(camp):
     with open_campaign(camp) as c:
         d06 = resolve_unit(c, "民政局")
-        st, note = explain(c, d06, "x-carry", "上年结转数含已撤回的申请 1 件")
-        assert note is None and st.state == ACCEPTED
+        st = explain(c, d06, "x-carry", "上年结转数含已撤回的申请 1 件")
+        assert st.state == ACCEPTED
         assert all(f.explanation == "上年结转数含已撤回的申请 1 件" for f in st.findings if f.rule == "X-CARRY")
         with pytest.raises(CampaignError, match="T4-TOTAL 是错误，不能用说明代替"):
             explain(c, resolve_unit(c, "司法局"), "T4-TOTAL", "就是这样")
-        with pytest.raises(CampaignError, match="没有规则"):
+
+
+def test_explain_refuses_a_rule_the_unit_has_no_warning_for(camp):
+    with open_campaign(camp) as c:
+        d06 = resolve_unit(c, "民政局")
+        with pytest.raises(WrongRule) as e:
+            explain(c, d06, "X-IN-FORCE", "预先说明")
+        assert str(e.value) == (
+            "烟台市芝罘区民政局的第1版没有 X-IN-FORCE 警告，无需说明。烟台市芝罘区民政局目前可填写说明的警告："
+            f"X-CARRY（{status_of(c, d06).unexplained[0].title['zh']}）"
+        )
+        with pytest.raises(WrongRule, match="^没有规则“NO-SUCH-RULE”。烟台市芝罘区民政局目前可填写说明的警告：X-CARRY"):
             explain(c, d06, "NO-SUCH-RULE", "x")
-        # a 说明 for a warning the latest version does not have is kept, with a note
-        _, note = explain(c, resolve_unit(c, "科学技术局"), "X-CARRY", "预先说明")
-        assert note and "没有 X-CARRY 警告" in note
+        with pytest.raises(WrongRule, match="没有 X-CARRY 警告，无需说明。烟台市芝罘区科学技术局目前没有任何警告"):
+            explain(c, resolve_unit(c, "科学技术局"), "X-CARRY", "预先说明")
+        assert c.conn.execute("SELECT COUNT(*) FROM explanations").fetchone()[0] == 0  # nothing recorded
 
 
 def test_accept_needs_no_errors_and_explained_warnings_or_a_reason(camp):
@@ -352,6 +388,24 @@ def test_cli_decisions_and_log(camp, monkeypatch):
     assert "原因：单位来电更正" in lines[-1]
     doc = json.loads(run("log", "--json").stdout)
     assert doc[0]["action"] == "init" and doc[0]["tool_version"]
+
+
+def test_cli_explain_takes_only_a_rule_the_unit_has_a_warning_for(camp, monkeypatch):
+    monkeypatch.chdir(camp)
+    r = run("explain", "民政局", "X-IN-FORCE", "预先说明")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("错误：烟台市芝罘区民政局的第1版没有 X-IN-FORCE 警告，无需说明。")
+    assert "目前可填写说明的警告：X-CARRY（" in r.stderr
+    r = run("explain", "科学技术局", "X-CARRY", "预先说明")
+    assert r.exit_code == 2 and "烟台市芝罘区科学技术局目前没有任何警告，无需填写说明" in r.stderr
+    r = run("explain", "民政局", "NO-SUCH-RULE", "x")
+    assert r.exit_code == 2 and r.stderr.startswith("错误：没有规则“NO-SUCH-RULE”。")
+    r = run("explain", "司法局", "T4-TOTAL", "就是这样")
+    assert r.exit_code == 3 and "T4-TOTAL 是错误，不能用说明代替" in r.stderr
+    with open_campaign(camp) as c:
+        assert c.conn.execute("SELECT COUNT(*) FROM explanations").fetchone()[0] == 0
+    r = run("explain", "民政局", "x-carry", "上年结转数含已撤回的申请")
+    assert r.exit_code == 0 and r.stdout == "已记录 烟台市芝罘区民政局 的 X-CARRY 说明；状态：已接受\n"
 
 
 def test_unit_argument_accepts_code_full_name_or_unique_part(built):
@@ -427,6 +481,68 @@ def test_templates_issue_then_track_and_prefill(tmp_path):
         assert "CAMP-UNFILLED" in {f.rule for f in by["370602-S01"].findings}
         assert by["370602-D04"].identified_by == "metadata"
         assert status_of(c, resolve_unit(c, "科学技术局")).state == ACCEPTED
+
+
+def test_cli_a_template_of_unit_b_named_for_unit_a_waits_for_the_clerk(tmp_path, monkeypatch):
+    """Real templates through the real CLI: D04's template filled and saved under D08's name must not touch D04."""
+    from xltool.fill import fill_template
+
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "c", "--year", "2021", "--roster", str(ROSTER), "--prior", str(PRIOR)).exit_code == 0
+    monkeypatch.chdir(tmp_path / "c")
+    assert run("templates", "--silent").exit_code == 0
+    template = next((tmp_path / "c" / "outbox").glob("370602-D04_*.xlsx"))
+    data = load_json(sample("370602-D04"))
+    good = fill_template(template, data, tmp_path / "收到" / "科技局.xlsx")
+    r = run("collect", str(good), "--silent")
+    assert r.exit_code == 0 and r.stdout.startswith("  第1版  烟台市芝罘区科学技术局  科技局.xlsx  错误 0，警告 0")
+    assert run("accept", "科学技术局").exit_code == 0
+    data.values["t2.fees.amount"] = 12345  # another return on D04's template, saved under D08's name
+    stray = fill_template(template, data, tmp_path / "收到" / "烟台市芝罘区财政局2021年报.xlsx")
+    r = run("collect", str(stray), "--silent")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[0] == (
+        "  待确认归属  烟台市芝罘区财政局2021年报.xlsx  "
+        "内容属于 烟台市芝罘区科学技术局，文件名指向 烟台市芝罘区财政局  "
+        f"{sha(stray)[:12]}（未计入任何单位，见 xltool campaign status）"
+    )
+    # D04 is as it was: accepted, one version, the first file counted
+    doc = json.loads(run("status", "--json").stdout)
+    assert doc["header"] == "应报 36｜已收 1｜已接受 1｜已锁定 0｜待说明 0｜有错误 0｜未报 35｜待确认归属 1"
+    d04 = next(u for u in doc["units"] if u["code"] == "370602-D04")
+    assert (d04["state"], d04["versions"], d04["effective_sha256"]) == ("accepted", 1, sha(good))
+    assert d04["decision"]["state"] == "accepted"
+    (pending,) = doc["pending_assignment"]
+    assert pending["sha256"] == sha(stray)
+    assert (pending["content_unit"]["code"], pending["named_unit"]["code"]) == ("370602-D04", "370602-D08")
+    # the status text lists it apart, with the exact command for each answer
+    text = run("status").stdout
+    section = text[text.index("待确认归属的文件（1）") :].splitlines()
+    assert section[1].split("  ")[1:3] == [sha(stray)[:12], "烟台市芝罘区财政局2021年报.xlsx"]
+    assert section[1].endswith("内容属于 烟台市芝罘区科学技术局，文件名指向 烟台市芝罘区财政局")
+    assert section[2] == f"    属于烟台市芝罘区科学技术局：xltool campaign assign {sha(stray)[:12]} 370602-D04"
+    assert section[3] == f"    属于烟台市芝罘区财政局：xltool campaign assign {sha(stray)[:12]} 370602-D08"
+    assert "待确认归属的文件（1）" in run("status", "财政局").stdout  # on both units' pages
+    assert json.loads(run("status", "科学技术局", "--json").stdout)["pending_assignment"][0]["sha256"] == sha(stray)
+    r = run("collect", str(stray), "--silent")  # the same file again adds nothing
+    assert r.stdout.splitlines()[0] == (
+        f"  重复，未登记  烟台市芝罘区财政局2021年报.xlsx（与 待确认归属的文件 {sha(stray)[:12]} 相同）"
+    )
+    assert "待确认归属的文件（1）" in run("status", "科学技术局").stdout
+    # the summary counts D04's first file (fee 0), not the stray one (fee 12345)
+    r = run("summary", "-o", str(tmp_path / "汇总.xlsx"), "--json")
+    assert r.exit_code == 0, r.output
+    assert Decimal(str(json.loads(r.stdout)["totals"]["t2.fees.amount"])) == Decimal(
+        str(load_json(sample("370602-D04")).values["t2.fees.amount"])
+    )
+    # the clerk runs the printed command: the file becomes D04's version 2 and counts
+    r = run(*section[2].split("：", 1)[1].split()[2:])
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "已将 烟台市芝罘区财政局2021年报.xlsx 指定为 烟台市芝罘区科学技术局 的第2版；状态：已接受\n"
+    doc = json.loads(run("status", "--json").stdout)
+    d04 = next(u for u in doc["units"] if u["code"] == "370602-D04")
+    assert (d04["versions"], d04["effective_sha256"]) == (2, sha(stray))
+    assert doc["pending_assignment"] == [] and "待确认归属" not in doc["header"]
 
 
 def test_init_with_last_years_campaign_as_prior(built, tmp_path):

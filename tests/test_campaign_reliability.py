@@ -200,7 +200,7 @@ def test_two_collect_processes_at_once(tmp_path):
 def test_a_short_write_waits_for_another_writer_instead_of_failing(tmp_path):
     """explain while another connection holds the write lock: it waits (busy timeout), then succeeds."""
     root = tmp_path / "c"
-    c, _ = init_campaign(root, year=2021, roster=ROSTER)
+    c, _ = init_campaign(root, year=2021, roster=ROSTER, prior=SAMPLES / "prior")  # D06: an X-CARRY warning
     with c:
         collect(c, [next(DATA.glob("370602-D06_*.json"))])
     holder = sqlite3.connect(root / "campaign.db", isolation_level=None)
@@ -327,16 +327,14 @@ def test_a_campaign_of_an_older_schema_is_migrated_and_keeps_everything(tmp_path
 def test_a_campaign_of_a_newer_xltool_or_a_foreign_database_is_refused(tmp_path):
     c, _ = init_campaign(tmp_path / "new", year=2021, roster=ROSTER)
     c.close()
-    con = sqlite3.connect(tmp_path / "new" / "campaign.db")
-    con.execute("INSERT INTO schema_version VALUES (99, 'x', '9.9')")
-    con.commit()
-    con.close()
-    with pytest.raises(CampaignError, match="由较新版本的 xltool 创建（库版本 99"):
-        open_campaign(tmp_path / "new")
     (tmp_path / "other").mkdir()
-    con = sqlite3.connect(tmp_path / "other" / "campaign.db")
-    con.execute("CREATE TABLE t (x)")
-    con.commit()
-    con.close()
-    with pytest.raises(CampaignError, match="不是 xltool 的收集库"):
-        open_campaign(tmp_path / "other")
+    for folder, sql, refusal in (
+        ("new", "INSERT INTO schema_version VALUES (99, 'x', '9.9')", "由较新版本的 xltool 创建（库版本 99"),
+        ("other", "CREATE TABLE t (x)", "不是 xltool 的收集库"),
+    ):
+        con = sqlite3.connect(tmp_path / folder / "campaign.db")
+        con.execute(sql)
+        con.commit()
+        con.close()
+        with pytest.raises(CampaignError, match=refusal):
+            open_campaign(tmp_path / folder)

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import unicodedata
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -261,6 +262,198 @@ def test_duplicate_is_decided_by_fill_time_before_file_time(tmp_path, roster):
     assert roles == {"a.json": COUNTED, "b.json": SUPERSEDED}
     assert c.totals.loc["t2.coercion.decisions", "value"] == raw_number(a.values["t2.coercion.decisions"])
     assert c.status_line() == "应报 36｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 35"
+    assert set(c.files["newest_by"]) == {"按填报时间"}
+    b_row = c.files[c.files["file"].str.endswith("b.json")].iloc[0]
+    assert "（按填报时间）" in superseded_title(c, "b.json")
+    assert Path(b_row["superseded_by"]).name == "a.json"
+
+
+def superseded_title(c, name: str) -> str:
+    """The CONS-SUPERSEDED sentence of a superseded file (as 报送情况 and the CLI show it)."""
+    e = next(e for e in c.entries if Path(e.file).name == name)
+    return next(f.title["zh"] for f in e.result.findings if f.rule == "CONS-SUPERSEDED")
+
+
+def test_a_duplicate_decided_by_file_time_says_it_is_unreliable(inbox_cons):
+    st = inbox_cons.status.set_index("code")
+    assert st.loc["370602-D01", "newest_by"] == "按文件修改时间（不可靠）"
+    assert st.loc["370602-D01", "problems"].endswith("本单位共报送 2 份文件，以本文件为准（按文件修改时间（不可靠））")
+    assert superseded_title(inbox_cons, "D01-first-version.json") == (
+        f"本单位以另一份报送文件“{sample_file('370602-D01').name}”为准（按文件修改时间（不可靠）），本文件未计入汇总"
+    )
+
+
+# Two returns of one unit on its real template, as xlsx files: `newer` was saved by its program later
+# (docProps/core.xml dcterms:modified), but its file time is older — as after a USB copy done in the wrong order.
+SAVED_OLD = datetime(2022, 1, 10, 9, 0, 0)
+SAVED_NEW = datetime(2022, 1, 20, 16, 30, 0)
+
+
+def save_with_core_modified(path: Path, when: datetime) -> Path:
+    """Re-save a workbook with openpyxl, keeping `when` as its docProps/core.xml modified time (UTC).
+
+    openpyxl's save_workbook() stamps the current time; its ExcelWriter writes what the properties say.
+    """
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = load_workbook(path)
+    wb.properties.modified = when
+    tmp = path.with_name(path.name + ".tmp")
+    ExcelWriter(wb, ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True)).save()
+    tmp.replace(path)
+    return path
+
+
+def core_modified(path: Path) -> str:
+    """dcterms:modified of a workbook, read straight from its docProps/core.xml."""
+    import re
+    from zipfile import ZipFile
+
+    with ZipFile(path) as z:
+        xml = z.read("docProps/core.xml").decode("utf-8")
+    m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", xml)
+    assert m, xml
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def two_saves(tmp_path_factory, roster) -> dict[str, Path]:
+    """D02's template filled twice (other 行政强制 figures): saved 2022-01-10 and 2022-01-20, file times reversed."""
+    from xltool.fill import fill_template
+    from xltool.template import write_template
+
+    d = tmp_path_factory.mktemp("two_saves")
+    unit = roster.by_code("370602-D02")
+    template = write_template(
+        load_form(), d / "tpl" / "template.xlsx", year=2021, unit_name=unit.name, unit_code=unit.code
+    )
+    inbox = d / "inbox"
+    out = {}
+    for name, saved, coercion, mtime in (
+        ("发改局-旧.xlsx", SAVED_OLD, 11, 1_700_000_000),
+        ("发改局-新.xlsx", SAVED_NEW, 22, 1_600_000_000),
+    ):
+        data = load_json(sample_file("370602-D02"))
+        data.values["t2.coercion.decisions"] = coercion
+        path = save_with_core_modified(fill_template(template, data, inbox / name), saved)
+        os.utime(path, (mtime, mtime))
+        out[name] = path
+    assert core_modified(out["发改局-新.xlsx"]) == "2022-01-20T16:30:00Z"
+    assert out["发改局-新.xlsx"].stat().st_mtime < out["发改局-旧.xlsx"].stat().st_mtime
+    return out
+
+
+def loaded_with_saved_time(paths) -> list:
+    """The files read and validated, meta["modified"] set from docProps/core.xml as the reader is to do."""
+    from xltool.sources import load_any
+    from xltool.validate import validate_loaded
+
+    out = []
+    for p in paths:
+        r = validate_loaded(load_any(p), year=2021)
+        assert r.report is not None and r.valid, r.findings
+        r.report.meta["modified"] = core_modified(p)
+        out.append(r)
+    return out
+
+
+def test_duplicate_is_decided_by_the_workbooks_saved_time_not_the_file_time(two_saves, roster):
+    c = consolidate(loaded_with_saved_time(two_saves.values()), roster)
+    roles = {Path(f).name: r for f, r in zip(c.files["file"], c.files["role"], strict=True)}
+    assert roles == {"发改局-新.xlsx": COUNTED, "发改局-旧.xlsx": SUPERSEDED}
+    assert c.totals.loc["t2.coercion.decisions", "value"] == 22
+    st = c.status.set_index("code")
+    assert st.loc["370602-D02", "newest_by"] == "按工作簿保存时间"
+    assert st.loc["370602-D02", "problems"] == "本单位共报送 2 份文件，以本文件为准（按工作簿保存时间）"
+    assert superseded_title(c, "发改局-旧.xlsx") == (
+        "本单位以另一份报送文件“发改局-新.xlsx”为准（按工作簿保存时间），本文件未计入汇总"
+    )
+    # without the saved time the file time decides — the wrong one here — and says it is unreliable
+    for r in (bare := loaded_with_saved_time(two_saves.values())):
+        del r.report.meta["modified"]
+    c = consolidate(bare, roster)
+    assert c.totals.loc["t2.coercion.decisions", "value"] == 11
+    assert c.status.set_index("code").loc["370602-D02", "newest_by"] == "按文件修改时间（不可靠）"
+
+
+def test_duplicates_that_cannot_be_put_in_order_are_flagged_not_chosen(two_saves, roster, tmp_path):
+    same = loaded_with_saved_time(two_saves.values())
+    for r in same:
+        r.report.meta["modified"] = "2022-01-20T16:30:00Z"
+    for p in two_saves.values():
+        os.utime(p, (1_650_000_000, 1_650_000_000))
+    try:
+        c = consolidate(same, roster)
+        also = consolidate(same, roster, include_invalid=True)  # never picks one by chance either
+    finally:
+        os.utime(two_saves["发改局-旧.xlsx"], (1_700_000_000, 1_700_000_000))
+        os.utime(two_saves["发改局-新.xlsx"], (1_600_000_000, 1_600_000_000))
+    for cons in (c, also):
+        st = cons.status.set_index("code")
+        assert st.loc["370602-D02", "status"] == ERRORS and not st.loc["370602-D02", "counted"]
+        assert cons.counts["counted"] == 0 and cons.totals.loc["t2.coercion.decisions", "value"] == 0
+    # the first by name stands for the unit (uncounted); the other is listed apart, pointing at no "newer" file
+    st = c.status.set_index("code")
+    assert Path(st.loc["370602-D02", "file"]).name == "发改局-新.xlsx"
+    assert st.loc["370602-D02", "newest_by"] == "无法判断先后"
+    assert st.loc["370602-D02", "problems"] == (
+        "【错误 CONS-DUPLICATE-UNDECIDED】本单位报送了 2 份内容不同的文件，无法判断哪份较新"
+        "（工作簿保存时间相同、模板生成时间相同、文件修改时间相差不到 2 秒），均未计入汇总；另见：发改局-旧.xlsx"
+    )
+    other = next(e for e in c.entries if Path(e.file).name == "发改局-旧.xlsx")
+    assert other.role == SUPERSEDED and other.superseded_by is None and other.undecided
+    assert "另见：发改局-新.xlsx" in next(f.title["zh"] for f in other.result.findings if f.severity == "error")
+
+
+def test_identical_duplicates_need_no_decision(tmp_path, roster):
+    shutil.copy(sample_file("370602-D05"), tmp_path / "a.json")
+    shutil.copy(sample_file("370602-D05"), tmp_path / "b.json")
+    for p in (tmp_path / "a.json", tmp_path / "b.json"):
+        os.utime(p, (1_650_000_000, 1_650_000_000))
+    c = consolidate([tmp_path], roster)
+    roles = {Path(f).name: r for f, r in zip(c.files["file"], c.files["role"], strict=True)}
+    assert roles == {"a.json": COUNTED, "b.json": SUPERSEDED}
+    assert c.status.set_index("code").loc["370602-D05", "newest_by"] == "各文件内容相同"
+
+
+def test_a_return_of_the_consolidation_year_beats_last_years(tmp_path, roster):
+    shutil.copy(sample_file("370602-D05"), tmp_path / "2021.json")
+    shutil.copy(next(PRIOR.glob("370602-D05_*.json")), tmp_path / "2020.json")
+    c = consolidate([tmp_path], roster, year=2021)
+    roles = {Path(f).name: r for f, r in zip(c.files["file"], c.files["role"], strict=True)}
+    assert roles == {"2021.json": COUNTED, "2020.json": SUPERSEDED}
+    assert "（按报表年度）" in superseded_title(c, "2020.json")
+
+
+def test_cli_says_how_a_duplicate_was_decided(tmp_path):
+    shutil.copy(sample_file("370602-D05"), tmp_path / "新.json")
+    old = load_json(sample_file("370602-D05"))
+    old.values["t2.coercion.decisions"] = 5
+    save_json(old, tmp_path / "旧.json")
+    os.utime(tmp_path / "旧.json", (1_600_000_000, 1_600_000_000))
+    r = CliRunner().invoke(cli, ["consolidate", str(tmp_path), "--roster", str(ROSTER)])
+    assert r.exit_code == 0, r.output
+    assert (
+        "      旧.json  烟台市芝罘区工业和信息化局  （以 新.json 为准：按文件修改时间（不可靠））"
+        in r.stdout.splitlines()
+    )
+
+
+def test_end_to_end_the_readers_saved_time_decides(two_saves, roster):
+    """Files only, as `xltool consolidate` gets them: the reader itself gives meta["modified"] from
+    docProps/core.xml (the reader change of the lead), and that saved time decides, not the file time."""
+    from xltool.sources import load_any
+
+    assert load_any(two_saves["发改局-新.xlsx"]).report.meta.get("modified") == "2022-01-20T16:30:00Z"
+    c = consolidate([two_saves["发改局-旧.xlsx"].parent], roster)
+    assert c.totals.loc["t2.coercion.decisions", "value"] == 22
+    assert c.status.set_index("code").loc["370602-D02", "newest_by"] == "按工作簿保存时间"
+    r = CliRunner().invoke(cli, ["consolidate", str(two_saves["发改局-旧.xlsx"].parent), "--roster", str(ROSTER)])
+    assert r.exit_code == 0, r.output
+    assert "      发改局-旧.xlsx  烟台市芝罘区发展和改革局  （以 发改局-新.xlsx 为准：按工作簿保存时间）" in r.stdout
 
 
 # --------------------------------------------------------------------------- options and C-SUM

@@ -1,8 +1,9 @@
 """District consolidation: many units' returns -> the district's totals, who reported, and what is wrong.
 
 The library behind `xltool consolidate`. Every input is read and validated like `xltool validate` does;
-then each file is assigned to a roster unit, duplicates are resolved (the newest return counts), and the
-counted units' input cells are summed exactly (int counts, Decimal amounts). Totals are re-derived on the
+then each file is assigned to a roster unit, duplicates are resolved (the newest return counts: see
+`newest_return` for how "newest" is decided, and when it cannot be), and the counted units' input cells
+are summed exactly (int counts, Decimal amounts). Totals are re-derived on the
 sum by the rule engine, and the result is checked twice (rule C-SUM): every rule of the form on the
 consolidated report, and every cell against the explicit sum of the members' own values. A failure there
 means a reader bug or a double count, never a data problem of a unit, so it is reported loudly.
@@ -80,9 +81,78 @@ LONG_COLUMNS = (
 )
 """Columns of the tidy long table (one row per counted unit and cell)."""
 
-# Metadata keys (report.meta, then report.source) that say when a return was filled or saved, most specific
-# first; `generated_at` (when its template was made: a re-issued template is newer) is the last resort.
-FILL_TIME_KEYS = ("filled_at", "saved_at", "modified", "modified_at", "last_modified", "generated_at")
+
+@dataclass(frozen=True)
+class TimeBasis:
+    """One way of telling which of a unit's returns is newer, and how the clerk is told it was used."""
+
+    id: str
+    keys: tuple[str, ...]
+    """Metadata keys (report.meta, then report.source) holding the time, most specific first; none: file mtime."""
+    zh: str
+    en: str
+    noun_zh: str
+    noun_en: str
+    tolerance: float = 0.0
+    """Seconds within which two times count as the same."""
+
+    def time(self, e: Entry) -> float | None:
+        if not self.keys:
+            return e.mtime
+        rep = e.report
+        if rep is None:
+            return None
+        for key in self.keys:
+            for where in (rep.meta, rep.source):
+                t = _parse_time(where.get(key))
+                if t is not None:
+                    return t.timestamp()
+        return None
+
+    def label(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+# The bases for "newest", in order. A time written by the filling program comes first; then the workbook's
+# own saved time (docProps/core.xml dcterms:modified, which Excel, WPS and LibreOffice set on every save
+# and which travels inside the file); then when its template was made (a re-issued template is newer).
+# The file's mtime is the last resort: an e-mail download or a USB copy resets it, so copies of two
+# versions made together differ by the order they were copied in, not by when they were filled.
+TIME_BASES = (
+    TimeBasis("filled", ("filled_at", "saved_at"), "按填报时间", "by fill time", "填报时间", "fill time"),
+    TimeBasis(
+        "saved",
+        ("modified", "modified_at", "last_modified"),
+        "按工作簿保存时间",
+        "by the workbook's saved time",
+        "工作簿保存时间",
+        "workbook saved time",
+    ),
+    TimeBasis(
+        "template",
+        ("generated_at",),
+        "按模板生成时间",
+        "by when its template was made",
+        "模板生成时间",
+        "template time",
+    ),
+    # 2 s: the resolution of FAT (USB sticks) and zip timestamps; a smaller difference is copy order, not edit order
+    TimeBasis(
+        "mtime",
+        (),
+        "按文件修改时间（不可靠）",
+        "by file modification time (unreliable)",
+        "文件修改时间",
+        "file modification time",
+        tolerance=2.0,
+    ),
+)
+YEAR_BASIS = {"zh": "按报表年度", "en": "by the report's year"}
+IDENTICAL_BASIS = {"zh": "各文件内容相同", "en": "the files are identical"}
+
+FILL_TIME_KEYS = tuple(k for b in TIME_BASES for k in b.keys)
+"""Metadata keys (report.meta, then report.source) that say when a return was filled or saved, most specific
+first: ("filled_at", "saved_at", "modified", "modified_at", "last_modified", "generated_at")."""
 
 
 # --------------------------------------------------------------------------- key indicators
@@ -179,6 +249,11 @@ class Entry:
     superseded_by: str | None = None
     included_invalid: bool = False
     """Counted although it has errors (include_invalid)."""
+    newest_by: dict[str, str] | None = None
+    """For a unit that sent several files: how the one that decides its status was chosen ({'zh', 'en'}
+    labels: 按工作簿保存时间, 按文件修改时间（不可靠）…), or why none could be."""
+    undecided: bool = False
+    """One of several returns of a unit that differ and cannot be put in order: none is counted."""
 
     @property
     def file(self) -> str:
@@ -187,12 +262,6 @@ class Entry:
     @property
     def report(self) -> UnitReport | None:
         return self.result.report
-
-    @property
-    def sort_time(self) -> tuple[float, float, str]:
-        fill = self.fill_time.timestamp() if self.fill_time else None
-        mt = self.mtime or 0.0
-        return (fill if fill is not None else mt, mt, self.file)
 
     @property
     def received(self) -> datetime | None:
@@ -625,7 +694,9 @@ def consolidate(
         list(results_or_paths), roster=roster, year=year, prior=prior, progress=progress, jobs=jobs, values=known
     )
     the_form = _pick_form(results, form)
-    entries = _assign(results, roster, the_form, accepted_only=accepted_only, include_invalid=include_invalid)
+    entries = _assign(
+        results, roster, the_form, accepted_only=accepted_only, include_invalid=include_invalid, year=year
+    )
     name = unit_name or default_unit_name(roster)
     counted = [e for e in entries if e.role == COUNTED]
     from xltool.parallel import CellValues
@@ -698,7 +769,13 @@ def _with(result: FileResult, extra: list[Finding]) -> FileResult:
 
 
 def _assign(
-    results: list[FileResult], roster: Roster, form: Form, *, accepted_only: bool, include_invalid: bool
+    results: list[FileResult],
+    roster: Roster,
+    form: Form,
+    *,
+    accepted_only: bool,
+    include_invalid: bool,
+    year: int | None = None,
 ) -> list[Entry]:
     """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified)."""
     entries: list[Entry] = []
@@ -715,19 +792,107 @@ def _assign(
             by_unit.setdefault(unit.code, []).append(e)
         entries.append(e)
     for group in by_unit.values():
-        group.sort(key=lambda x: x.sort_time, reverse=True)
-        newest = group[0]
-        for old in group[1:]:
-            old.role = SUPERSEDED
-            old.superseded_by = newest.file
-            old.result = _with(old.result, [tool_finding("CONS-SUPERSEDED", newer=Path(newest.file).name)])
+        if len(group) == 1:
+            newest = group[0]
+        else:
+            newest = _settle_duplicates(group, year)
         newest.role = _role(newest, form, accepted_only=accepted_only, include_invalid=include_invalid)
     return entries
 
 
+def newest_return(group: list[Entry], year: int | None = None) -> tuple[list[Entry], dict[str, str] | None]:
+    """Which of one unit's returns is the newest: (the candidates left, the basis that last narrowed them).
+
+    One candidate left: it is the newest. A return of the consolidation's `year` beats one of another year.
+    Then each basis of TIME_BASES in turn: a basis is used when every candidate has that time, and the
+    candidates whose time is the latest (within the basis' tolerance) stay. A basis that some candidate
+    lacks is passed over — a fill time is never compared with another file's mtime. More than one
+    candidate left means they cannot be put in order (the caller asks the clerk unless they are identical).
+    """
+    cands = list(group)
+    how: dict[str, str] | None = None
+    if year is not None:
+        of_year = [e for e in cands if e.report is not None and e.report.year == year]
+        if of_year and len(of_year) < len(cands):
+            cands, how = of_year, YEAR_BASIS
+    for basis in TIME_BASES:
+        if len(cands) == 1:
+            break
+        times = [basis.time(e) for e in cands]
+        if any(t is None for t in times):
+            continue
+        top = max(t for t in times if t is not None)
+        kept = [e for e, t in zip(cands, times, strict=True) if t is not None and top - t <= basis.tolerance]
+        if len(kept) < len(cands):
+            cands, how = kept, basis.label()
+    return cands, how
+
+
+def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:
+    """Mark a unit's returns superseded but the newest, saying how it was chosen; returns the one that decides
+    the unit's status. Returns that differ and cannot be put in order are all left out, flagged for the clerk."""
+    group.sort(key=lambda x: Path(x.file).name)  # a stable order for what follows and for the messages
+    left, how = newest_return(group, year)
+    older_by = how  # what set the others aside
+    if len(left) > 1 and _same_content(left):
+        older_by = older_by or IDENTICAL_BASIS
+        left, how = left[:1], IDENTICAL_BASIS
+    newest = left[0]
+    undecided = len(left) > 1
+    if undecided:  # every one of them flagged; the first (by name) stands for the unit, uncounted (an error)
+        names = [Path(e.file).name for e in left]
+        why = _why_undecided(left)
+        for e in left:
+            e.undecided = True
+            e.newest_by = {"zh": "无法判断先后", "en": "cannot be put in order"}
+            others = "、".join(n for n in names if n != Path(e.file).name)
+            finding = tool_finding("CONS-DUPLICATE-UNDECIDED", count=len(left), others=others, why=why)
+            e.result = _with(e.result, [finding])
+            if e is not newest:
+                e.role, e.superseded_by = SUPERSEDED, None
+    else:
+        assert how is not None
+        newest.newest_by = how
+        newest.result = _with(newest.result, [tool_finding("CONS-NEWEST", total=len(group), basis=how)])
+    newer = "、".join(Path(e.file).name for e in left)
+    kept = {id(e) for e in left}
+    for old in group:
+        if id(old) not in kept:  # older than the newest (or than every one of the undecided)
+            old.role, old.superseded_by, old.newest_by = SUPERSEDED, newest.file, older_by
+            old.result = _with(old.result, [tool_finding("CONS-SUPERSEDED", newer=newer, basis=older_by)])
+    return newest
+
+
+def _same_content(entries: list[Entry]) -> bool:
+    """The same bytes, or the same form, year, unit and values: no choice to make between them."""
+    if len({e.sha256 for e in entries}) == 1 and entries[0].sha256:
+        return True
+    reps = [e.report for e in entries]
+    if any(r is None for r in reps):
+        return False
+    first = reps[0]
+    assert first is not None
+    return all(
+        r is not None
+        and (r.form, r.year, r.unit_code, r.unit_name, r.values)
+        == (first.form, first.year, first.unit_code, first.unit_name, first.values)
+        for r in reps[1:]
+    )
+
+
+def _why_undecided(entries: list[Entry]) -> dict[str, str]:
+    """Why returns cannot be put in order: the times they share, or that they have none to compare."""
+    tied = [b for b in TIME_BASES if all(b.time(e) is not None for e in entries)]
+    zh = [f"{b.noun_zh}相差不到 {b.tolerance:g} 秒" if b.tolerance else f"{b.noun_zh}相同" for b in tied]
+    en = [f"{b.noun_en} within {b.tolerance:g} s" if b.tolerance else f"the same {b.noun_en}" for b in tied]
+    if not tied:
+        return {"zh": "没有可比较的时间", "en": "no time to compare"}
+    return {"zh": "、".join(zh), "en": ", ".join(en)}
+
+
 def _role(e: Entry, form: Form, *, accepted_only: bool, include_invalid: bool) -> str:
     r = e.result
-    if r.report is None or r.report.form != form.id:
+    if r.report is None or r.report.form != form.id or e.undecided:  # include_invalid picks no file by chance
         return REJECTED
     if not r.valid:
         if include_invalid:
@@ -871,11 +1036,21 @@ def unit_status(e: Entry | None) -> str:
 
 
 def _problems(e: Entry, limit: int = 3) -> str:
-    probs = [f for f in e.result.findings if f.severity in ("error", "warning") and not f.rule.startswith("CONS-")]
+    """The main problems of a file, one line; then, for a unit that sent several, how its file was chosen."""
+    probs = [f for f in e.result.findings if is_problem(f)]
     text = "；".join(f"【{SEVERITY_ZH[f.severity]} {f.rule}】{f.title['zh']}" for f in probs[:limit])
     if len(probs) > limit:
         text += f"；等共 {len(probs)} 项"
-    return text
+    note = next((f.title["zh"] for f in e.result.findings if f.rule == "CONS-NEWEST"), "")
+    return "；".join(t for t in (text, note) if t)
+
+
+def is_problem(f: Finding) -> bool:
+    """An error or warning of the file itself: not a note on its role in the consolidation (CONS- 提示/警告),
+    but the consolidation's errors about it (another form, returns that cannot be put in order) are."""
+    if f.rule.startswith("CONS-"):
+        return f.severity == "error"
+    return f.severity in ("error", "warning")
 
 
 def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
@@ -905,6 +1080,7 @@ def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
                 "sha256": e.sha256 if e else None,
                 "problems": _problems(e) if e else "",
                 "superseded": superseded[id(u)],
+                "newest_by": e.newest_by["zh"] if e and e.newest_by else None,
             }
         )
     df = pd.DataFrame(rows, dtype=object)  # object: None stays None (not NaN), times stay datetime
@@ -934,6 +1110,7 @@ def _files_frame(entries: list[Entry]) -> pd.DataFrame:
                 "filled": e.fill_time,
                 "sha256": e.sha256,
                 "superseded_by": e.superseded_by,
+                "newest_by": e.newest_by["zh"] if e.newest_by else None,
                 "problems": _problems(e),
             }
         )

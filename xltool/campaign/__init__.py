@@ -7,6 +7,7 @@ Library behind `xltool campaign`:
     run = collect(c, ["inbox/"])
     print(campaign_status(c).header())
     explain(c, resolve_unit(c, "民政局"), "X-CARRY", "上年结转口径调整")
+    assign(c, "3f9a2c01b7", resolve_unit(c, "科学技术局"))  # a file 待确认归属 or unidentified
     write_campaign_summary(c, "汇总.xlsx")
 """
 
@@ -26,9 +27,11 @@ from xltool.campaign.status import (
     LOCKED,
     NOT_ISSUED,
     PENDING,
+    PENDING_ASSIGNMENT,
     CampaignStatus,
     UnitStatus,
     campaign_status,
+    pending_files,
     status_of,
 )
 from xltool.campaign.store import (
@@ -37,6 +40,7 @@ from xltool.campaign.store import (
     Campaign,
     CampaignBusy,
     CampaignError,
+    WrongRule,
     create_campaign,
     dump_report,
     find_root,
@@ -53,6 +57,7 @@ __all__ = [
     "LOCKED",
     "NOT_ISSUED",
     "PENDING",
+    "PENDING_ASSIGNMENT",
     "SCHEMA_VERSION",
     "Campaign",
     "CampaignBusy",
@@ -62,6 +67,7 @@ __all__ = [
     "Collected",
     "Collector",
     "UnitStatus",
+    "WrongRule",
     "accept",
     "assign",
     "audit_entries",
@@ -77,6 +83,7 @@ __all__ = [
     "issue_templates",
     "lock",
     "open_campaign",
+    "pending_files",
     "reopen",
     "resolve_unit",
     "status_of",

@@ -8,6 +8,7 @@ a locked unit is not changed without `reopen --why`.
 from __future__ import annotations
 
 from xltool.campaign.status import (
+    AWAITS_ASSIGNMENT_SQL,
     ERRORS,
     LOCKED,
     PENDING,
@@ -17,7 +18,7 @@ from xltool.campaign.status import (
     open_findings,
     status_of,
 )
-from xltool.campaign.store import Campaign, CampaignError, dump_findings, load_report, now
+from xltool.campaign.store import Campaign, CampaignError, WrongRule, dump_findings, load_report, now
 from xltool.findings import Finding, catalogue, counts, sort_findings
 from xltool.roster import Unit
 from xltool.schema import load_form
@@ -34,26 +35,27 @@ def known_rules(campaign: Campaign) -> dict[str, str]:
     return out
 
 
-def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> tuple[UnitStatus, str | None]:
-    """Record the unit's 说明 for a 警告 (it applies to this and later versions). Returns the new status and a
-    note when the latest version does not have that warning (the 说明 is kept for a later version).
+def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> UnitStatus:
+    """Record the unit's 说明 for one of its current 警告 (it applies to this and later versions).
+
+    A current warning is one of the latest version's, or of the version that counts when that is another
+    (a locked earlier version). Returns the new status.
 
     Raises:
-        CampaignError: empty text, unknown rule, or the rule is an error (errors must be corrected).
+        WrongRule: the rule is unknown, or the unit has no such warning now (the message lists those it has).
+        CampaignError: empty text, or the rule is an error (errors must be corrected).
     """
     text = (text or "").strip()
     if not text:
         raise CampaignError("说明不能为空")
     rules = known_rules(campaign)
     rid = rule.strip().upper()
-    if rid not in rules:
-        raise CampaignError(f"没有规则“{rule}”。可填写说明的是警告，例如 X-CARRY、X-IN-FORCE")
     st = status_of(campaign, unit)
-    if any(f.rule == rid and f.severity == "error" for f in st.findings) or rules[rid] == "error":
+    if any(f.rule == rid and f.severity == "error" for f in st.findings) or rules.get(rid) == "error":
         raise CampaignError(f"{rid} 是错误，不能用说明代替；请{unit.name}改正后重新报送")
-    note = None
-    if not any(f.rule == rid and f.severity == "warning" for f in st.findings):
-        note = f"{unit.name}的最新版本中没有 {rid} 警告；说明已记录，将用于以后收到的版本"
+    have = current_warnings(st)
+    if rid not in have:
+        raise WrongRule(_no_such_warning(unit, st, rule.strip(), rid in rules, have))
     with campaign.write() as conn:
         old = conn.execute(
             "SELECT text FROM explanations WHERE unit_code = ? AND rule = ?", (unit.code, rid)
@@ -71,7 +73,34 @@ def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> tuple[UnitS
             replaced=old["text"] if old else None,
             version=st.latest.seq if st.latest else None,
         )
-    return status_of(campaign, unit), note
+    return status_of(campaign, unit)
+
+
+def current_warnings(st: UnitStatus) -> dict[str, Finding]:
+    """Rule id -> the first of its 警告 in the unit's latest version and in the version that counts."""
+    out: dict[str, Finding] = {}
+    versions = [v for v in (st.latest, st.effective) if v is not None]
+    for i, v in enumerate(versions):
+        if i and v.id == versions[0].id:
+            continue
+        for f in st.findings if v is st.latest else open_findings(v, st.explanations):
+            if f.severity == "warning":
+                out.setdefault(f.rule, f)
+    return out
+
+
+def _no_such_warning(unit: Unit, st: UnitStatus, rule: str, known: bool, have: dict[str, Finding]) -> str:
+    """Why a 说明 for `rule` is refused, and the rules that can be explained instead."""
+    if not known:
+        head = f"没有规则“{rule}”"
+    elif st.latest is None:
+        head = f"{unit.name}尚未报送，没有 {rule.upper()} 警告"
+    else:
+        head = f"{unit.name}的{st.latest.label}没有 {rule.upper()} 警告，无需说明"
+    if not have:
+        return f"{head}。{unit.name}目前没有任何警告，无需填写说明"
+    listed = "；".join(f"{rid}（{f.title['zh']}）" for rid, f in sorted(have.items()))
+    return f"{head}。{unit.name}目前可填写说明的警告：{listed}"
 
 
 def accept(campaign: Campaign, unit: Unit, why: str | None = None) -> UnitStatus:
@@ -237,9 +266,9 @@ def assign(campaign: Campaign, ref: str, unit: Unit, why: str | None = None) -> 
         d = conn.execute("SELECT state FROM decisions WHERE version_id = ?", (v.id,)).fetchone()
         if d is not None and v.unit_code != unit.code:
             raise CampaignError(f"{v.file_name}是{v.unit_code}已接受或锁定的版本，请先 reopen 该单位")
-        if v.unit_code == unit.code:
+        if v.unit_code == unit.code and v.seq is not None:
             seq = v.seq
-        else:
+        else:  # another unit's, unidentified, or 待确认归属 (no number yet): the unit's newest version
             row = conn.execute("SELECT MAX(seq) FROM versions WHERE unit_code = ?", (unit.code,)).fetchone()
             seq = int(row[0] or 0) + 1
         n = counts(findings)
@@ -257,6 +286,7 @@ def assign(campaign: Campaign, ref: str, unit: Unit, why: str | None = None) -> 
             previous_unit=v.unit_code,
             previous_version=v.seq,
             previous_identified_by=v.identified_by,
+            previous_pending=v.awaits_assignment or None,
             why=(why or "").strip() or None,
         )
     row = conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions WHERE id = ?", (v.id,)).fetchone()
@@ -296,6 +326,9 @@ def _recheck_cross_year(campaign: Campaign, v: Version, unit: Unit) -> list[Find
 
 def _check_latest(conn, unit: Unit, expected: Version) -> None:  # noqa: ANN001 - sqlite3 connection
     """Inside the write transaction: no newer version arrived since the status was read."""
-    row = conn.execute("SELECT id FROM versions WHERE unit_code = ? ORDER BY seq DESC LIMIT 1", (unit.code,)).fetchone()
+    row = conn.execute(
+        f"SELECT id FROM versions WHERE unit_code = ? AND NOT {AWAITS_ASSIGNMENT_SQL} ORDER BY seq DESC LIMIT 1",
+        (unit.code,),
+    ).fetchone()
     if row is None or row["id"] != expected.id:
         raise CampaignError(f"{unit.name}刚收到新版本，请重新查看状态后再操作")

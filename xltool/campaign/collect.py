@@ -9,6 +9,10 @@ Per file, in this order (each step safe to interrupt by SIGKILL):
    match of the file name against the roster, else unidentified;
 4. validate with last year's data of that unit; write the feedback files (write-then-rename);
 5. insert the version and its audit entry in one transaction.
+
+A file whose content names one unit and whose file name another is recorded 待确认归属 (no version number,
+no unit's version) until the clerk runs `xltool campaign assign`: a stray file must not change the state,
+or the counted version, of the unit it happens to contain.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from xltool import __version__
 from xltool.campaign.store import (
     FEEDBACK,
     OUTBOX,
+    PENDING_DIR,
     STORE,
     TMP_PREFIX,
     Campaign,
@@ -75,6 +80,11 @@ class Identity:
     """The roster unit the file name points to, when it is not `unit` (the A-named-as-B flag)."""
     claimed: str = ""
     """What the content says the unit is (for messages about unidentified files)."""
+
+    @property
+    def awaits_assignment(self) -> bool:
+        """Content and name point at different roster units: 待确认归属 until the clerk assigns it."""
+        return self.unit is not None and self.named is not None
 
 
 def district_prefix(roster: Roster) -> str:
@@ -197,6 +207,11 @@ class Collected:
     def counts(self) -> dict[str, int]:
         return counts(self.findings)
 
+    @property
+    def awaits_assignment(self) -> bool:
+        """Recorded 待确认归属: content of `unit`, name of `named`; no unit's version until assigned."""
+        return self.outcome == NEW and self.unit is not None and self.named is not None
+
 
 @dataclass
 class CollectRun:
@@ -213,42 +228,37 @@ class CollectRun:
             "duplicates": sum(1 for c in self.items if c.outcome == DUPLICATE),
             "unidentified": sum(1 for c in new if c.unit is None),
             "by_filename": sum(1 for c in new if c.identified_by == "filename"),
-            "name_flagged": sum(1 for c in new if c.named is not None),
+            "pending_assignment": sum(1 for c in new if c.awaits_assignment),
             "failed": sum(1 for c in self.items if c.outcome == FAILED),
         }
 
     def summary_line(self, lang: str = "zh") -> str:
         """The closing line: how many files, new versions (clean / warnings / errors), duplicates, problems."""
         c = self.count()
-        if lang == "en":
+        zh = lang == "zh"
+        if zh:
+            parts = [
+                f"本次收集 {c['files']} 个文件：新增 {c['new']} 个版本（通过 {c['clean']}｜有警告 {c['warnings']}｜"
+                f"有错误 {c['errors']}）",
+                f"重复 {c['duplicates']}",
+            ]
+        else:
             parts = [
                 f"{c['files']} files: {c['new']} new versions (clean {c['clean']} | warnings {c['warnings']} | "
                 f"errors {c['errors']})",
                 f"duplicates {c['duplicates']}",
             ]
-            for k, label in (
-                ("unidentified", "unit unknown"),
-                ("by_filename", "identified by file name"),
-                ("name_flagged", "name does not match content"),
-                ("failed", "could not be read"),
-            ):
-                if c[k]:
-                    parts.append(f"{label} {c[k]}")
-            return ", ".join(parts)
-        parts = [
-            f"本次收集 {c['files']} 个文件：新增 {c['new']} 个版本（通过 {c['clean']}｜有警告 {c['warnings']}｜"
-            f"有错误 {c['errors']}）",
-            f"重复 {c['duplicates']}",
-        ]
-        for k, label in (
-            ("unidentified", "无法确定单位"),
-            ("by_filename", "按文件名认定单位"),
-            ("name_flagged", "文件名与内容不符"),
-            ("failed", "无法读取原文件"),
-        ):
-            if c[k]:
-                parts.append(f"{label} {c[k]}")
-        return "，".join(parts)
+        parts += [f"{label[0 if zh else 1]} {c[k]}" for k, label in _RUN_NOTES.items() if c[k]]
+        return ("，" if zh else ", ").join(parts)
+
+
+_RUN_NOTES = {
+    "unidentified": ("无法确定单位", "unit unknown"),
+    "by_filename": ("按文件名认定单位", "identified by file name"),
+    "pending_assignment": ("待确认归属（文件名与内容不符）", "pending assignment (name and content differ)"),
+    "failed": ("无法读取原文件", "could not be read"),
+}
+"""The counts a collect run's closing line adds when not zero: key -> (zh, en) label."""
 
 
 class Collector:
@@ -335,11 +345,16 @@ class Collector:
         conn = self.c.conn
 
         def known(digest: str) -> Collected | None:
-            row = conn.execute("SELECT unit_code, seq FROM versions WHERE sha256 = ?", (digest,)).fetchone()
+            row = conn.execute(
+                "SELECT unit_code, seq, name_unit, identified_by FROM versions WHERE sha256 = ?", (digest,)
+            ).fetchone()
             if row is None:
                 return None
             unit = self.c.unit(row["unit_code"]) if row["unit_code"] else None
-            return Collected(src, DUPLICATE, digest, unit, duplicate_of=(row["unit_code"], row["seq"]))
+            named = None
+            if unit is not None and row["name_unit"] and row["identified_by"] != "clerk":  # repeats one 待确认归属
+                named = self.c.unit(row["name_unit"])
+            return Collected(src, DUPLICATE, digest, unit, named=named, duplicate_of=(row["unit_code"], row["seq"]))
 
         try:
             # hash first: a file already recorded costs one read, no copy
@@ -359,18 +374,20 @@ class Collector:
         extra = identity_findings(ident, result.findings, src.name, sha, loaded.report is not None)
         if sha in self.issued_sha:
             extra.append(tool_finding("CAMP-UNFILLED"))
-        extra += self._version_notes(ident.unit, loaded.report)
+        if not ident.awaits_assignment:  # notes about the unit's versions: not before the file is the unit's
+            extra += self._version_notes(ident.unit, loaded.report)
         findings = sort_findings(list(result.findings) + extra)
         result = FileResult(str(src), result.report, findings)
 
         received = now()
-        seq_guess = self._next_seq(ident.unit)
-        feedback = self._write_feedback(ident.unit, seq_guess, src, sha, received, result) if findings else []
+        # 待确认归属: no version number, so the unit's versions (and its state) stay as they are
+        numbered = None if ident.awaits_assignment else ident.unit
+        feedback = self._write_feedback(ident, self._next_seq(numbered), src, sha, received, result) if findings else []
         n = counts(findings)
         with self.c.write():
             if conn.execute("SELECT 1 FROM versions WHERE sha256 = ?", (sha,)).fetchone():
                 return Collected(src, DUPLICATE, sha, ident.unit)
-            seq = self._next_seq(ident.unit)
+            seq = self._next_seq(numbered)
             cur = conn.execute(
                 """INSERT INTO versions (sha256, unit_code, seq, received_at, source_path, file_name, size, stored,
                        report, findings, errors, warnings, infos, tool_version, identified_by, name_unit,
@@ -405,6 +422,7 @@ class Collector:
                 sha256=sha,
                 identified_by=ident.by,
                 name_unit=ident.named.code if ident.named else None,
+                pending_assignment=ident.awaits_assignment or None,
                 errors=n["error"],
                 warnings=n["warning"],
             )
@@ -440,12 +458,14 @@ class Collector:
         ).fetchone()
         if d is not None:
             out.append(tool_finding("CAMP-LOCKED", seq=d["seq"]))
+        from xltool.campaign.status import AWAITS_ASSIGNMENT_SQL
         from xltool.consolidate import fill_time
 
         mine = fill_time(report)
         if mine is not None:
             for r in conn.execute(
-                "SELECT seq, report FROM versions WHERE unit_code = ? AND report IS NOT NULL ORDER BY seq DESC",
+                "SELECT seq, report FROM versions WHERE unit_code = ? AND report IS NOT NULL "
+                f"AND NOT {AWAITS_ASSIGNMENT_SQL} ORDER BY seq DESC",
                 (unit.code,),
             ):
                 other = fill_time(load_report(r["report"]))
@@ -462,14 +482,20 @@ class Collector:
         return out
 
     def _write_feedback(
-        self, unit: Unit | None, seq: int | None, src: Path, sha: str, received: str, result: FileResult
+        self, ident: Identity, seq: int | None, src: Path, sha: str, received: str, result: FileResult
     ) -> list[Path]:
         """The feedback for one version: a text file always, an annotated workbook when the reader allows."""
-        folder = self.c.feedback_folder(unit)
+        unit = ident.unit
+        if ident.awaits_assignment and unit is not None and ident.named is not None:
+            folder = self.c.feedback_dir / PENDING_DIR
+            who = f"单位：待确认（内容属于{unit.name}，文件名指向{ident.named.name}）"
+        else:
+            folder = self.c.feedback_folder(unit)
+            who = f"单位：{unit.name}（{unit.code}）" if unit else "单位：无法确定"
         label = f"第{seq}版_" if seq else f"{sha[:12]}_"
         stem = safe_name(label + src.stem)
         lines = [
-            f"单位：{unit.name}（{unit.code}）" if unit else "单位：无法确定",
+            who,
             f"文件：{src.name}",
             f"收到时间：{received}",
             f"SHA-256：{sha}",

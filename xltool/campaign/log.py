@@ -79,6 +79,8 @@ def describe(e: Entry, lang: str = "zh") -> str:
         parts.append(f"错误 {d.get('errors', 0)}，警告 {d.get('warnings', 0)}")
         if d.get("name_unit"):
             parts.append(f"文件名指向 {d['name_unit']}")
+        if d.get("pending_assignment"):
+            parts.append("待确认归属")
         return "，".join(p for p in parts if p)
     if e.action == "explain":
         return f"{d.get('rule')} 说明：{d.get('text')}" + ("（替换原说明）" if d.get("replaced") else "")
@@ -91,6 +93,8 @@ def describe(e: Entry, lang: str = "zh") -> str:
         return f"撤销{prev}（{ver}），原因：{d.get('why')}"
     if e.action == "assign":
         prev = d.get("previous_unit") or "未识别"
+        if d.get("previous_pending"):
+            prev = f"待确认归属，内容属于 {prev}"
         return f"将 {d.get('file')} 指定为本单位{ver}（原归属：{prev}）" + (f"，{d['why']}" if d.get("why") else "")
     if e.action == "summary":
         return f"生成汇总 {d.get('file')}，计入 {len(d.get('counted') or {})} 个单位"

@@ -8,6 +8,10 @@ State of a unit (what the clerk sees), decided in this order:
 - 已接受: the latest version has no error and every 警告 is explained (or the clerk accepted it).
 
 The version that counts in the summary (effective): the locked one, else the latest without errors.
+
+A file whose content is one unit's (template metadata) but whose name points at another is 待确认归属
+(pending assignment): it is recorded, but it is nobody's version — it changes no unit's state and cannot
+count — until the clerk settles it with `xltool campaign assign`. Status lists it with the exact commands.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ STATE_EN = {
     LOCKED: "locked",
 }
 CLERK_CONFIRMED = {"zh": "政务公开办已确认单位归属", "en": "the unit was confirmed by the clerk"}
+PENDING_ASSIGNMENT = "待确认归属"
+
+AWAITS_ASSIGNMENT_SQL = "(unit_code IS NOT NULL AND name_unit IS NOT NULL AND identified_by != 'clerk')"
+"""SQL: a version whose file name points at another unit than its content, not yet settled by the clerk.
+(Written without a table alias: use it on `versions` only.)"""
 
 
 @dataclass
@@ -100,6 +109,11 @@ class Version:
     def label(self) -> str:
         return f"第{self.seq}版" if self.seq else self.sha256[:12]
 
+    @property
+    def awaits_assignment(self) -> bool:
+        """Content of `unit_code`, name of `name_unit`, not yet settled: 待确认归属 (see AWAITS_ASSIGNMENT_SQL)."""
+        return self.unit_code is not None and self.name_unit is not None and self.identified_by != "clerk"
+
     def findings(self) -> list[Finding]:
         return load_findings(self._findings)
 
@@ -124,6 +138,36 @@ def open_findings(v: Version, explanations: dict[str, str]) -> list[Finding]:
             f = dataclasses.replace(f, explanation=explanations[f.rule])
         out.append(f)
     return out
+
+
+@dataclass
+class PendingFile:
+    """A received file 待确认归属: its content is `unit`'s, its name points at `named`."""
+
+    version: Version
+    unit: Unit | None
+    named: Unit | None
+
+    def commands(self) -> list[tuple[Unit, str]]:
+        """(unit, the exact command that files it under that unit): the content's unit first."""
+        out = []
+        for u in (self.unit, self.named):
+            if u is not None and all(u.code != x.code for x, _ in out):
+                out.append((u, f"xltool campaign assign {self.version.sha256[:12]} {u.code}"))
+        return out
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        v = self.version
+        return {
+            "sha256": v.sha256,
+            "file": v.file_name,
+            "source": v.source_path,
+            "received": v.received_at,
+            "content_unit": {"code": v.unit_code, "name": self.unit.name if self.unit else None},
+            "named_unit": {"code": v.name_unit, "name": self.named.name if self.named else None},
+            "commands": [{"code": u.code, "name": u.name, "command": cmd} for u, cmd in self.commands()],
+            "problems": [_short(f, lang) for f in v.findings() if f.severity == "error"][:3],
+        }
 
 
 @dataclass
@@ -253,6 +297,8 @@ class CampaignStatus:
     unidentified: list[Version]
     """Versions that belong to no roster unit (yet)."""
     at: str
+    pending: list[PendingFile] = field(default_factory=list)
+    """Files 待确认归属: content of one unit, name of another; no unit's version until assigned."""
 
     def counts(self) -> dict[str, int]:
         s = [u.state for u in self.units]
@@ -266,6 +312,7 @@ class CampaignStatus:
             "missing": s.count(NOT_ISSUED) + s.count(ISSUED),
             "not_issued": s.count(NOT_ISSUED),
             "unidentified": len(self.unidentified),
+            "pending_assignment": len(self.pending),
         }
 
     def header(self, lang: str = "zh") -> str:
@@ -277,12 +324,14 @@ class CampaignStatus:
                 f"locked {c['locked']} | needs explanation {c['pending']} | errors {c['errors']} | "
                 f"missing {c['missing']}"
             )
-            return line + (f" | unidentified files {c['unidentified']}" if c["unidentified"] else "")
+            line += f" | unidentified files {c['unidentified']}" if c["unidentified"] else ""
+            return line + (f" | pending assignment {c['pending_assignment']}" if c["pending_assignment"] else "")
         line = (
             f"应报 {c['expected']}｜已收 {c['received']}｜已接受 {c['accepted']}｜已锁定 {c['locked']}｜"
             f"待说明 {c['pending']}｜有错误 {c['errors']}｜未报 {c['missing']}"
         )
-        return line + (f"｜未识别文件 {c['unidentified']}" if c["unidentified"] else "")
+        line += f"｜未识别文件 {c['unidentified']}" if c["unidentified"] else ""
+        return line + (f"｜{PENDING_ASSIGNMENT} {c['pending_assignment']}" if c["pending_assignment"] else "")
 
     def missing(self) -> list[UnitStatus]:
         return [u for u in self.units if u.state in (NOT_ISSUED, ISSUED)]
@@ -309,6 +358,7 @@ class CampaignStatus:
                 }
                 for v in self.unidentified
             ],
+            "pending_assignment": [p.to_dict(lang) for p in self.pending],
         }
 
     def text(self, lang: str = "zh") -> str:
@@ -347,6 +397,9 @@ class CampaignStatus:
             for v in self.unidentified:
                 why = next((f.title["zh" if zh else "en"] for f in v.findings() if f.severity == "error"), "")
                 out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  {why}")
+        if self.pending:
+            out.append("")
+            out += pending_lines(self.pending, lang)
         return "\n".join(out)
 
     def reminder(self, *, sender: str | None = None, deadline: str | None = None, lang: str = "zh") -> str:
@@ -413,6 +466,29 @@ def _reminder_en(st, miss, err, pend, sender, deadline, today) -> str:  # noqa: 
     return "\n".join(lines)
 
 
+def pending_lines(pending: list[PendingFile], lang: str = "zh") -> list[str]:
+    """The 待确认归属 section: each file, whose content and name it carries, and the command for each answer."""
+    zh = lang == "zh"
+    out = [
+        f"{PENDING_ASSIGNMENT}的文件（{len(pending)}）：内容与文件名指向不同单位，未计入任何单位；"
+        "请向报送单位核实后运行相应命令："
+        if zh
+        else f"Files pending assignment ({len(pending)}): the content and the file name point at different units; "
+        "they count for no unit until you run one of the commands:"
+    ]
+    for p in pending:
+        v = p.version
+        unit = p.unit.name if p.unit else v.unit_code
+        named = p.named.name if p.named else v.name_unit
+        if zh:
+            out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  内容属于 {unit}，文件名指向 {named}")
+        else:
+            out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  content: {unit}; name: {named}")
+        for u, cmd in p.commands():
+            out.append(f"    属于{u.name}：{cmd}" if zh else f"    if it is {u.name}'s: {cmd}")
+    return out
+
+
 def _cn(n: int) -> str:
     return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
 
@@ -467,9 +543,12 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
             expl.setdefault(r["unit_code"], {})[r["rule"]] = r["text"]
     by_unit: dict[str, list[Version]] = {}
     unidentified = []
+    pending = []
     for v in versions:
         if v.unit_code is None:
             unidentified.append(v)
+        elif v.awaits_assignment:
+            pending.append(_pending(campaign, v))
         else:
             by_unit.setdefault(v.unit_code, []).append(v)
     units = [
@@ -477,8 +556,23 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
         for u in campaign.roster.units
     ]
     unidentified.sort(key=lambda v: v.id)
+    pending.sort(key=lambda p: p.version.id)
     name = campaign.name or _district_prefix(campaign.roster)
-    return CampaignStatus(campaign.year, name, units, unidentified, now())
+    return CampaignStatus(campaign.year, name, units, unidentified, now(), pending)
+
+
+def _pending(campaign: Campaign, v: Version) -> PendingFile:
+    return PendingFile(v, campaign.unit(v.unit_code or ""), campaign.unit(v.name_unit or ""))
+
+
+def pending_files(campaign: Campaign, unit: Unit | None = None) -> list[PendingFile]:
+    """Files 待确认归属, oldest first; with `unit`, those whose content or name points at it."""
+    sql = f"SELECT {VERSION_COLUMNS} FROM versions WHERE {AWAITS_ASSIGNMENT_SQL}"
+    args: tuple[str, ...] = ()
+    if unit is not None:
+        sql += " AND (unit_code = ? OR name_unit = ?)"
+        args = (unit.code, unit.code)
+    return [_pending(campaign, Version.from_row(r)) for r in campaign.conn.execute(sql + " ORDER BY id", args)]
 
 
 def status_of(campaign: Campaign, unit: Unit) -> UnitStatus:
@@ -488,7 +582,9 @@ def status_of(campaign: Campaign, unit: Unit) -> UnitStatus:
         versions = [
             Version.from_row(r)
             for r in conn.execute(
-                f"SELECT {VERSION_COLUMNS} FROM versions WHERE unit_code = ? ORDER BY seq, id", (unit.code,)
+                f"SELECT {VERSION_COLUMNS} FROM versions WHERE unit_code = ? AND NOT {AWAITS_ASSIGNMENT_SQL} "
+                "ORDER BY seq, id",
+                (unit.code,),
             )
         ]
         issued = conn.execute("SELECT MAX(issued_at) FROM issued WHERE unit_code = ?", (unit.code,)).fetchone()[0]

@@ -43,6 +43,7 @@ OUTBOX = "outbox"
 STORE = "store"
 FEEDBACK = "feedback"
 UNIDENTIFIED_DIR = "_未识别"
+PENDING_DIR = "_待确认归属"
 TMP_PREFIX = ".tmp-"
 BUSY_TIMEOUT_MS = 15_000
 
@@ -55,6 +56,10 @@ class CampaignError(XltoolError):
 
 class CampaignBusy(CampaignError):
     """Another process holds the campaign's lock (collect or templates running)."""
+
+
+class WrongRule(CampaignError):
+    """A 说明 names a rule the unit has no warning for (unknown, or not among its current warnings)."""
 
 
 # --------------------------------------------------------------------------- schema and migrations
