@@ -47,7 +47,8 @@ _REF = re.compile(r"(?<![A-Z'!])\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d
 def refs_in(formula: str) -> set[str]:
     """Every single cell a formula's A1 references cover (ranges expanded); sheet-qualified ones excluded."""
     out = set()
-    for m in _REF.finditer(re.sub(r'"[^"]*"', "", formula)):
+    formula = re.sub(r"'[^']*'!\$?[A-Z]+\$?\d+(:\$?[A-Z]+\$?\d+)?", "", re.sub(r'"[^"]*"', "", formula))
+    for m in _REF.finditer(formula):
         c0, r0 = col_index(m.group(1)), int(m.group(2))
         c1, r1 = (col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
         for r in range(r0, r1 + 1):
@@ -166,6 +167,17 @@ def test_totals_are_sum_formulas_of_their_parts(wb: openpyxl.Workbook) -> None:
                 assert ws[lay.ref(key)].value is None, key
 
 
+def _inputs_behind(keys) -> set[str]:
+    """The keys and, for totals, every input they add up (the test's own walk, not the writer's)."""
+    out, todo = set(), list(keys)
+    while todo:
+        k = todo.pop()
+        if k not in out:
+            out.add(k)
+            todo += FORM.cells[k].totals[0] if FORM.cells[k].is_total else []
+    return out
+
+
 def test_a_check_cell_for_every_in_year_error_equation(wb: openpyxl.Workbook) -> None:
     rules = in_year_error_equations(FORM)
     assert {r.id for r in rules} == {"T3-BALANCE", "T3-RESULTS", "T3-TOTAL", "T4-TOTAL"}
@@ -177,36 +189,66 @@ def test_a_check_cell_for_every_in_year_error_equation(wb: openpyxl.Workbook) ->
     assert sum(c.rule == "T3-TOTAL" for c in checks) == len(t3.rows)
     assert sum(c.rule == "T4-TOTAL" for c in checks) == len(FORM.table("t4").rows)
     lays = sheet_layouts(FORM)
+    carried = {k for _, k, _ in carry_pairs(FORM)}
     for c in checks:
         ws = wb[c.sheet]
         formula = ws[c.ref].value
         assert formula.startswith("=IF(") and f'"{OK_MARK}"' in formula and '"差"' in formula
         lay = next(lay for lay in lays.values() if lay.sheet == c.sheet)
-        assert refs_in(formula) == {lay.ref(k) for k in c.keys}, c
+        # the formula reads the rule's cells, and guards against text in them or in the parts of its totals
+        behind = {lay.ref(k) for k in _inputs_behind(c.keys)}
+        assert refs_in(formula) == behind, c
+        assert formula.startswith(f"=IF(COUNTA({','.join(c.guard)})>COUNT(") and '"含文字"' in formula
+        # only a check that involves a pre-fillable cell waits for this year's filling
+        assert c.gated == bool(_inputs_behind(c.keys) & carried), c
+        assert ('"待填写"' in formula) == c.gated and ("'表二'!" in formula) == c.gated, c
         # the cells of a failing item turn red: a rule on exactly those cells, keyed on the check cell
         absolute = f"${openpyxl.utils.get_column_letter(c.col)}${c.row}"
-        covered = [
-            refs_in(str(cf.sqref)) for cf in ws.conditional_formatting for r in cf.rules if absolute in r.formula[0]
+        red = [
+            refs_in(str(cf.sqref))
+            for cf in ws.conditional_formatting
+            for r in cf.rules
+            if r.formula[0] == f'LEFT({absolute},1)="差"'
         ]
-        assert covered == [{*c.cells, c.ref}], c
-    balance = [c for c in checks if c.rule == "T3-BALANCE" and c.item == "natural_person"][0]
-    assert wb["表三"][balance.ref].value == (
-        '=IF(ROUND(SUM(D6:D7)-(SUM(D29:D30)),6)=0,"✔","差"&ABS(ROUND(SUM(D6:D7)-(SUM(D29:D30)),6))&"件")'
+        assert red == [{*c.cells, c.ref}], c
+    results = [c for c in checks if c.rule == "T3-RESULTS" and c.item == "natural_person"][0]
+    assert wb["表三"][results.ref].value == (
+        '=IF(COUNTA(D8:D29)>COUNT(D8:D29),"含文字",'
+        'IF(ROUND(SUM(D29)-(SUM(D8:D28)),6)=0,"✔","差"&ABS(ROUND(SUM(D29)-(SUM(D8:D28)),6))&"件"))'
     )
+    balance = [c for c in checks if c.rule == "T3-BALANCE" and c.item == "natural_person"][0]
+    assert balance.gated and balance.guard == ("D6:D30",)
     assert wb["表三"]["A31"].value == "勾稽关系校验"
+    # 表四 has no label column: the check's name is a row of its own above the checks, inside the table
+    t4 = sheet_checks(FORM)["t4"]
+    width = lays["t4"].width
+    assert [(lb.text, lb.row, lb.col, lb.colspan) for lb in t4.labels] == [("总计校验", 7, 1, width)]
+    assert {c.row for c in t4.checks} == {8} and t4.last_col == width
 
 
-def test_status_cells_count_checks_and_inputs(wb: openpyxl.Workbook) -> None:
+def test_status_lines_count_failures_and_name_text_cells(wb: openpyxl.Workbook) -> None:
     cover = wb[COVER_SHEET]
     status = cover[cover_cells()["status"]].value
-    assert "校验通过" in status and "处未通过，请查看标红单元格" in status
+    for text in ("校验通过", "尚未填写", "有 ", " 处未通过，请查看标红单元格", "为文字，请改为数字", "校验公式出错"):
+        assert text in status
     for sc in sheet_checks(FORM).values():
         ws = wb[sc.sheet]
-        assert f"'{sc.sheet}'!{sc.status_ref}" in status
-        f = ws[sc.status_ref].value
-        assert all(f'({c.ref}<>"{OK_MARK}")' in f for c in sc.checks)
-        assert all(f"COUNTA({r.ref})" in f for r in sc.inputs)
-        assert ws[sc.status_ref].number_format.startswith("[=0]")
+        q = f"'{sc.sheet}'!"
+        assert f"{q}{sc.failures_ref}" in status and f"{q}{sc.hints_ref}" in status and f"{q}{sc.where_ref}" in status
+        # the helper cells: hidden, locked, right of the print area
+        assert ws.column_dimensions[openpyxl.utils.get_column_letter(sc.helper_col)].hidden
+        last = f"${openpyxl.utils.get_column_letter(sc.last_col)}${sc.last_row}"
+        assert sc.helper_col == sc.last_col + 1 and ws.print_area == f"'{sc.sheet}'!$A$1:{last}"
+        for h in sc.helpers:
+            assert ws[h.ref].value == h.formula and ws[h.ref].protection.locked
+        failures = ws[sc.failures_ref].value
+        assert all(f'(LEFT({c.ref},1)="差")' in failures for c in sc.checks)
+        assert all(f"COUNTA({r.ref})-COUNT({r.ref})-" in failures for r in sc.inputs)
+        hints = [h for h in sc.helpers if h.role.startswith("hints:")]
+        assert [h.role for h in hints] == [f"hints:{r.ref}" for r in sc.inputs]
+        assert all(f"ISTEXT({r.ref})" in ws[h.ref].value for h, r in zip(hints, sc.inputs, strict=True))
+        line = ws[sc.status_ref].value
+        assert sc.failures_ref in line and sc.hints_ref in line and "尚未填写" in line and "本表全部通过" in line
 
 
 def test_validation_and_red_formatting_on_every_input(wb: openpyxl.Workbook) -> None:
@@ -215,7 +257,7 @@ def test_validation_and_red_formatting_on_every_input(wb: openpyxl.Workbook) -> 
         dvs = ws.data_validations.dataValidation
         cf_cells = set()
         for cf in ws.conditional_formatting:
-            if any("ISNUMBER" in r.formula[0] for r in cf.rules):
+            if any(r.formula[0].startswith("IF(ISNUMBER(") for r in cf.rules):
                 for rng in cf.sqref.ranges:
                     cf_cells.update(c for row in rng.cells for c in [row])
         for key, pos in lay.cells.items():
@@ -231,8 +273,57 @@ def test_validation_and_red_formatting_on_every_input(wb: openpyxl.Workbook) -> 
             assert dv.showErrorMessage and dv.errorStyle == "stop" and dv.showInputMessage
             assert "0" in dv.prompt and "不要" in dv.error and dv.promptTitle == "填写提示"
             assert (pos.row, pos.col) in cf_cells, key
+    # text the validator reads as a number is orange: that rule comes first and stops, so red never covers it
+    for sc in sheet_checks(FORM).values():
+        for rng in sc.inputs:
+            rules = sorted(
+                (r for cf in wb[sc.sheet].conditional_formatting if str(cf.sqref) == rng.ref for r in cf.rules),
+                key=lambda r: r.priority,
+            )
+            first = rng.ref.split(":")[0]
+            assert len(rules) == 2, rng
+            assert rules[0].formula[0].startswith(f"AND(ISTEXT({first}),(ISNUMBER(FIND(")
+            assert rules[1].formula[0].startswith(f"IF(ISNUMBER({first}),")
+            assert rules[0].stopIfTrue and not rules[1].stopIfTrue
     dv_fee = [dv for dv in wb["表二"].data_validations.dataValidation if "B16" in dv][0]
     assert "万元" in dv_fee.prompt
+
+
+def _text_width(text: str) -> float:
+    """Excel column units of a text in 宋体 11 (a CJK character is two digits wide), the test's own estimate."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def test_columns_fit_their_labels_and_each_table_prints_on_one_a4_page(wb: openpyxl.Workbook) -> None:
+    """No label breaks inside a word: a group or header label fits its column(s) on one line, row labels take
+    at most two lines; the long group label of 表三 runs down its column as vertical text. Every table sheet
+    prints fitted on one A4 page."""
+    for lay in sheet_layouts(FORM).values():
+        ws = wb[lay.sheet]
+        sc = sheet_checks(FORM)[lay.table]
+
+        widths = {c: ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, sc.last_col + 1)}
+
+        def width(col: int, span: int = 1, widths: dict = widths) -> float:
+            return sum(widths[c] for c in range(col, col + span))
+
+        for lb in lay.labels:
+            cell = ws.cell(row=lb.row, column=lb.col)
+            if lb.role == "group" and cell.alignment.textRotation == 255:
+                assert lb.rowspan * 20 >= len(lb.text) * 14, lb  # room for a character a line
+            elif lb.role in ("group", "header"):
+                assert width(lb.col, lb.colspan) >= _text_width(lb.text) + 1, lb
+            elif lb.role == "row":
+                assert width(lb.col, lb.colspan) * 2 >= _text_width(lb.text) + 1, lb
+        ps = ws.page_setup
+        assert str(ps.paperSize) == ws.PAPERSIZE_A4 and ps.fitToWidth == 1 and ps.fitToHeight == 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ps.orientation == ("landscape" if sc.last_col > 12 else "portrait"), lay.sheet
+    t3 = wb["表三"]
+    assert t3["A8"].value == "三、本年度办理结果" and t3["A8"].alignment.textRotation == 255
+    assert t3["B10"].value == "（三）不予公开" and t3["B10"].alignment.textRotation in (0, None)
 
 
 def test_protection_sheets_workbook_and_no_clear_password(built: dict[str, Path], wb: openpyxl.Workbook) -> None:

@@ -31,13 +31,17 @@ from xltool.layout import TITLE_ROW, TOP, SheetLayout, col_letter, fingerprint, 
 from xltool.metadata import write_metadata
 from xltool.schema.model import Form
 from xltool.template_checks import (
+    DIFF_MARK,
     OK_MARK,
     STATUS_FORMAT,
     SheetChecks,
+    carry_pairs,
     compress_refs,
+    hint_cell_formula,
     invalid_cell_formula,
     sheet_checks,
     status_total_formula,
+    texts,
 )
 from xltool.template_protect import DEFAULT_PASSWORD, Protection, protection_for
 
@@ -102,6 +106,9 @@ PREFILL_FILL = "DDEBF7"
 TOTAL_FILL = "EDEDED"
 RED_FILL, RED_FONT = "FFC7CE", "9C0006"
 GREEN_FILL, GREEN_FONT = "C6EFCE", "006100"
+ORANGE_FILL, ORANGE_FONT = "F4B183", "843C0C"
+"""Text the validator reads as a number (a hint, not a failure): clearly orange, unlike the light-yellow inputs."""
+GREY_FONT = "808080"
 
 
 def cover_cells() -> dict[str, str]:
@@ -137,33 +144,6 @@ def template_filename(unit_code: str | None, unit_name: str, year: int | None) -
 
 
 # --------------------------------------------------------------------------- prior data
-
-
-def carry_pairs(form: Form) -> list[tuple[str, str, str]]:
-    """(rule id, this year's input key, last year's key) for every carry rule: `x = prior:y` (X-CARRY).
-
-    Taken from the form's cross-year equations with one term on each side, so nothing is hard-coded.
-    """
-    out = []
-    for rule in form.rules:
-        if rule.kind != "equation" or not rule.cross_year or len(rule.left) != 1 or len(rule.right) != 1:
-            continue
-        left, right = rule.left[0], rule.right[0]
-        if left.startswith(("-", "prior:")) or not right.startswith("prior:"):
-            continue
-        t = form.table(rule.table)  # type: ignore[arg-type]
-        by_col = rule.for_each == "columns"
-        items = [c.id for c in t.columns] if by_col else [r.id for r in t.rows]
-        for item in items:
-            if rule.only and item not in rule.only:
-                continue
-            src = right.removeprefix("prior:")
-            dst_key = t.key(left, item) if by_col else t.key(item, left)
-            src_key = t.key(src, item) if by_col else t.key(item, src)
-            cell = form.cells.get(dst_key)
-            if cell is not None and not cell.is_total and src_key in form.cells:
-                out.append((rule.id, dst_key, src_key))
-    return out
 
 
 def prefill_from_prior(form: Form, prior: UnitReport | None, year: int | None) -> tuple[dict[str, Any], list[Finding]]:
@@ -258,6 +238,8 @@ class _Styles:
         font = Font(**cjk, size=11)
         bold = Font(**cjk, size=11, bold=True)
         center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        # a label running down many rows, a character a line (text rotation 255: stacked)
+        vertical = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=255)
         left = Alignment(horizontal="left", vertical="center", wrap_text=True)
         label_left = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
         left_top = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -274,6 +256,7 @@ class _Styles:
             "header": dict(font=font, alignment=center, **framed),
             "corner": dict(font=Font(**cjk, size=10), alignment=label_left, **framed),
             "group": dict(font=font, alignment=center, **framed),
+            "group_vertical": dict(font=font, alignment=vertical, **framed),
             "row": dict(font=font, alignment=label_left, **framed),
             # what the template adds
             "extra": dict(font=bold, alignment=center, **framed),
@@ -285,6 +268,7 @@ class _Styles:
             "check": dict(font=Font(**cjk, size=10, bold=True, color=GREEN_FONT), alignment=center, **framed),
             "status": dict(font=Font(**cjk, size=12, bold=True), alignment=left, number_format=STATUS_FORMAT, **framed),
             "inner": dict(border=border, protection=locked),
+            "helper": dict(font=Font(**cjk, size=9, color="808080"), protection=Protection(locked=True, hidden=True)),
             "inner_unlocked": dict(border=border, protection=unlocked),
             # cover
             "cover_value": dict(font=font, alignment=left, **framed),
@@ -302,6 +286,10 @@ class _Styles:
         self.green = dict(
             fill=PatternFill("solid", fgColor=GREEN_FILL, bgColor=GREEN_FILL), font=Font(color=GREEN_FONT)
         )
+        self.orange = dict(
+            fill=PatternFill("solid", fgColor=ORANGE_FILL, bgColor=ORANGE_FILL), font=Font(color=ORANGE_FONT)
+        )
+        self.grey = dict(font=Font(color=GREY_FONT, bold=False))
 
     def apply(self, cell: Any, name: str) -> None:
         from copy import copy
@@ -329,17 +317,54 @@ def _text_width(text: str) -> float:
     return w
 
 
+_PAD = 1.5
+"""Room for the cell's margins and border, in column units, added to a label's text width."""
+_ROW_LABEL_CAP = 46.0
+"""Row labels up to this width sit on one line; longer ones (表三's two 其他处理 items) wrap into two."""
+_LINE_PT = 14.0
+"""Height of one line of 11 pt text, in points."""
+
+
+def stacked_groups(form: Form, lay: SheetLayout) -> set[tuple[int, int]]:
+    """(row, col) of the group labels set as vertical text: the outer label columns of a matrix table
+    (“三、本年度办理结果”), when each of their labels runs down enough rows to hold it a character a line."""
+    t = form.table(lay.table)
+    if t.layout != "matrix":
+        return set()
+    out: set[tuple[int, int]] = set()
+    for level in range(1, t.label_columns):
+        groups = [lb for lb in lay.labels if lb.role == "group" and lb.col == level and lb.colspan == 1]
+        if groups and all(len(lb.text) * (_LINE_PT + 1) <= lb.rowspan * 20.0 for lb in groups):
+            out.update((lb.row, lb.col) for lb in groups)
+        else:
+            break  # an inner level is set horizontally once an outer one is
+    return out
+
+
 def _column_widths(form: Form, lay: SheetLayout, sc: SheetChecks) -> dict[int, float]:
+    """Widths from the labels, so that no label breaks inside a word.
+
+    Group columns of a matrix table hold their labels on one line (or as vertical text when they run down
+    many rows); the row-label column holds every row label on one line up to `_ROW_LABEL_CAP`, and the
+    longest ones on two; a value column is as wide as its header label.
+    """
     t = form.table(lay.table)
     widths: dict[int, float] = {}
     lc = t.label_columns
     for c in range(1, sc.last_col + 1):
         widths[c] = 10.0
     if t.layout == "matrix":
-        # group columns narrow (their labels run down many rows); the last label column holds the row labels
-        for level in range(lc - 1):
-            widths[level + 1] = 3.2 if level == 0 else 10.0
-        widths[lc] = 46.0
+        stacked = stacked_groups(form, lay)
+        for level in range(1, lc):
+            groups = [lb for lb in lay.labels if lb.role == "group" and lb.col == level and lb.colspan == 1]
+            if any((lb.row, lb.col) in stacked for lb in groups):
+                widths[level] = 3.6
+            else:
+                widths[level] = max((_text_width(lb.text) + _PAD for lb in groups), default=10.0)
+        rows = [_text_width(lb.text) for lb in lay.labels if lb.role == "row" and lb.col == lc and lb.colspan == 1]
+        one_line = max((w for w in rows if w <= _ROW_LABEL_CAP), default=20.0) + _PAD
+        two_lines = max((w / 2 + 2 * _PAD for w in rows if w > _ROW_LABEL_CAP), default=0.0)
+        widths[lc] = max(one_line, two_lines)
     elif t.layout == "blocks":
         longest = max((_text_width(lb.text) for lb in lay.labels if lb.role == "row"), default=20)
         widths[1] = max(24.0, min(40.0, longest + 4))
@@ -348,30 +373,43 @@ def _column_widths(form: Form, lay: SheetLayout, sc: SheetChecks) -> dict[int, f
     else:  # row: many narrow value columns
         for c in range(1, lay.width + 1):
             widths[c] = 9.5
+    # a value column at least as wide as its own header label; a spanning header as wide as its columns
+    for lb in sorted((lb for lb in lay.labels if lb.role == "header"), key=lambda lb: lb.colspan):
+        need = _text_width(lb.text) + _PAD
+        cols = range(lb.col, lb.col + lb.colspan)
+        have = sum(widths[c] for c in cols)
+        if have < need:
+            for c in cols:
+                widths[c] += (need - have) / lb.colspan
     for c in sc.check_columns:
         widths[c] = 10.0
     for lb in sc.labels:
-        if lb.col > lay.width and lb.col not in sc.check_columns:
-            widths[lb.col] = max(widths.get(lb.col, 10.0), _text_width(lb.text) + 2)
-    return widths
+        if lb.col in sc.check_columns:
+            widths[lb.col] = max(widths[lb.col], _text_width(lb.text) + _PAD)
+    return {c: round(w, 1) for c, w in widths.items()}
 
 
-def _row_heights(lay: SheetLayout, sc: SheetChecks, widths: dict[int, float]) -> dict[int, float]:
+def _row_heights(
+    lay: SheetLayout, sc: SheetChecks, widths: dict[int, float], stacked: set[tuple[int, int]]
+) -> dict[int, float]:
     """Explicit heights: Excel does not grow merged wrapped cells, so lines are estimated from the text."""
     heights: dict[int, float] = {}
     for lb in [*lay.labels, *sc.labels]:
         if getattr(lb, "role", "") == "title":
             heights[lb.row] = 30.0
             continue
+        if (lb.row, lb.col) in stacked:
+            continue
         span_w = sum(widths.get(c, 10.0) for c in range(lb.col, lb.col + lb.colspan)) - 1
         lines = max(1, -(-int(_text_width(lb.text) * 10) // int(max(span_w, 2.0) * 10)))
-        need = lines * 14.0 + 6.0
+        need = lines * _LINE_PT + 6.0
         per_row = need / lb.rowspan
         for r in range(lb.row, lb.row + lb.rowspan):
             heights[r] = max(heights.get(r, 20.0), per_row)
     for r in range(lay.first_data_row, sc.last_row + 1):
         heights.setdefault(r, 20.0)
-    heights[sc.status_row] = max(heights.get(sc.status_row, 20.0), 24.0)
+    # the status line holds a sentence and, with text in inputs, where it is: room for two lines
+    heights[sc.status_row] = max(heights.get(sc.status_row, 20.0), 36.0)
     return heights
 
 
@@ -430,18 +468,21 @@ def _put(ws: Any, st: _Styles, row: int, col: int, value: Any, style: str, rowsp
 
 
 def _table_sheet(wb: Any, form: Form, lay: SheetLayout, sc: SheetChecks, st: _Styles, lang: str) -> Any:
-    from openpyxl.formatting.rule import CellIsRule, FormulaRule
+    from openpyxl.formatting.rule import FormulaRule
     from openpyxl.worksheet.datavalidation import DataValidation
 
     t = form.table(lay.table)
+    tx = texts(lang)
     ws = wb.create_sheet(lay.sheet)
     ws.sheet_properties.tabColor = "4472C4"
     widths = _column_widths(form, lay, sc)
     for c, w in widths.items():
         ws.column_dimensions[col_letter(c)].width = w
+    stacked = stacked_groups(form, lay)
     # official labels, at their layout positions
     for lb in lay.labels:
-        _put(ws, st, lb.row, lb.col, lb.text, lb.role, lb.rowspan, lb.colspan)
+        style = "group_vertical" if (lb.row, lb.col) in stacked else lb.role
+        _put(ws, st, lb.row, lb.col, lb.text, style, lb.rowspan, lb.colspan)
     # the info line under the title (unit, code, year): filled in by write_identity
     _put(ws, st, TITLE_ROW + 1, 1, None, "info", 1, lay.width)
     # value cells: inputs shaded and unlocked, totals as SUM formulas
@@ -449,24 +490,43 @@ def _table_sheet(wb: Any, form: Form, lay: SheetLayout, sc: SheetChecks, st: _St
         c = form.cells[key]
         formula = "=SUM(" + ",".join(compress_refs([lay.cells[p] for p in c.totals[0]])) + ")" if c.is_total else None
         _put(ws, st, pos.row, pos.col, formula, "total" if c.is_total else "input", 1, pos.colspan)
-    # checks
+    # checks: red with the cells of a failing item; orange when text keeps it from adding up; grey while
+    # it waits for this year's figures
     for lb in sc.labels:
         _put(ws, st, lb.row, lb.col, lb.text, "extra", lb.rowspan, lb.colspan)
     for chk in sc.checks:
         _put(ws, st, chk.row, chk.col, chk.formula, "check", 1, chk.colspan)
+        at = f"${col_letter(chk.col)}${chk.row}"
         ws.conditional_formatting.add(
             " ".join([*chk.cells, chk.ref]),
-            FormulaRule(formula=[f'${col_letter(chk.col)}${chk.row}<>"{OK_MARK}"'], stopIfTrue=False, **st.red),
+            FormulaRule(formula=[f'LEFT({at},1)="{DIFF_MARK}"'], stopIfTrue=False, **st.red),
         )
-    # status of this sheet: a count shown as Chinese by its number format
+        ws.conditional_formatting.add(
+            chk.ref, FormulaRule(formula=[f'{at}="{tx["text_in_check"]}"'], stopIfTrue=False, **st.orange)
+        )
+        if chk.gated:
+            ws.conditional_formatting.add(
+                chk.ref, FormulaRule(formula=[f'{at}="{tx["to_fill"]}"'], stopIfTrue=False, **st.grey)
+            )
+    # helper cells (counts for the status lines), in a hidden column right of the print area
+    for h in sc.helpers:
+        st.apply(ws.cell(row=h.row, column=h.col, value=h.formula), "helper")
+    ws.column_dimensions[col_letter(sc.helper_col)].hidden = True
+    # status of this sheet: red with failures, orange with text to retype, green when all pass
     lab = sc.status_label
     _put(ws, st, lab.row, lab.col, lab.text, "extra", 1, lab.colspan)
     _put(ws, st, sc.status_row, sc.status_col, sc.status_formula, "status", 1, sc.status_colspan)
-    ws.conditional_formatting.add(sc.status_ref, CellIsRule(operator="greaterThan", formula=["0"], **st.red))
-    ws.conditional_formatting.add(sc.status_ref, CellIsRule(operator="equal", formula=["0"], **st.green))
-    # inputs: red when not a usable value (paste bypasses validation), and validation for typing
+    fails, hints = (_absolute(r) for r in (sc.failures_ref, sc.hints_ref))
+    status_at = _absolute(sc.status_ref)
+    ws.conditional_formatting.add(sc.status_ref, FormulaRule(formula=[f"{fails}<>0"], **st.red))
+    ws.conditional_formatting.add(sc.status_ref, FormulaRule(formula=[f"{hints}>0"], **st.orange))
+    ws.conditional_formatting.add(sc.status_ref, FormulaRule(formula=[f'LEFT({status_at},1)="{OK_MARK}"'], **st.green))
+    # inputs: red when not a usable value, orange when text the validator reads as a number (paste bypasses
+    # validation), and validation for typing
     dvs: dict[tuple[str, bool], Any] = {}
     for rng in sc.inputs:
+        hint = FormulaRule(formula=[hint_cell_formula(rng)], stopIfTrue=True, **st.orange)
+        ws.conditional_formatting.add(rng.ref, hint)  # first: it decides for text (see invalid_cell_formula)
         ws.conditional_formatting.add(rng.ref, FormulaRule(formula=[invalid_cell_formula(rng)], **st.red))
         dv = dvs.get((rng.type, rng.signed))
         if dv is None:
@@ -474,13 +534,19 @@ def _table_sheet(wb: Any, form: Form, lay: SheetLayout, sc: SheetChecks, st: _St
             dvs[(rng.type, rng.signed)] = dv
             ws.add_data_validation(dv)
         dv.add(rng.ref)
-    heights = _row_heights(lay, sc, widths)
+    heights = _row_heights(lay, sc, widths, stacked)
     for r, h in heights.items():
         ws.row_dimensions[r].height = h
     if t.layout == "matrix":
         ws.freeze_panes = f"{col_letter(t.label_columns + 1)}{lay.first_data_row}"
     _print_setup(ws, lay, sc, widths, heights, t.layout)
     return ws
+
+
+def _absolute(ref: str) -> str:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    assert m is not None, ref
+    return f"${m.group(1)}${m.group(2)}"
 
 
 def _validation(cls: Any, ctype: str, signed: bool, lang: str) -> Any:
@@ -524,26 +590,30 @@ def _validation(cls: Any, ctype: str, signed: bool, lang: str) -> Any:
     return dv
 
 
-def _orientation(widths: dict[int, float], heights: dict[int, float], last_col: int, last_row: int) -> str:
-    """The orientation that prints the sheet fitted to width on the fewest pages, then the larger."""
-    width_pt = sum(widths.get(c, 10.0) for c in range(1, last_col + 1)) * 7 * 0.75  # ≈7 px a unit, 0.75 pt a px
+_A4 = {"portrait": (595 - 72, 842 - 86), "landscape": (842 - 72, 595 - 86)}
+"""Printable A4 area in points with the margins of `_print_setup` (0.5" left/right, 0.6" top/bottom)."""
+_LANDSCAPE_GAIN = 1.1
+"""Landscape only when it prints at least this much larger: a form reads best upright."""
+
+
+def page_fit(widths: dict[int, float], heights: dict[int, float], last_col: int, last_row: int) -> tuple[str, float]:
+    """(orientation, scale) that prints the sheet on one A4 page at the largest scale (portrait on a near tie)."""
+    width_pt = sum(widths.get(c, 10.0) * 7 + 5 for c in range(1, last_col + 1)) * 0.75  # ≈7 px a unit + padding
     height_pt = sum(heights.get(r, 15.0) for r in range(1, last_row + 1))
-    best = None
-    for name, w, h in (("portrait", 595 - 72, 842 - 86), ("landscape", 842 - 72, 595 - 86)):
-        scale = min(1.0, w / width_pt)
-        pages = -(-int(height_pt * scale) // h)
-        cand = (pages, -scale, name)
-        best = cand if best is None or cand < best else best
-    return best[2]  # type: ignore[index]
+    scale = {o: min(1.0, w / width_pt, h / height_pt) for o, (w, h) in _A4.items()}
+    if scale["landscape"] > scale["portrait"] * _LANDSCAPE_GAIN:
+        return "landscape", scale["landscape"]
+    return "portrait", scale["portrait"]
 
 
 def _print_setup(
     ws: Any, lay: SheetLayout, sc: SheetChecks, widths: dict[int, float], heights: dict[int, float], form_layout: str
 ) -> None:
+    """Each table on one A4 page: fitted to width and height, in the orientation that prints it larger."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = _orientation(widths, heights, sc.last_col, sc.last_row)
+    ws.page_setup.orientation = page_fit(widths, heights, sc.last_col, sc.last_row)[0]
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
@@ -573,15 +643,15 @@ def _cover_sheet(ws: Any, form: Form, st: _Styles, lang: str, blank: bool) -> No
     refs = cover_cells()
     ws[refs["status"]].value = status_total_formula(form, lang)
     st.apply(ws[refs["status"]], "cover_status")
-    ws.conditional_formatting.add(
-        refs["status"],
-        FormulaRule(formula=[f'{refs["status"]}="{"校验通过" if zh else "All checks pass"}"'], **st.green),
-    )
-    ws.conditional_formatting.add(
-        refs["status"],
-        FormulaRule(formula=[f'{refs["status"]}<>"{"校验通过" if zh else "All checks pass"}"'], **st.red),
-    )
-    ws.row_dimensions[_COVER_ROWS["status"]].height = 30
+    # green when all pass, red with failures (or broken formulas), orange with only text to retype; no colour
+    # while nothing of this year is filled in
+    tx = texts(lang)
+    at = refs["status"]
+    ws.conditional_formatting.add(at, FormulaRule(formula=[f'{at}="{tx["cover_ok"]}"'], **st.green))
+    failing = f'OR(ISNUMBER(FIND("{tx["cover_fail"][1]}",{at})),{at}="{tx["broken"]}")'
+    ws.conditional_formatting.add(at, FormulaRule(formula=[failing], **st.red))
+    ws.conditional_formatting.add(at, FormulaRule(formula=[f'ISNUMBER(FIND("{tx["hint"][-1]}",{at}))'], **st.orange))
+    ws.row_dimensions[_COVER_ROWS["status"]].height = 40
     ws.row_dimensions[_COVER_ROWS["prefilled"]].height = 48
     ws.row_dimensions[_COVER_ROWS["explanation"]].height = 90
     st.apply(ws[refs["explanation"]], "cover_input_top")
@@ -632,7 +702,9 @@ def _instructions(form: Form, lang: str) -> list[str]:
             f"1. Type this unit's figures into the light-yellow cells of {sheets}; every other cell is locked.",
             "2. Counts are whole numbers; type 0 where nothing happened (not “/”, “无” or a unit). Amounts in 万元.",
             "3. Totals (总计) are computed by formulas.",
-            f"4. The check rows/columns ({names}) show ✔ or the difference; failing cells turn red.",
+            f"4. The check rows/columns ({names}) show ✔ or the difference; failing cells turn red. Text that reads"
+            " as a number (“12件”, full-width digits) turns orange: retype it as a plain number. Until this year's"
+            " figures are typed in, the status reads “Not filled in yet”.",
             "5. When the status above reads “All checks pass”, save the file and send it as instructed.",
         ]
     return [
@@ -640,7 +712,8 @@ def _instructions(form: Form, lang: str) -> list[str]:
         "2. 件数请填写整数，没有发生的填 0，不要填写“/”“无”或单位；收费金额以万元为单位，可保留小数。",
         "3. “总计”单元格由公式自动计算，无需填写。",
         f"4. 各表下方（或右侧）的{names}实时显示校验结果：“{OK_MARK}”为通过，未通过时显示差额，相关单元格标红；"
-        "填写了文字、负数或小数件数的单元格也会标红。",
+        "负数、小数件数或无法识别为数字的文字（如“约10”）标红；带单位、全角数字等可识别为数字的文字（如“12件”）"
+        "标橙色，请改为只填数字。开始填写本年度数据之前，校验状态显示“尚未填写”。",
         "5. 上方“校验状态”显示“校验通过”后保存文件，按通知要求报送；请勿更改工作表名称和表格结构。"
         "如有需要说明的情况（如上年结转与上年报告不一致），请填写在“情况说明”中。",
     ]

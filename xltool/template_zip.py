@@ -69,6 +69,18 @@ def _deflate_piece(data: bytes, final: bool) -> bytes:
     return c.compress(data) + c.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
 
 
+def _stored(data: bytes, final: bool) -> bytes:
+    """`data` as deflate *stored* blocks (no compression): for the short unit strings, far cheaper than a
+    compressor per piece. Valid between the pieces because each static piece ends byte-aligned (full flush)."""
+    out = []
+    chunks = [data[i : i + 65535] for i in range(0, len(data), 65535)] or [b""]
+    for i, chunk in enumerate(chunks):
+        last = final and i == len(chunks) - 1
+        n = len(chunk)
+        out.append(struct.pack("<BHH", 1 if last else 0, n, n ^ 0xFFFF) + chunk)
+    return b"".join(out)
+
+
 def _split(data: bytes, marks: list[bytes]) -> list[tuple[bytes, bytes | None]]:
     pattern = re.compile(b"(" + b"|".join(re.escape(m) for m in marks) + b")")
     pieces = pattern.split(data)
@@ -225,7 +237,7 @@ class BatchWriter:
             for i, (piece, packed) in enumerate(m.parts):
                 if packed is None:
                     piece = table[piece]
-                    packed = _deflate_piece(piece, final=i == len(m.parts) - 1)
+                    packed = _stored(piece, final=i == len(m.parts) - 1)
                 raw.append(piece)
                 deflated.append(packed)
             data = b"".join(raw)
