@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,12 +18,15 @@ import pytest
 from click.testing import CliRunner
 
 from xltool.cli import cli
+from xltool.errors import SchemaError
 from xltool.importer import import_bytes
 from xltool.importer.extract import SCANNED_PDF_MESSAGE, extract
-from xltool.importer.mapping import map_document, parse_title, published_value
+from xltool.importer.mapping import _is_block_heading, map_document, parse_title, published_value
 from xltool.importer.prose import prose_findings
 from xltool.interchange import UnitReport, load_json
 from xltool.schema import load_form
+from xltool.schema.load import FORMS_DIR, form_from_dict, parse_yaml
+from xltool.schema.versions import split_rows
 from xltool.sources import load_any
 
 DATA = Path(__file__).parents[2] / "shared" / "data"
@@ -344,6 +348,48 @@ def test_empty_section_five(five, what):
     assert found[0].title["zh"] == f"“五、存在的主要问题及改进情况”{what}"
 
 
+# --- what the prose checks compare is declared (`prose:` of the form), not written here -------------------------
+
+
+def raw_form(form_id: str = "gov-disclosure-2021") -> dict:
+    return parse_yaml((FORMS_DIR / f"{form_id}.yaml").read_text(encoding="utf-8"))
+
+
+def test_prose_checks_compare_the_declared_cells():
+    assert load_form("gov-disclosure-2021").prose_cells("review") == ("t4.review.total",)
+    text = {"一": "发生政府信息公开行政复议2件。行政事业性收费13万元。"}
+    assert rules_of(check(text)) == ["PROSE-REVIEW", "PROSE-FEES"]
+    raw = raw_form()
+    del raw["prose"]["fees"]  # an undeclared figure is not checked
+    raw["prose"]["review"] = ["t4.litigation_direct.total", "t4.litigation_after_review.total"]
+    form = form_from_dict(raw)
+    rep = prose_report(text, t4__litigation_direct__total=1, t4__litigation_after_review__total=1)
+    assert prose_findings(form, rep) == []  # 2 = the sum of the cells now declared for the review figure
+    rep = prose_report(text, t4__litigation_direct__total=1)
+    (f,) = prose_findings(form, rep)
+    assert f.rule == "PROSE-REVIEW" and f.keys == list(form.prose_cells("review"))
+    assert f.values == {"t4.litigation_direct.total": 1, "t4.litigation_after_review.total": 0}
+    # the 2019 form declares no fees (its 表二 has no amount): a 2019 report's text on fees is not compared
+    assert load_form("gov-disclosure-2019").prose_cells("fees") == ()
+
+
+@pytest.mark.parametrize(
+    ("prose", "expected"),
+    [
+        ({"recieved": ["t3.new_received.total"]}, "prose.recieved: unknown key"),
+        ({"review": ["t4.review.totl"]}, "prose.review[0]: unknown cell 't4.review.totl'"),
+        ({"received": ["t3.new_received.total"]}, "prose.received: expected 2 cell keys"),
+        ({"fees": []}, "prose.fees: expected cell keys"),
+        ({"fees": "t2.fees.amount"}, "prose.fees: expected a list"),
+    ],
+)
+def test_a_wrong_prose_declaration_names_its_path(prose, expected):
+    raw = raw_form()
+    raw["prose"] = prose
+    with pytest.raises(SchemaError, match=re.escape(expected)):
+        form_from_dict(raw)
+
+
 # --- titles ----------------------------------------------------------------------------------------------------
 
 
@@ -474,6 +520,40 @@ def test_2019_layout_other_row_with_a_value_in_a_2021_report():
     # read as the workbook reader does: into 3.其他, 1. and 2. as 0, so that the totals can be checked
     assert rep.values["t3.other_misc.natural_person"] == 4 and rep.values["t3.other_no_correction.natural_person"] == 0
     assert rep.values["t3.other_unpaid_fee.total"] == 0 and rep.form == "gov-disclosure-2021"
+
+
+def test_the_split_row_is_derived_from_the_two_declarations():
+    f19, f21 = load_form("gov-disclosure-2019"), load_form("gov-disclosure-2021")
+    (split,) = split_rows(f21, "t3")
+    # the 2019 form's row whose label is a group heading of the 2021 form, and the 2021 rows under it
+    assert split.earlier_form == f19.id and f19.table("t3").row_map[split.earlier_row].label == split.label
+    assert split.rows == tuple(r.id for r in f21.table("t3").rows if split.label in r.groups)
+    assert len(split.rows) == 3 and f21.table("t3").row_map[split.rows[-1]].label == "3.其他"
+    assert split_rows(f19, "t3") == () and split_rows(f21, "t2") == () and split_rows(f21, "t4") == ()
+    # a later form with the same group: split against both earlier forms' rows (only 2019 has it as a row)
+    raw = raw_form()
+    raw |= {"id": "gov-disclosure-test", "first_year": 2030}
+    later = form_from_dict(raw)
+    assert [(s.earlier_form, s.label, s.rows) for s in split_rows(later, "t3")] == [(f19.id, split.label, split.rows)]
+    # a group named otherwise is no split of the 2019 row: nothing about the label is written in the code
+    for r in raw["tables"][1]["rows"]:
+        r["groups"] = ["新的分组" if g == split.label else g for g in r.get("groups", [])]
+    assert split_rows(form_from_dict(raw), "t3") == ()
+
+
+def test_table_two_block_headings_are_the_declared_ones_or_close_to_them():
+    t2 = load_form("gov-disclosure-2021").table("t2")
+    variants = ["第二十条第(一)项", "第二十条第一项", "《条例》第二十条第（五）项规定"]
+    for text in [b.heading for b in t2.blocks] + variants:
+        assert _is_block_heading(t2, text), text
+    assert _is_block_heading(t2, "第二十条第（九）项")  # the 2019 form's block
+    for text in [r.label for r in t2.rows] + [c.label for c in t2.columns] + ["信息内容", "其他对外管理服务事项"]:
+        assert not _is_block_heading(t2, text), text
+    # half-width brackets and no brackets at all: read as the declared headings, nothing to report
+    t2_html = T2_2021.replace("第二十条第（一）项", "第二十条第(一)项").replace("第二十条第（六）项", "第二十条第六项")
+    rep, findings = imported(html_report(t2_html + t3_html(t3_rows()) + T4))
+    assert rules_of(findings) == []
+    assert rep.values["t2.normative.in_force"] == 5 and rep.values["t2.coercion.decisions"] == "/"
 
 
 def test_columns_in_another_order_are_read_by_their_header():

@@ -340,6 +340,27 @@ def test_markdown_repeats_group_labels(rendered):
     )
 
 
+def test_the_matrix_table_starts_a_page_even_when_upright(tmp_path):
+    """表三 (the declared `matrix` table) starts a page; with every table upright no section break does it."""
+    import docx
+
+    from xltool.render.docx import write_docx
+
+    for form_id, year in (("gov-disclosure-2021", 2024), ("gov-disclosure-2019", 2020)):
+        form = load_form(form_id)
+        doc = build_document(sample(form_id, year))
+        grids = [p.table for p in doc.parts if p.table is not None]
+        assert [g.layout for g in grids] == [form.table(g.table).layout for g in grids] == ["blocks", "matrix", "row"]
+        for g in grids:
+            g.orientation = "portrait"
+        path = write_docx(doc, tmp_path / f"{form_id}.docx")
+        document = docx.Document(str(path))
+        assert len(document.sections) == 1
+        headings = {s.heading for s in form.sections}
+        breaks = [p.text for p in document.paragraphs if p.text in headings and p.paragraph_format.page_break_before]
+        assert breaks == ["三、收到和处理政府信息公开申请情况"]
+
+
 def test_totals_derived_unless_as_is():
     rep = sample()
     form = load_form(rep.form)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cache
 
 from xltool.schema.model import Form, Table
@@ -21,21 +20,27 @@ ALIASES = {
     "规范性文件": "行政规范性文件",
     "政府信息公开行政法复议、行政诉讼情况": "四、政府信息公开行政复议、行政诉讼情况",
 }
-_NUMBERED = re.compile(r"^(\d+)[、．.，,]\s*")
-_BRACKETED = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
+
+
+@cache
+def _numbered() -> re.Pattern[str]:
+    # compiled on first use, not at import: every start-up pays for the regexes compiled at import
+    return re.compile(r"^(\d+)[、．.，,]\s*")
 
 
 def normalize(text: object) -> str:
     """Text reduced to what identifies a label: NFKC, no whitespace, no quotes, "1." numbering."""
     s = unicodedata.normalize("NFKC", str(text or ""))
     s = "".join(s.split()).translate(_QUOTES)
-    s = _NUMBERED.sub(lambda m: m.group(1) + ".", s)
+    s = _numbered().sub(lambda m: m.group(1) + ".", s)
     return s
 
 
 @dataclass(frozen=True)
 class Match:
+    """A label found in a file matched to an official label: what to what, and how closely."""
+
     target: str
     """The row or column id matched."""
     official: str
@@ -56,6 +61,8 @@ class Match:
 
 
 def similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher  # only labels that are not exact get here: not on a template's path
+
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 

@@ -11,15 +11,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 BLANK_MARKS = {"/", "／", "—", "——", "－", "-", "–", "无", "没有", "空", "\\", "、"}
 UNITS = ("件", "个", "项", "万元", "元", "次", "条", "份")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a plain number, a number with thousands separators): compiled when a value is text, not at import."""
+    return re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"), re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
 class Parsed:
+    """How one raw value is read: its status, the number to use, and (when not plain) why and what to do."""
+
     status: str
     """`ok` (a plain number), `blank` (counts as 0, reported), `coerced` (read with a note), `invalid`."""
     value: int | Decimal | None
@@ -147,11 +154,12 @@ def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Pa
             notes.append("带单位")
             notes_en.append("with a unit")
             break
-    if _GROUPED.match(norm):
+    number, grouped = _patterns()
+    if grouped.match(norm):
         norm = norm.replace(",", "")
         notes.append("千分位")
         notes_en.append("thousands separators")
-    if not _NUMBER.match(norm):
+    if not number.match(norm):
         digits = re.findall(r"\d+(?:\.\d+)?", norm)
         hint = f"如应为 {digits[0]}，请只填写数字 {digits[0]}。" if len(digits) == 1 else "请只填写一个数字。"
         hint_en = f"If it means {digits[0]}, type just {digits[0]}." if len(digits) == 1 else "Type a single number."

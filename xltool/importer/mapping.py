@@ -26,8 +26,9 @@ from typing import Any
 from xltool.findings import Finding, tool_finding
 from xltool.importer.extract import ExtractedDocument, ExtractedTable, merge_continued
 from xltool.interchange import UnitReport
-from xltool.labels import Match, best_match, match_column, match_row, normalize
+from xltool.labels import Match, best_match, match_column, match_row, normalize, similarity
 from xltool.schema import Form, load_form
+from xltool.schema.versions import SplitRow, split_rows
 
 __all__ = ["FORM_2019", "FORM_2021", "Mapped", "describe_source", "map_document", "parse_title", "published_value"]
 
@@ -268,7 +269,7 @@ class _Mapper:
                 if not texts:
                     continue
                 c0, first = texts[0]
-                if re.search(r"第二十条", first):
+                if _is_block_heading(t, first):
                     header = None
                     continue
                 m = match_row(self.form, t, first) if _is_label(first) else None
@@ -291,8 +292,8 @@ class _Mapper:
         return found
 
     def _t2_header(self, t, rest: list[str], first: str) -> list[str] | None:
-        """The column ids a header row names ('信息内容' + column labels), None if it is no header row."""
-        texts = [first, *rest] if normalize(first) != "信息内容" else rest
+        """The column ids a header row names (the block's header, 信息内容, + column labels), None if it is none."""
+        texts = [first, *rest] if normalize(first) not in {normalize(b.header) for b in t.blocks} else rest
         ids: list[str] = []
         for text in texts:
             m = match_column(self.form, t, text)
@@ -308,8 +309,10 @@ class _Mapper:
         t = self.form.table("t3")
         ncols = len(t.columns)
         found: set[str] = set()
-        other_single: tuple[ExtractedTable, int, list[int], list[str]] | None = None
-        group_other = {"other": "（六）其他处理"}
+        # a row of the earlier form that this form splits (（六）其他处理), printed as one row: by its label
+        splits = split_rows(self.form, t.id)
+        split_labels = {str(i): s.label for i, s in enumerate(splits)}
+        singles: dict[int, tuple[ExtractedTable, int, list[int], list[str]]] = {}
         for ext in tables:
             rows = ext.rows
             width = _width(rows)
@@ -328,13 +331,9 @@ class _Mapper:
                     if not seen_data and (not has_values or _header_like(row, vcols)):
                         header_rows.append(row)
                         continue
-                    if (
-                        self.form.id == FORM_2021
-                        and labels
-                        and any(best_match(v, group_other, 0.85) for _, v in labels)
-                        and has_values
-                    ):
-                        other_single = (ext, r, vcols, order)
+                    split = self._split_row(split_labels, labels) if has_values else None
+                    if split is not None:
+                        singles[split] = (ext, r, vcols, order)
                         seen_data = True
                         continue
                     if has_values:
@@ -352,11 +351,20 @@ class _Mapper:
                 self.note("t3", m, ext, r, _label_col(labels, m))
                 for cid, c in zip(order, _value_cols(row, labels, vcols), strict=True):
                     self.put(t.key(m.target, cid), row[c], ext, r, c)
-        subs = [r.id for r in t.rows if r.groups and r.groups[-1] == "（六）其他处理"]
-        if other_single is not None and subs and not any(s in found for s in subs):
-            self._other_single(t, subs, *other_single)
-            found.update(subs)
+        for i, single in singles.items():
+            if not any(s in found for s in splits[i].rows):
+                self._other_single(t, splits[i], *single)
+                found.update(splits[i].rows)
         return found
+
+    @staticmethod
+    def _split_row(split_labels: dict[str, str], labels: list[tuple[int, str]]) -> int | None:
+        """Which split row (index into `split_rows`) a grid row's label cells name, if any."""
+        for _, text in labels:
+            m = best_match(text, split_labels, 0.85) if split_labels else None
+            if m is not None:
+                return int(m.target)
+        return None
 
     def _t3_row(self, t, labels: list[tuple[int, str]]) -> Match | None:
         """The row a t3 grid row's label cells name: the innermost label first, then all of them joined."""
@@ -382,12 +390,13 @@ class _Mapper:
             self._reordered(t, ids)
         return ids  # type: ignore[return-value]
 
-    def _other_single(self, t, subs: list[str], ext: ExtractedTable, r: int, vcols: list[int], order: list[str]):
-        """The 2019 layout's single （六）其他处理 row in a 2021 report, read as the workbook reader does.
+    def _other_single(self, t, split: SplitRow, ext: ExtractedTable, r: int, vcols: list[int], order: list[str]):
+        """The earlier layout's single row of a split group (2019's （六）其他处理) in a report of this form.
 
-        Its value goes to 3.其他 and 1., 2. are 0: the totals can be checked; a value that is not 0 is
-        reported (the split between 1., 2., 3. is unknown).
+        Read as the workbook reader does: its value goes to the group's last row (3.其他) and the others are 0,
+        so the totals can be checked; a value that is not 0 is reported (the split between 1., 2., 3. is unknown).
         """
+        subs = list(split.rows)
         row = ext.rows[r]
         nonzero = {}
         for cid, c in zip(order, vcols, strict=True):
@@ -402,7 +411,7 @@ class _Mapper:
                     self.cells[key] = _source(ext, r, c)
             if value not in (None, 0) and not (isinstance(value, str) and normalize(value) in ("/", "无", "-", "—")):
                 nonzero[cid] = (raw, _source(ext, r, c))
-        group = t.row_map[subs[-1]].groups[-1]
+        group = split.label
         labels = {sub: t.row_map[sub].label for sub in subs}
         advice = {
             "group": group,
@@ -530,6 +539,22 @@ class _Mapper:
             }
             out.append(f)
         return out
+
+
+BLOCK_HEADING_SIMILARITY = 0.75
+"""A text this close to a block heading of 表二 is a heading: another item's number (the 2019 form's
+第二十条第（九）项 in a 2021 table), brackets or a character dropped."""
+
+
+def _is_block_heading(t, text: str) -> bool:
+    """Whether a 表二 grid row's first text is a block heading (第二十条第（一）项 …), by the declared headings."""
+    n = normalize(text)
+    if not n or len(n) > MAX_LABEL_LEN or not t.blocks:
+        return False
+    heads = {normalize(b.heading) for b in t.blocks}
+    if n in heads or any(h in n for h in heads):
+        return True
+    return max(similarity(n, h) for h in heads) >= BLOCK_HEADING_SIMILARITY
 
 
 def _width(rows: list[list[str | None]]) -> int:

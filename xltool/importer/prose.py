@@ -257,11 +257,12 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
     year = report.year
 
     def have(*keys: str) -> bool:
-        return all(k in ev and ev[k] is not None for k in keys)
+        return bool(keys) and all(k in ev and ev[k] is not None for k in keys)
 
-    # applications received: 一, or 一 + 二
-    if have("t3.new_received.total", "t3.carried_over.total"):
-        new, carried = ev["t3.new_received.total"], ev["t3.carried_over.total"]
+    # applications received: 一, or 一 + 二 (the cells the declaration's `prose` names for each subject)
+    received = list(form.prose_cells("received"))
+    if have(*received):
+        new, carried = (ev[k] for k in received)
         unit = report.unit_name or ""
         stated = [
             s
@@ -269,7 +270,7 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
             for s in _find({sid: text}, _RECEIVED, lambda m, t=text: _own_total(t, m, unit))
         ]
         for s in _distinct(stated):
-            keys = ["t3.new_received.total", "t3.carried_over.total"]
+            keys = received
             if s.number == new:
                 continue
             if carried and s.number == new + carried:
@@ -286,28 +287,25 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
         return y is None or (year is not None and int(y) == year + offset)
 
     simple = [
-        ("PROSE-CARRIED-OVER", "t3.carried_over.total", [_CARRIED_OVER], -1, None),
-        ("PROSE-CARRIED-FORWARD", "t3.carried_forward.total", list(_CARRIED_FORWARD), 1, None),
-        ("PROSE-REVIEW", "t4.review.total", [_REVIEW], 0, _REVIEW_NONE),
+        ("PROSE-CARRIED-OVER", "carried_over", [_CARRIED_OVER], -1, None),
+        ("PROSE-CARRIED-FORWARD", "carried_forward", list(_CARRIED_FORWARD), 1, None),
+        ("PROSE-REVIEW", "review", [_REVIEW], 0, _REVIEW_NONE),
+        ("PROSE-LITIGATION", "litigation", [_LITIGATION], 0, _LITIGATION_NONE),
     ]
-    for rule, key, patterns, offset, none in simple:
-        if not have(key):
+    for rule, subject, patterns, offset, none in simple:
+        keys = list(form.prose_cells(subject))
+        if not have(*keys):
             continue
+        total = sum(ev[k] for k in keys)
         said = [s for p in patterns for s in _find(sections, p, lambda m, o=offset: year_ok(m, o))]
         said += _denied(sections, none) if none is not None else []
         for s in _distinct(said):
-            if s.number != ev[key]:
-                out.append(_finding(rule, report, form, s, [key], ev, stated=s.number, table_value=ev[key]))
-
-    lit = ["t4.litigation_direct.total", "t4.litigation_after_review.total"]
-    if have(*lit):
-        total = ev[lit[0]] + ev[lit[1]]
-        for s in _distinct(_find(sections, _LITIGATION) + _denied(sections, _LITIGATION_NONE)):
             if s.number != total:
-                out.append(_finding("PROSE-LITIGATION", report, form, s, lit, ev, stated=s.number, table_value=total))
+                out.append(_finding(rule, report, form, s, keys, ev, stated=s.number, table_value=total))
 
-    if have("t2.fees.amount"):
-        amount = Decimal(ev["t2.fees.amount"])
+    fees = list(form.prose_cells("fees"))
+    if have(*fees):
+        amount = sum((Decimal(ev[k]) for k in fees), Decimal(0))
         for sid, text in sections.items():
             for m in _FEES.finditer(text):
                 n = _number(m.group(1))
@@ -316,11 +314,7 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
                 wan = Decimal(n) / 10000 if m.group(2) == "元" else Decimal(n)
                 if wan != amount:
                     s = _Said(sid, wan.normalize(), _quote(text, m.start(), m.end()))
-                    out.append(
-                        _finding(
-                            "PROSE-FEES", report, form, s, ["t2.fees.amount"], ev, stated=s.number, table_value=amount
-                        )
-                    )
+                    out.append(_finding("PROSE-FEES", report, form, s, fees, ev, stated=s.number, table_value=amount))
 
     missing = [(sid, m) for sid, text in sections.items() for m in _MISSING.finditer(text)]
     if missing:

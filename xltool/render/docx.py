@@ -141,8 +141,9 @@ def write_docx(doc: ReportDoc, path: str | Path) -> Path:
         h.paragraph_format.keep_with_next = True
         h.paragraph_format.space_before = Pt(6)
         h.paragraph_format.first_line_indent = Pt(28)
-        # 表三 starts a page: it then fits on it whole (LibreOffice ignores keep-with-next inside tables)
-        h.paragraph_format.page_break_before = not new_page and part.table is not None and part.table.table == "t3"
+        # the long matrix table (表三) starts a page: it then fits on it whole (LibreOffice ignores keep-with-next
+        # inside tables)
+        h.paragraph_format.page_break_before = not new_page and part.table is not None and part.table.layout == "matrix"
         _set_font(h.add_run(part.heading), HEADING_FONT, Pt(15))
         for text in part.paragraphs:
             p = document.add_paragraph()

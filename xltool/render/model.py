@@ -43,6 +43,8 @@ class Grid:
     """Column widths in cm; they add up to the text width of the table's page (:data:`TEXT_WIDTH`)."""
     orientation: str = "portrait"
     """`portrait`, or `landscape` for a table whose headers would not fit on an A4 page upright (表三, 表四)."""
+    layout: str = ""
+    """The declared layout of the table (`blocks`, `matrix`, `row`: :attr:`xltool.schema.Table.layout`)."""
 
     def covered(self) -> dict[tuple[int, int], GridCell]:
         """Every (row, col) the table covers -> the cell that covers it."""
@@ -107,7 +109,7 @@ def build_grid(form: Form, table_id: str, values: dict[str, Any]) -> Grid:
     cells.sort(key=lambda c: (c.row, c.col))
     n_rows = lay.last_row - TOP + 1
     widths, orientation = _widths(t.layout, t.label_columns, lay.width, cells)
-    return Grid(table_id, t.title, n_rows, lay.width, cells, widths, orientation)
+    return Grid(table_id, t.title, n_rows, lay.width, cells, widths, orientation, t.layout)
 
 
 TEXT_WIDTH = {"portrait": 16.0, "landscape": 25.7}

@@ -6,20 +6,22 @@ A bad declaration fails with `SchemaError` naming the path in the file, e.g.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from xltool.errors import SchemaError
-from xltool.schema.model import Block, Column, Form, HeaderCell, Row, Rule, Section, Table, Text
+from xltool.schema.cache import cached
+from xltool.schema.model import Block, Column, Form, HeaderCell, ProseFigure, Row, Rule, Section, Table, Text
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when present: ~10x faster than the pure-Python one (the form loads in ~13 ms, not 120)."""
+FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+"""The built-in declarations (package data; `importlib.resources` would cost ≈ 3 ms of start-up to find them)."""
+DEFAULT_FORM = "gov-disclosure-2021"
 
-FORM_KEYS = {"id", "version", "title", "issued_by", "first_year", "sections", "tables", "rules"}
+FORM_KEYS = {"id", "version", "title", "issued_by", "first_year", "sections", "tables", "rules", "prose"}
+PROSE_SUBJECTS = {"received", "carried_over", "carried_forward", "review", "litigation", "fees"}
+"""The figures `xltool.importer.prose` finds in a report's text; `received` names 2 cells (new, carried over)."""
 SECTION_KEYS = {"id", "heading", "table", "prose"}
 TABLE_KEYS = {
     "id",
@@ -242,18 +244,49 @@ def _rule(raw: Any, path: str, tables: dict[str, Table]) -> Rule:
     return rule
 
 
+def parse_yaml(text: str | bytes) -> Any:
+    """YAML text parsed safely: libyaml's safe loader when PyYAML has it (≈ 10× the pure-Python one).
+
+    PyYAML is imported here, not at the top: with the cache (`xltool.schema.cache`) a run that finds its
+    declarations cached never imports it (≈ 20 ms of start-up).
+
+    Raises:
+        yaml.YAMLError: not valid YAML.
+    """
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _cache_name(p: Path) -> str:
+    """One cache entry per declaration file: its name (readable) and a digest of its absolute path."""
+    where = hashlib.sha256(str(p.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    stem = "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "_" for c in p.stem)[:60]
+    return f"form-{stem}-{where}.marshal"
+
+
 def load_form_file(path: str | Path) -> Form:
     """Load and check one declaration file.
 
+    The parsed YAML comes from the user's cache when the file's bytes are those it was cached from
+    (`xltool.schema.cache`); either way it is checked by `form_from_dict`.
+
     Raises:
         SchemaError: the file is not valid YAML or the declaration is inconsistent.
+        OSError: the file cannot be read.
     """
     p = Path(path)
-    try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except yaml.YAMLError as e:
-        raise SchemaError(f"{p.name}: not valid YAML: {e}") from e
-    return form_from_dict(data, source=str(p))
+    raw = p.read_bytes()
+
+    def build() -> Any:
+        import yaml
+
+        try:
+            return parse_yaml(raw.decode("utf-8"))
+        except yaml.YAMLError as e:
+            raise SchemaError(f"{p.name}: not valid YAML: {e}") from e
+
+    return cached(_cache_name(p), [(p.name, raw)], build, lambda data: form_from_dict(data, source=str(p)))
 
 
 def form_from_dict(data: Any, source: str = "") -> Form:
@@ -279,26 +312,50 @@ def form_from_dict(data: Any, source: str = "") -> Form:
         sections=tuple(sections),
         tables=tuple(tables),
         rules=tuple(rules),
+        prose=_prose(d.get("prose"), tables),
         source=source,
     )
 
 
+def _prose(raw: Any, tables: list[Table]) -> tuple[ProseFigure, ...]:
+    if raw is None:
+        return ()
+    d = _keys(raw, PROSE_SUBJECTS, "prose")
+    keys = {t.key(r.id, c) for t in tables for r in t.rows for c in t.row_columns(r)}
+    out = []
+    for subject, listed in d.items():
+        p = f"prose.{subject}"
+        cells = [str(k) for k in _list(listed, p)]
+        if not cells or (subject == "received" and len(cells) != 2):
+            raise SchemaError(f"{p}: expected {'2 cell keys' if subject == 'received' else 'cell keys'}")
+        for i, k in enumerate(cells):
+            if k not in keys:
+                raise SchemaError(f"{p}[{i}]: unknown cell '{k}'")
+        out.append(ProseFigure(subject, tuple(cells)))
+    return tuple(out)
+
+
 def available_forms() -> list[str]:
     """Ids of the forms shipped in the package (one YAML file each in xltool/forms/)."""
-    root = resources.files("xltool") / "forms"
-    return sorted(p.name.removesuffix(".yaml") for p in root.iterdir() if p.name.endswith(".yaml"))
+    return sorted(p.name.removesuffix(".yaml") for p in FORMS_DIR.iterdir() if p.name.endswith(".yaml"))
 
 
-@cache
-def load_form(form_id: str = "gov-disclosure-2021") -> Form:
-    """The built-in form with this id.
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    """The built-in form with this id, loaded once per process (`load_form()` is `load_form(DEFAULT_FORM)`).
 
     Raises:
         SchemaError: no such form in the package.
     """
-    root = resources.files("xltool") / "forms"
-    f = root / f"{form_id}.yaml"
-    if not f.is_file():
-        raise SchemaError(f"unknown form '{form_id}' (available: {', '.join(available_forms())})")
-    with resources.as_file(f) as p:
-        return load_form_file(p)
+    return _load_form(form_id)
+
+
+@cache
+def _load_form(form_id: str) -> Form:
+    # only the shipped ids: a form id read from a workbook's metadata never names a path
+    forms = available_forms()
+    if form_id not in forms:
+        raise SchemaError(f"unknown form '{form_id}' (available: {', '.join(forms)})")
+    return load_form_file(FORMS_DIR / f"{form_id}.yaml")
+
+
+load_form.cache_clear = _load_form.cache_clear  # type: ignore[attr-defined]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+# Every class here has a docstring: for a class without one, `dataclass` makes one with `inspect.signature`,
+# which is paid at every start-up (this module is imported by every command).
+
 
 @dataclass(frozen=True)
 class Text:
@@ -19,6 +22,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Column:
+    """A value column of a table (自然人, 商业企业 …, 总计), with its type and what it totals."""
+
     id: str
     """Stable id, the last part of a cell key (`t3.granted.natural_person`)."""
     label: str
@@ -34,6 +39,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
+    """A row of a table, with its official label, the group headings above it and what it totals."""
+
     id: str
     """Stable id, the middle part of a cell key."""
     label: str
@@ -70,6 +77,8 @@ class HeaderCell:
 
 @dataclass(frozen=True)
 class Cell:
+    """One value cell of the form: its key, type and the ways it is derived when it is a total."""
+
     key: str
     """`table.row.column`: the id used by the interchange JSON, rules, messages and consolidation."""
     table: str
@@ -89,6 +98,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
+    """One of the form's tables (表一 … 表四) as declared: columns, rows, header and sheet layout."""
+
     id: str
     name: str
     """Short Chinese name used in messages and as the sheet name (表三)."""
@@ -121,6 +132,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Rule:
+    """A check of the form: an equation over a table's rows or columns, or a per-value check."""
+
     id: str
     """Stable id shown in every message (T3-BALANCE)."""
     severity: str
@@ -143,6 +156,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Section:
+    """One section of the annual report (一 … 六): a table's or prose only."""
+
     id: str
     heading: str
     table: str | None = None
@@ -150,7 +165,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ProseFigure:
+    """A figure a report's text states in words (`received` …) and the cell keys it is compared with."""
+
+    subject: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Form:
+    """A whole report form: its sections, tables and rules, as loaded from its declaration."""
+
     id: str
     version: str
     title: str
@@ -159,6 +184,8 @@ class Form:
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
+    prose: tuple[ProseFigure, ...] = ()
+    """The figures of the report's text compared with the tables (`prose:` of the declaration)."""
     source: str = field(default="", compare=False)
     """The declaration file it was loaded from."""
 
@@ -180,15 +207,17 @@ class Form:
         out: dict[str, Cell] = {}
         for t in self.tables:
             for r in t.rows:
-                for cid in t.row_columns(r):
+                row_columns = t.row_columns(r)
+                for cid in row_columns:
                     col = t.column_map[cid]
+                    key = t.key(r.id, cid)
                     totals: list[tuple[str, ...]] = []
                     if col.total_of:
-                        totals.append(tuple(t.key(r.id, p) for p in col.total_of if p in t.row_columns(r)))
+                        totals.append(tuple(t.key(r.id, p) for p in col.total_of if p in row_columns))
                     if r.total_of:
                         totals.append(tuple(t.key(p, cid) for p in r.total_of))
-                    out[t.key(r.id, cid)] = Cell(
-                        key=t.key(r.id, cid),
+                    out[key] = Cell(
+                        key=key,
                         table=t.id,
                         row=r.id,
                         column=cid,
@@ -209,6 +238,10 @@ class Form:
 
     def table(self, table_id: str) -> Table:
         return self.table_map[table_id]
+
+    def prose_cells(self, subject: str) -> tuple[str, ...]:
+        """The cell keys the text's figure `subject` is compared with; () when the form does not declare it."""
+        return next((p.cells for p in self.prose if p.subject == subject), ())
 
     def label(self, key: str) -> str:
         """A readable label for a cell key: 'row label / column label' in official words."""
