@@ -34,7 +34,8 @@ _BAD_ROW = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="[1-9][0-9]{0,3}"))')
 """A cell or row that the plain shape does not have: without r= first (implied positions), beyond row 9,999
 or column GR (the limits are 10,000 and GR), with a leading zero. Two searches with a literal prefix, which
 the regex engine finds fast; no match means every position is plainly within safezip's limits."""
-_PREFIXED = (b":c", b":row", b":dimension")
+_PREFIXED = re.compile(rb":(?:c|row|dimension)[\s>/]")
+"""A prefixed cell, row or dimension element (`<x:c …>`): one search, faster than three `in` tests."""
 _NEAR = rb"(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"
 _DIMENSION = re.compile(rb'<dimension ref="' + _NEAR + rb"(?::" + _NEAR + rb')?"/>')
 
@@ -117,7 +118,7 @@ def _plain_prolog(xml: bytes, window: int) -> bool:
 
 
 def _plain_sheet(xml: bytes) -> None:
-    if _BAD_CELL.search(xml) or _BAD_ROW.search(xml) or any(p in xml for p in _PREFIXED):
+    if _BAD_CELL.search(xml) or _BAD_ROW.search(xml) or _PREFIXED.search(xml):
         raise _NotPlain
     at = xml.find(b"<dimension")
     if at >= 0 and (_DIMENSION.match(xml, at) is None or xml.find(b"<dimension", at + 10) >= 0):
