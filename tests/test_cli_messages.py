@@ -267,6 +267,48 @@ def test_output_under_a_file(tmp_path, ok_json):
     no_english(r.stderr)
 
 
+def test_every_output_under_a_file_is_named(tmp_path, ok_json):
+    """Each command that writes, given a path through a file: exit 3, the clerk's words, the path that is wrong."""
+    block = tmp_path / "占位"
+    block.write_text("x")
+    part_is_a_file = "{} 的路径中有一部分是文件，不是文件夹"
+    same_name = f"已有同名文件：{block}（这里需要一个文件夹）"
+    for args, message in (
+        (["validate", str(ok_json), "--silent", "--report", str(block / "校验结果.xlsx")], same_name),
+        (
+            ["validate", str(ok_json), "--silent", "--annotate", str(block / "整改")],
+            part_is_a_file.format(block / "整改"),
+        ),
+        (["import", str(PDF), "--silent", "-o", str(block / "数据")], part_is_a_file.format(block / "数据")),
+        (["fill", str(DATA), "-o", f"{block / '填好'}/"], part_is_a_file.format(block / "填好")),
+        (["fill", str(DATA), "-o", str(block / "x.xlsx")], same_name),
+        (
+            ["consolidate", str(ok_json), "--roster", str(ROOT / "samples" / "roster.csv"), "--silent"]
+            + ["-o", str(block / "汇总.xlsx")],
+            part_is_a_file.format(block / "汇总.xlsx"),
+        ),
+    ):
+        r = run(*args)
+        assert r.exit_code == 3, (args, r.stderr)
+        assert r.stderr == f"错误：{message}\n", args
+    assert block.read_text() == "x"
+
+
+def test_outputs_of_inputs_with_one_name_are_numbered(tmp_path):
+    """import and render: <name>.json / <name>.md, then <name>-2 for a second input of the same name."""
+    for i in (1, 2):
+        (tmp_path / f"in{i}").mkdir()
+        shutil.copy(PDF, tmp_path / f"in{i}" / "报告.pdf")
+        shutil.copy(DATA, tmp_path / f"in{i}" / "数据.json")
+    r = run("import", str(tmp_path / "in1" / "报告.pdf"), str(tmp_path / "in2" / "报告.pdf"), "-o", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["报告-2.json", "报告.json"]
+    r = run("render", str(tmp_path / "in1" / "数据.json"), str(tmp_path / "in2" / "数据.json"), "-o", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.split() == [str(tmp_path / "数据.docx"), str(tmp_path / "数据-2.docx")]
+    assert "已生成 烟台市芝罘区科学技术局2021：" in r.stderr
+
+
 def test_output_is_a_folder(tmp_path, ok_json):
     (tmp_path / "x.xlsx").mkdir()
     r = run("read", str(RETURNED), "-o", str(tmp_path / "x.xlsx"))

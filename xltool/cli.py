@@ -20,13 +20,11 @@ import sys
 import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
-from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
 from xltool import __version__
-from xltool.errors import XltoolError
 
 LANG_ENV = "XLTOOL_LANG"
 """Environment variable for the language of everything the CLI prints (``zh`` default, ``en``)."""
@@ -672,122 +670,6 @@ def cli() -> None:
     各命令的说明：xltool 命令 --help（例如 xltool validate --help）。提示信息默认为中文；如需英文，请在命令后加
     --lang en，或设置环境变量 XLTOOL_LANG=en。
     """
-
-
-@cli.command(
-    help_en="""Check returned files (JSON, workbooks, folders) against every rule of the form.
-
-    Exit status: 0 no errors, 1 errors found (or a file could not be read), 2 usage error.
-
-    Example:
-
-        xltool validate samples/data/ --prior samples/prior/
-
-        xltool validate --roster roster.csv --year 2024 --annotate feedback/ --report 校验结果.xlsx inbox/
-    """
-)
-@argument(
-    "paths",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    metavar=("文件或文件夹...", "PATHS..."),
-    help="报送的文件（.xlsx/.xls/.et/.ods/.json、已发布的报告）或文件夹（逐个查找其中的文件）。",
-    help_en="Returned files (.xlsx/.xls/.et/.ods/.json, published reports) or folders (searched for files).",
-)
-@option(
-    "--prior",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="上年度数据（文件或文件夹），用于跨年度校验 X-CARRY 和 X-IN-FORCE。",
-    help_en="Last year's data (file or folder) for the cross-year rules X-CARRY and X-IN-FORCE.",
-)
-@option(
-    "--roster",
-    type=click.Path(exists=True, path_type=Path),
-    help="单位名单（CSV/XLSX）：标出不在名单中的单位。",
-    help_en="Roster CSV/XLSX: flag unknown units.",
-)
-@option(
-    "--year",
-    type=int,
-    help="本次收集的报告年度：标出其他年度的文件。",
-    help_en="The reporting year being collected: flag files of another year.",
-)
-@option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="在标准输出上输出一份供程序读取的 JSON 报告。",
-    help_en="One machine-readable JSON report on stdout.",
-)
-@option(
-    "--report",
-    "report_xlsx",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="同时把校验结果写成一个工作簿（总览 + 问题明细），供经办人查看。",
-    help_en="Also write the results as a workbook for the clerk (总览 + 问题明细).",
-)
-@option(
-    "--annotate",
-    "annotate_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="为每个有问题的文件另存一份标出问题的工作簿（整改清单），写入此文件夹。",
-    help_en="Write, for every file with findings, its own workbook with the problems marked (the 整改清单).",
-)
-@lang_option
-@silent_option
-@jobs_option
-def validate(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None, annotate_dir=None, jobs=0) -> None:
-    """按报表的全部校验规则检查报送的文件（JSON、工作簿、文件夹）。
-
-    退出码：0 没有错误，1 发现错误（或有文件无法读取），2 命令用法有误，3 无法继续（如输出文件无法写入）。
-
-    示例：
-
-    \b
-        xltool validate samples/data/ --prior samples/prior/
-        xltool validate --roster roster.csv --year 2024 --annotate 整改/ --report 校验结果.xlsx 收件箱/
-    """
-    from xltool.report import report_json, report_text
-    from xltool.roster import load_roster
-    from xltool.sources import expand_paths, load_any
-    from xltool.validate import PriorData, validate_loaded
-
-    try:
-        ros = load_roster(roster) if roster else None
-        pri = PriorData.from_paths(prior) if prior else None
-    except XltoolError as e:
-        raise CannotProceed(str(e)) from e
-    files = expand_paths(list(paths))
-    if not files:
-        raise click.UsageError("没有找到可校验的文件（.json/.xlsx/.xlsm/...）")
-    results = []
-    with progress_bar(files, "校验" if lang == "zh" else "Validating", silent or as_json) as bar:
-        if len(files) > 1 and jobs != 1:  # many files: every core (xltool.parallel); one file: no pool
-            from xltool.parallel import validate_files
-
-            tick = (lambda _p: bar.update(1)) if hasattr(bar, "update") else None
-            results = validate_files(files, prior=pri, roster=ros, year=year, jobs=jobs, progress=tick)
-        else:
-            for f in bar:
-                results.append(validate_loaded(load_any(f), prior=pri, roster=ros, year=year))
-    click.echo(report_json(results, lang) if as_json else report_text(results, lang))
-    try:
-        if report_xlsx is not None:
-            from xltool.report_xlsx import write_report
-
-            write_report(results, report_xlsx, lang=lang)
-    except OSError as e:
-        raise os_error(e, path=report_xlsx, writing=True) from e
-    try:
-        if annotate_dir is not None:
-            from xltool.annotate import annotate_results
-
-            annotate_results(results, annotate_dir, lang=lang)
-    except OSError as e:
-        raise os_error(e, path=e.filename or annotate_dir, writing=True) from e
-    sys.exit(0 if all(r.valid for r in results) else 1)
 
 
 def _adopt(cmd: click.Command) -> None:

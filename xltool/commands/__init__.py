@@ -5,6 +5,7 @@ lives next to nothing but its own parsing and printing, and `xltool validate` im
 """
 
 COMMANDS = {
+    "validate": "validate",
     "template": "template",
     "fill": "fill",
     "read": "read",

@@ -26,11 +26,15 @@ from xltool.cli import (
 )
 from xltool.commands.options import (
     Refused,
+    check_summary_path,
+    echo_findings,
+    form_option,
     json_option,
     output_option,
     paths_argument,
     prior_option,
     roster_option,
+    say,
     why_option,
     write_error,
 )
@@ -175,14 +179,7 @@ def command(lang) -> None:  # noqa: ARG001 - the run's language is taken before 
     "上年度数据：上年报送文件所在的文件夹、上年的汇总表 .xlsx，或上年的收集文件夹。",
     "Last year's data: a folder of returns, last year's summary .xlsx, or last year's campaign folder.",
 )
-@option(
-    "--form",
-    "form_id",
-    default="gov-disclosure-2021",
-    show_default=True,
-    help="报表格式代码。",
-    help_en="The form id.",
-)
+@form_option(help_en="The form id.")
 @option(
     "--name",
     help="本级的名称（默认：名单中各单位名称的共同开头，如 烟台市芝罘区）。",
@@ -812,9 +809,7 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
     """
     from xltool.campaign import CampaignError, write_campaign_summary
 
-    if output.suffix.lower() != ".xlsx":
-        msg = "汇总表应为 .xlsx 文件" if lang == "zh" else "the summary workbook must be an .xlsx file"
-        raise click.BadParameter(msg, param_hint="-o / --output")
+    check_summary_path(output, lang)
     with _open(campaign_dir) as c:
         try:
             cons, st, path = write_campaign_summary(c, output)
@@ -830,11 +825,11 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
         else:
             counted = sum(1 for u in st.units if u.effective)
             click.echo(st.header(lang))
-            if lang == "zh":
-                click.echo(f"汇总计入 {counted} 个单位（各单位的锁定版本或最近一个无错误版本）：{path}")
-            else:
-                click.echo(f"Counted {counted} units (locked version, else latest without errors): {path}")
+            say(
+                lang,
+                f"汇总计入 {counted} 个单位（各单位的锁定版本或最近一个无错误版本）：{path}",
+                f"Counted {counted} units (locked version, else latest without errors): {path}",
+            )
             if not cons.ok:
-                for f in cons.csum:
-                    click.echo(f.message(lang), err=True)
+                echo_findings(cons.csum, lang)
         sys.exit(0 if cons.ok else 1)

@@ -18,6 +18,7 @@ from xltool.cli import (
     silent_option,
 )
 from xltool.commands.options import (
+    check_summary_path,
     json_option,
     output_option,
     paths_argument,
@@ -145,9 +146,7 @@ def command(
     from xltool.sources import expand_paths
     from xltool.validate import PriorData
 
-    if output is not None and output.suffix.lower() != ".xlsx":
-        msg = "汇总表应为 .xlsx 文件" if lang == "zh" else "the summary workbook must be an .xlsx file"
-        raise click.BadParameter(msg, param_hint="-o / --output")
+    check_summary_path(output, lang)
     if long_path is not None:
         suffix = long_path.suffix.lower()
         if suffix not in (".csv", ".parquet"):

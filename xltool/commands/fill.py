@@ -7,14 +7,9 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, Command, argument, lang_option, option, os_error, silent_option
+from xltool.cli import CannotProceed, Command, lang_option, option, silent_option
+from xltool.commands.options import Refused, data_argument, echo_findings, writing_to
 from xltool.errors import InterchangeError, UsageError, XltoolError
-
-
-class Refused(CannotProceed):
-    """Exit 2: the data do not fit the template (another form, year or unit)."""
-
-    exit_code = 2
 
 
 @click.command(
@@ -32,15 +27,7 @@ class Refused(CannotProceed):
         xltool fill data.json -t templates/gov-disclosure-2021.xlsx -o filled.xlsx
     """,
 )
-@argument(
-    "data",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar=("数据文件...", "DATA..."),
-    help="交换格式的 JSON 数据文件。",
-    help_en="Interchange JSON data files.",
-)
+@data_argument("交换格式的 JSON 数据文件。", "Interchange JSON data files.")
 @option(
     "-t",
     "--template",
@@ -89,33 +76,31 @@ def command(data, template, output_arg, password, lang, silent) -> None:
     findings = []
     written = []
     try:
-        for path in data:
-            try:
-                report = load_json(path)
-            except InterchangeError as e:
-                raise CannotProceed(xltool_error_text(e, lang, path.name)) from e
-            out = output / template_filename(report.unit_code, report.unit_name, report.year) if to_dir else output
-            if template is not None:
-                written.append(fill_template(template, report, out, findings=findings))
-                continue
-            with tempfile.TemporaryDirectory(prefix="xltool-fill-") as tmp:
-                blank = write_template(
-                    load_form(report.form),
-                    Path(tmp) / "template.xlsx",
-                    year=report.year,
-                    unit_name=report.unit_name,
-                    unit_code=report.unit_code,
-                    password=password,
-                )
-                written.append(fill_template(blank, report, out, findings=findings))
+        with writing_to(output, folder=to_dir):
+            for path in data:
+                try:
+                    report = load_json(path)
+                except InterchangeError as e:
+                    raise CannotProceed(xltool_error_text(e, lang, path.name)) from e
+                out = output / template_filename(report.unit_code, report.unit_name, report.year) if to_dir else output
+                if template is not None:
+                    written.append(fill_template(template, report, out, findings=findings))
+                    continue
+                with tempfile.TemporaryDirectory(prefix="xltool-fill-") as tmp:
+                    blank = write_template(
+                        load_form(report.form),
+                        Path(tmp) / "template.xlsx",
+                        year=report.year,
+                        unit_name=report.unit_name,
+                        unit_code=report.unit_code,
+                        password=password,
+                    )
+                    written.append(fill_template(blank, report, out, findings=findings))
     except UsageError as e:
         raise Refused(str(e)) from e
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
-    except OSError as e:
-        raise os_error(e, path=(e.filename or output) if to_dir else output, writing=True) from e
     if not silent:
-        for f in findings:
-            click.echo(f.message(lang), err=True)
+        echo_findings(findings, lang)
     for p in written:
         click.echo(str(p))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import Command, argument, lang_option, option, os_error, progress_bar, silent_option
+from xltool.cli import Command, argument, lang_option, option, progress_bar, silent_option
+from xltool.commands.options import echo_findings, json_option, unique_path, writing_to
 
 
 def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
@@ -23,17 +24,6 @@ def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
         return f"OK  {path.name}  {unit}{year}  {rep.form}  {n} values{where}"
     where = f" → {out}" if out else ""
     return f"✔ 已导入  {path.name}  {unit}{year}  {rep.form}  数值 {n} 个{where}"
-
-
-def _target(outdir: Path, path: Path, taken: set[Path]) -> Path:
-    """<stem>.json in outdir; a second input with the same stem gets <stem>-2.json (never an input itself)."""
-    base = outdir / f"{path.stem}.json"
-    cand, i = base, 2
-    while cand in taken or cand.resolve() == path.resolve():
-        cand = outdir / f"{path.stem}-{i}.json"
-        i += 1
-    taken.add(cand)
-    return cand
 
 
 @click.command(
@@ -69,12 +59,9 @@ def _target(outdir: Path, path: Path, taken: set[Path]) -> Path:
     help="JSON 文件的输出文件夹（每份报告一个 <名称>.json）。默认：当前文件夹；用 --json 时不写文件。",
     help_en="Folder for the JSON files (one <name>.json per report). Default: the current folder; with --json, none.",
 )
-@option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="在标准输出上输出一份 JSON 报告：每个文件的数据和发现的问题。",
-    help_en="One JSON report on stdout: each file's data and findings.",
+@json_option(
+    "在标准输出上输出一份 JSON 报告：每个文件的数据和发现的问题。",
+    "One JSON report on stdout: each file's data and findings.",
 )
 @lang_option
 @silent_option
@@ -102,30 +89,24 @@ def command(files, outdir, as_json, lang, silent) -> None:
     if outdir is None and not as_json:
         outdir = Path(".")
     if outdir is not None:
-        try:
+        with writing_to(outdir):
             outdir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise os_error(e, path=outdir, writing=True) from e
     taken: set[Path] = set()
     results = []
     failed = False
-    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
     with progress_bar(paths, "导入" if lang == "zh" else "Importing", silent or as_json) as bar:
         for p in bar:
             loaded = import_report(p)
             out = None
             if loaded.report is not None and outdir is not None:
-                target = _target(outdir, p, taken)
-                try:
+                target = unique_path(outdir, p, "json", taken)
+                with writing_to(target):
                     out = save_json(loaded.report, target)
-                except OSError as e:
-                    raise os_error(e, path=target, writing=True) from e
             failed = failed or loaded.report is None or any(f.severity == "error" for f in loaded.findings)
             results.append((p, loaded, out))
     for p, loaded, out in results:
-        echo(_status(p, loaded, out, lang))
-        for f in loaded.findings:
-            echo("  " + f.message(lang).replace("\n", "\n  "))
+        click.echo(_status(p, loaded, out, lang), err=as_json)  # with --json, stdout carries the JSON alone
+        echo_findings(loaded.findings, lang, indent="  ", err=as_json)
     if as_json:
         doc = {
             "files": [

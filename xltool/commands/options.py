@@ -1,4 +1,5 @@
-"""Click pieces the command modules share: option and argument decorators, and the exit-2 refusal.
+"""Click pieces the command modules share: option and argument decorators, the exit-2 refusal, and the few
+output steps every command takes (write a file, list findings, say one line in the run's language).
 
 Each factory returns a decorator declared with `xltool.cli.option` / `xltool.cli.argument`, so its help is
 Chinese (``help``) with an English text for ``--lang en`` (``help_en``). A command declares an option in one
@@ -13,13 +14,14 @@ line and only says what is its own (the help texts, whether it is required; any 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from xltool.cli import CannotProceed, argument, option, ui_lang
+from xltool.cli import CannotProceed, argument, option, os_error, ui_lang
 
 Decorator = Callable[[Any], Any]
 
@@ -46,6 +48,48 @@ def write_error(e: OSError, target: Path) -> CannotProceed:
     return CannotProceed(os_error_text(e, ui_lang(), path=path, writing=True))
 
 
+@contextmanager
+def writing_to(path: Path, *, folder: bool = False) -> Iterator[None]:
+    """Exit 3 (`xltool.cli.os_error`) for an OSError while writing `path`, naming `path`.
+
+    `folder`: `path` is a folder that files are written into; the message names the file the error is about
+    (``out/370602-D04_….xlsx``), the folder only when the error names none.
+    """
+    try:
+        yield
+    except OSError as e:
+        raise os_error(e, path=(e.filename or path) if folder else path, writing=True) from e
+
+
+def echo_findings(findings: Iterable[Any], lang: str, *, indent: str = "", err: bool = True) -> None:
+    """Each finding's message in `lang`, on stderr (`err`), every line of it after `indent`."""
+    for f in findings:
+        click.echo(indent + f.message(lang).replace("\n", "\n" + indent), err=err)
+
+
+def say(lang: str, zh: str, en: str, *, err: bool = False) -> None:
+    """One line in the run's language: `zh`, or `en` with ``--lang en``."""
+    click.echo(zh if lang == "zh" else en, err=err)
+
+
+def check_summary_path(output: Path | None, lang: str) -> None:
+    """Exit 2 unless the summary workbook to write (``-o``) is named .xlsx."""
+    if output is not None and output.suffix.lower() != ".xlsx":
+        msg = "汇总表应为 .xlsx 文件" if lang == "zh" else "the summary workbook must be an .xlsx file"
+        raise click.BadParameter(msg, param_hint="-o / --output")
+
+
+def unique_path(folder: Path, source: Path, suffix: str, taken: set[Path]) -> Path:
+    """<source stem>.<suffix> in `folder`, recorded in `taken`; <stem>-2.<suffix> … when that is taken already
+    (a second input with the same stem) or is `source` itself (an input is never overwritten)."""
+    cand, i = folder / f"{source.stem}.{suffix}", 2
+    while cand in taken or cand.resolve() == source.resolve():
+        cand = folder / f"{source.stem}-{i}.{suffix}"
+        i += 1
+    taken.add(cand)
+    return cand
+
+
 def paths_argument(
     help: str = "报送的文件或文件夹（逐个查找其中的文件）。",  # noqa: A002 - click's word
     help_en: str = "Returned files or folders (searched for files).",
@@ -58,6 +102,20 @@ def paths_argument(
         required=True,
         type=click.Path(exists=True, path_type=Path),
         metavar=("文件或文件夹...", "PATHS..."),
+        help=help,
+        help_en=help_en,
+        **kw,
+    )
+
+
+def data_argument(help: str, help_en: str, **kw: Any) -> Decorator:  # noqa: A002
+    """数据文件... (DATA...): data files (interchange JSON, workbooks …) that must exist."""
+    return argument(
+        "data",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar=("数据文件...", "DATA..."),
         help=help,
         help_en=help_en,
         **kw,
@@ -113,3 +171,10 @@ def json_option(
 def why_option(help: str, help_en: str, *, required: bool = False, **kw: Any) -> Decorator:  # noqa: A002
     """--why TEXT: the clerk's reason, kept in the audit trail."""
     return option("--why", required=required, help=help, help_en=help_en, **kw)
+
+
+def form_option(help: str = "报表格式代码。", help_en: str = "Form id.", **kw: Any) -> Decorator:  # noqa: A002
+    """--form ID (form_id): the form declaration to use, the 2021 form by default."""
+    return option(
+        "--form", "form_id", default="gov-disclosure-2021", show_default=True, help=help, help_en=help_en, **kw
+    )

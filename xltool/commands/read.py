@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import Command, argument, lang_option, option, os_error
+from xltool.cli import Command, argument, lang_option, option
+from xltool.commands.options import echo_findings, json_option, output_option, say, writing_to
 
 ENGINES = ("auto", "fast", "openpyxl")
 
@@ -33,20 +34,8 @@ ENGINES = ("auto", "fast", "openpyxl")
     help="一个报送的工作簿（.xlsx/.xls/.et/.ods/.csv）。",
     help_en="One returned workbook (.xlsx/.xls/.et/.ods/.csv).",
 )
-@option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="在标准输出上输出交换格式的 JSON。",
-    help_en="Write the interchange JSON on stdout.",
-)
-@option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="把 JSON 写入此文件。",
-    help_en="Write the JSON to this file.",
-)
+@json_option("在标准输出上输出交换格式的 JSON。", "Write the interchange JSON on stdout.")
+@output_option("把 JSON 写入此文件。", "Write the JSON to this file.")
 @option(
     "--engine",
     type=click.Choice(ENGINES),
@@ -74,17 +63,14 @@ def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: s
 
     wrong = misnamed_finding(file)  # a Word/PDF file renamed .xlsx: say so, as validate does
     loaded = Loaded(file, None, [wrong]) if wrong is not None else read_file(file, engine=engine)
-    for f in loaded.findings:
-        click.echo(f.message(lang), err=True)
+    echo_findings(loaded.findings, lang)
     if loaded.report is None:
         sys.exit(1)
     rep = loaded.report
     if output is not None:
-        try:
+        with writing_to(output):
             save_json(rep, output)
-        except OSError as e:
-            raise os_error(e, path=output, writing=True) from e
-        click.echo(("已写入 " if lang == "zh" else "Written: ") + str(output), err=True)
+        say(lang, f"已写入 {output}", f"Written: {output}", err=True)
     if as_json:
         click.echo(dump_json(rep))
     elif output is None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import Command, argument, lang_option, option, os_error, silent_option
+from xltool.cli import Command, lang_option, option, silent_option
+from xltool.commands.options import data_argument, echo_findings, say, unique_path, writing_to
 
 FORMATS = ("docx", "html", "md")
 
@@ -17,14 +18,8 @@ def _outputs(paths: list[Path], out: Path | None, fmt: str) -> list[Path]:
     if len(paths) == 1 and out is not None and out.suffix and not out.is_dir():
         return [out]
     folder = out or Path(".")
-    names: list[Path] = []
-    for p in paths:
-        cand, i = folder / f"{p.stem}.{fmt}", 2
-        while cand in names or cand.resolve() == p.resolve():
-            cand = folder / f"{p.stem}-{i}.{fmt}"
-            i += 1
-        names.append(cand)
-    return names
+    taken: set[Path] = set()
+    return [unique_path(folder, p, fmt, taken) for p in paths]
 
 
 @click.command(
@@ -44,14 +39,9 @@ def _outputs(paths: list[Path], out: Path | None, fmt: str) -> list[Path]:
         xltool render summary.xlsx --format docx -o 区政府2024年报.docx
     """,
 )
-@argument(
-    "data",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar=("数据文件...", "DATA..."),
-    help="交换格式 JSON、报送的工作簿、汇总表或已导入的报告。",
-    help_en="Interchange JSON, a returned workbook, a summary workbook, or an imported report.",
+@data_argument(
+    "交换格式 JSON、报送的工作簿、汇总表或已导入的报告。",
+    "Interchange JSON, a returned workbook, a summary workbook, or an imported report.",
 )
 @option(
     "--format",
@@ -101,18 +91,15 @@ def command(data, fmt, output, as_is, lang, silent) -> None:
         loaded = load_any(p)
         if loaded.report is None:
             failed = True
-            click.echo(("✘ 无法读取  " if lang == "zh" else "UNREADABLE  ") + p.name, err=True)
-            for f in loaded.findings:
-                click.echo("  " + f.message(lang).replace("\n", "\n  "), err=True)
+            say(lang, f"✘ 无法读取  {p.name}", f"UNREADABLE  {p.name}", err=True)
+            echo_findings(loaded.findings, lang, indent="  ")
             continue
-        try:
+        with writing_to(target):
             target.parent.mkdir(parents=True, exist_ok=True)
             written = render_report(loaded.report, fmt, target, fill_totals=not as_is)
-        except OSError as e:
-            raise os_error(e, path=target, writing=True) from e
         click.echo(str(written))
         if not silent:
             rep = loaded.report
             what = f"{rep.unit_name or ''}{rep.year or ''}"
-            click.echo((f"已生成 {what}：" if lang == "zh" else f"Rendered {what}: ") + str(written), err=True)
+            say(lang, f"已生成 {what}：{written}", f"Rendered {what}: {written}", err=True)
     sys.exit(1 if failed else 0)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import CannotProceed, Command, lang_option, option, os_error, progress_bar, silent_option
+from xltool.cli import CannotProceed, Command, lang_option, option, progress_bar, silent_option
+from xltool.commands.options import echo_findings, form_option, prior_option, roster_option, say, writing_to
 from xltool.errors import XltoolError
 
 
@@ -26,12 +27,7 @@ from xltool.errors import XltoolError
         xltool template --blank -o templates/
     """,
 )
-@option(
-    "--roster",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="单位名单 CSV/XLSX（代码、名称、类别）。",
-    help_en="Roster CSV/XLSX (code,name,category).",
-)
+@roster_option("单位名单 CSV/XLSX（代码、名称、类别）。", "Roster CSV/XLSX (code,name,category).", required=False)
 @option(
     "--unit",
     "unit_name",
@@ -61,25 +57,16 @@ from xltool.errors import XltoolError
     help="报告年度（除 --blank 外必填）。",
     help_en="The reporting year (required except with --blank).",
 )
-@option(
-    "--form",
-    "form_id",
-    default="gov-disclosure-2021",
-    show_default=True,
-    help="报表格式代码。",
-    help_en="Form id.",
-)
+@form_option()
 @option(
     "--password",
     help="工作表和工作簿的保护密码（默认：xltool）。文件中只保存其哈希值。",
     help_en="Sheet and workbook password (default: xltool). Only its hash is stored.",
 )
-@option(
-    "--prior",
+@prior_option(
+    "上年度数据（交换格式 JSON 文件或文件夹）：预填“上年结转”。",
+    "Last year's data (interchange JSON files or folders): pre-fills 上年结转.",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="上年度数据（交换格式 JSON 文件或文件夹）：预填“上年结转”。",
-    help_en="Last year's data (interchange JSON files or folders): pre-fills 上年结转.",
 )
 @option(
     "-o",
@@ -122,49 +109,47 @@ def command(
         )
     findings = []
     try:
-        form = load_form(form_id)
-        outdir.mkdir(parents=True, exist_ok=True)
-        if blank:
-            paths = [write_template(form, outdir / f"{form.id}.xlsx", year=year, unit_name="", password=password)]
-        elif unit_name:
-            paths = [
-                write_template(
-                    form,
-                    outdir,
-                    year=year,
-                    unit_name=unit_name.strip(),
-                    unit_code=unit_code,
-                    category=category,
-                    password=password,
-                    prior=list(prior) or None,
-                    findings=findings,
-                )
-            ]
-        else:
-            units = load_roster(roster).units
-            with progress_bar(units, "生成模板" if lang == "zh" else "Templates", silent) as bar:
-                ticks = iter(bar)
-                paths = write_templates(
-                    form,
-                    units,
-                    outdir,
-                    year=year,
-                    password=password,
-                    prior=list(prior) or None,
-                    progress=lambda _p: next(ticks, None),
-                    findings=findings,
-                )
-                for _ in ticks:  # finish the bar
-                    pass
+        with writing_to(outdir, folder=True):
+            form = load_form(form_id)
+            outdir.mkdir(parents=True, exist_ok=True)
+            if blank:
+                paths = [write_template(form, outdir / f"{form.id}.xlsx", year=year, unit_name="", password=password)]
+            elif unit_name:
+                paths = [
+                    write_template(
+                        form,
+                        outdir,
+                        year=year,
+                        unit_name=unit_name.strip(),
+                        unit_code=unit_code,
+                        category=category,
+                        password=password,
+                        prior=list(prior) or None,
+                        findings=findings,
+                    )
+                ]
+            else:
+                units = load_roster(roster).units
+                with progress_bar(units, "生成模板" if lang == "zh" else "Templates", silent) as bar:
+                    ticks = iter(bar)
+                    paths = write_templates(
+                        form,
+                        units,
+                        outdir,
+                        year=year,
+                        password=password,
+                        prior=list(prior) or None,
+                        progress=lambda _p: next(ticks, None),
+                        findings=findings,
+                    )
+                    for _ in ticks:  # finish the bar
+                        pass
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
-    except OSError as e:
-        raise os_error(e, path=e.filename or outdir, writing=True) from e
-    for f in findings:
-        click.echo(f.message(lang), err=True)
+    echo_findings(findings, lang)
     for p in paths:
         click.echo(str(p))
     if not silent:
         n = len(paths)
-        click.echo(f"已生成 {n} 个模板：{outdir}" if lang == "zh" else f"{n} templates written to {outdir}", err=True)
+        say(lang, f"已生成 {n} 个模板：{outdir}", f"{n} templates written to {outdir}", err=True)
     sys.stdout.flush()
