@@ -158,3 +158,19 @@ def test_cli_annotate_and_libreoffice_opens_the_copy(corpus, tmp_path, tmp_path_
     assert wb.sheetnames[0] == RESULT_SHEET
     assert wb["表三"]["J29"].comment is not None
     assert read_file(made[0]).report.values == read_file(corpus["typed_over"]).report.values
+
+
+def test_result_sheet_prints_on_a4_landscape_with_its_header_repeated(corpus, tmp_path):
+    r = _result(corpus["odd_values"])
+    ws = openpyxl.load_workbook(annotate_file(r, tmp_path))[RESULT_SHEET]
+    head = next(row for row in ws.iter_rows() if row[0].value == "序号")[0].row
+    ps = ws.page_setup
+    assert (ps.paperSize, ps.orientation, ps.fitToWidth, ps.fitToHeight) == (9, "landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.gridLines
+    assert ws.print_title_rows == f"${head}:${head}"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    # messages of several lines get rows tall enough to print them
+    multi = [row for row in ws.iter_rows(min_row=head + 1) if isinstance(row[4].value, str) and "\n" in row[4].value]
+    assert multi
+    for row in multi:
+        assert (ws.row_dimensions[row[0].row].height or 0) >= 16 * (row[4].value.count("\n") + 1)

@@ -89,3 +89,49 @@ def test_report_to_an_unwritable_place_is_exit_3(corpus, tmp_path):
         cli, ["validate", "--silent", "--report", str(tmp_path / "blocker" / "r.xlsx"), str(corpus["template"])]
     )
     assert res.exit_code == 3
+
+
+def test_report_names_tables_as_the_form_does_and_prints_on_a4(corpus, tmp_path):
+    results = [validate_loaded(read_file(corpus[n])) for n in ("template", "typed_over", "odd_values")]
+    out = write_report(results, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(out)
+    det = list(wb["问题明细"].iter_rows(values_only=True))[1:]
+    by_rule = {row[3]: row for row in det}
+    assert by_rule["TOTAL-STORED"][5] == "表三"  # the form's name of t3, not the internal id
+    assert {row[5] for row in det if row[3] == "VALUE-TYPE"} == {"表四"}
+    assert not [row for row in det if row[5] and not row[5].startswith("表")]
+    for ws in wb.worksheets:
+        ps = ws.page_setup
+        assert (ps.paperSize, ps.orientation, ps.fitToWidth, ps.fitToHeight) == (9, "landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+        assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb == "00DDEBF7"
+        assert all(c.border.left.style == c.border.bottom.style == "thin" for row in ws.iter_rows() for c in row)
+        # a file name stays on one line (its column is as wide as it); long messages wrap in taller rows
+        assert ws.column_dimensions["A"].width >= max(len(c.value) for c in ws["A"][1:])
+        assert not ws["A2"].alignment.wrap_text and ws.cell(2, 9).alignment.wrap_text
+    ov = wb["总览"]
+    assert ov.row_dimensions[3].height and ov.row_dimensions[3].height > 16  # typed_over: its problem wraps
+    en = openpyxl.load_workbook(write_report(results, tmp_path / "en.xlsx", lang="en"))
+    assert en["总览"].oddFooter.center.text == "Page &P of &N"
+
+
+def test_report_prints_every_column_on_each_page_in_libreoffice(corpus, soffice, pdftoppm, tmp_path):
+    """Rendered by LibreOffice: every page carries the header row and the last column (nothing cut off)."""
+    import subprocess
+
+    from tests.lo import convert
+
+    results = [validate_loaded(read_file(corpus[n])) for n in ("template", "typed_over", "odd_values")] * 15
+    out = write_report(results, tmp_path / "r.xlsx")
+    (pdf,) = convert([out], "pdf", tmp_path / "pdf")
+    exe = shutil.which("pdftotext") or str(Path(pdftoppm).with_name("pdftotext"))
+    text = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 3
+    for page in pages:
+        first = page.strip().splitlines()[0].split()
+        assert first in (
+            ["文件", "单位", "单位代码", "年度", "结论", "错误", "警告", "提示", "主要问题"],
+            ["文件", "单位", "位置", "规则", "严重程度", "表", "标签", "数值", "问题"],
+        ), first

@@ -7,6 +7,7 @@ turns them into formulas.
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +67,33 @@ def main_problems(r: FileResult, lang: str = "zh", n: int = 3) -> str:
     return text
 
 
+def _table_name(report: Any, table_id: str | None) -> str:
+    """The table's name as the form declares it (t3 -> 表三), or the id when the form is unknown."""
+    if not table_id:
+        return ""
+    try:
+        from xltool.schema import load_form
+
+        form = load_form(report.form) if report is not None else load_form()
+        return form.table(table_id).name
+    except Exception:
+        return table_id
+
+
+OVERVIEW_SHEET = "总览"
+DETAILS_SHEET = "问题明细"
+OVERVIEW_WIDTHS = (28, 24, 14, 6, 8, 6, 6, 6, 60)
+DETAILS_WIDTHS = (24, 20, 16, 15, 8, 6, 30, 24, 60)
+"""Column widths; 文件 and 单位 widen to their longest text (up to NAME_MAX) so that names stay on one line."""
+NAME_MAX = {1: 48, 2: 36}
+OK_FILL, BAD_FILL = "FFC6EFCE", "FFFFC7CE"
+
+
 def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh") -> Path:
     """Write the run's results to an .xlsx for the clerk (atomically).
+
+    Both sheets print on A4 landscape fitted to the page width, the header row repeated on every page,
+    with cell borders; wrapped text gets rows tall enough for it.
 
     Args:
         results: one FileResult per file, in run order.
@@ -78,20 +104,33 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
         The path written.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from xltool.summary_xlsx import (
+        HEADER_FILL,
+        cell_styles,
+        fit_rows,
+        name_width,
+        print_setup,
+        save_workbook,
+        text_units,
+        widths,
+    )
 
     zh = lang != "en"
     wb = Workbook()
+    styles = cell_styles(wb)
+    head_style = styles.array("bold", HEADER_FILL, True, "center")
+    body_style = styles.array(None, None, True, "wrap")
+    line_style = styles.array(None, None, True, "top")
+    verdict_style = {True: styles.array(None, OK_FILL, True, "wrap"), False: styles.array(None, BAD_FILL, True, "wrap")}
     ov = wb.active
-    ov.title = "总览"
+    ov.title = OVERVIEW_SHEET
     head = (
         ["文件", "单位", "单位代码", "年度", "结论", "错误", "警告", "提示", "主要问题"]
         if zh
         else ["File", "Unit", "Code", "Year", "Verdict", "Errors", "Warnings", "Info", "Main problems"]
     )
     ov.append(head)
-    bad_fill = PatternFill("solid", fgColor="FFFFC7CE")
-    ok_fill = PatternFill("solid", fgColor="FFC6EFCE")
     for r in results:
         c = r.counts
         verdict = ("通过" if r.valid else "未通过") if zh else ("valid" if r.valid else "invalid")
@@ -108,8 +147,8 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
                 safe(main_problems(r, lang)),
             ]
         )
-        ov.cell(ov.max_row, 5).fill = ok_fill if r.valid else bad_fill
-    det = wb.create_sheet("问题明细")
+        ov.cell(ov.max_row, 5)._style = copy(verdict_style[r.valid])
+    det = wb.create_sheet(DETAILS_SHEET)
     det.append(
         ["文件", "单位", "位置", "规则", "严重程度", "表", "标签", "数值", "问题"]
         if zh
@@ -131,25 +170,32 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
                     safe("、".join(f.cells) if zh else ", ".join(f.cells)),
                     f.rule,
                     sev,
-                    safe(f.table or ""),
+                    safe(_table_name(r.report, f.table)),
                     safe(("；" if zh else "; ").join(labels)),
                     safe(("；" if zh else "; ").join(vals)),
                     safe(f.message(lang)),
                 ]
             )
-    for ws, widths in ((ov, [28, 28, 14, 8, 10, 7, 7, 7, 80]), (det, [28, 24, 24, 18, 9, 6, 40, 30, 90])):
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[chr(64 + i)].width = w
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+    for ws, col_widths in ((ov, OVERVIEW_WIDTHS), (det, DETAILS_WIDTHS)):
+        cols = dict(enumerate(col_widths, start=1))
+        for c, most in NAME_MAX.items():
+            names = [cell.value for (row, col), cell in ws._cells.items() if col == c and row > 1]
+            cols[c] = max(cols[c], name_width(names, most=most))
+        widths(ws, cols)
+        for (row, col), cell in ws._cells.items():
+            if row == 1:
+                cell._style = copy(head_style)
+            elif cell._style is None or not any(cell._style):
+                v = cell.value
+                one_line = col in NAME_MAX and isinstance(v, str) and text_units(v) <= cols[col] - 1
+                cell._style = copy(line_style if one_line else body_style)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        fit_rows(ws, 1, ws.max_row)
+        print_setup(ws, "1:1", lang=lang)
     p = Path(out)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp.xlsx")
-    wb.save(tmp)
+    save_workbook(wb, tmp, (OVERVIEW_SHEET, DETAILS_SHEET))
     tmp.replace(p)
     return p
