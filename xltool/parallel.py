@@ -344,6 +344,11 @@ def _worker_main(conn: Any, cfg: _Config) -> None:
     except OSError:  # pragma: no cover
         pass
     _cap_memory(cfg.memory_mb)
+    import gc
+
+    # what the parent had when it forked is never garbage here: left out of every collection, so that the
+    # collector neither scans it per file nor copies its pages (copy-on-write) by touching it
+    gc.freeze()
     fault = os.environ.get(FAULT_ENV, "")
     while True:
         try:
