@@ -9,8 +9,6 @@ read as a published report or called damaged.
 
 from __future__ import annotations
 
-import os
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -161,16 +159,10 @@ def _zip_document(p: Path) -> str | None:
 
 def _zip_entries(f) -> int:
     """Entry count in the zip's end-of-central-directory record; a huge number when absent or zip64."""
-    f.seek(0, os.SEEK_END)
-    size = f.tell()
-    n = min(size, 22 + 65535)
-    f.seek(size - n)
-    tail = f.read(n)
-    pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or pos + 22 > len(tail):
-        return 1 << 30
-    (count,) = struct.unpack_from("<H", tail, pos + 10)
-    return 1 << 30 if count == 0xFFFF else count
+    from xltool.safezip import _eocd_entry_count
+
+    count = _eocd_entry_count(f)
+    return 1 << 30 if count is None or count == 0xFFFF else count
 
 
 def _cfb_document(p: Path) -> str | None:
