@@ -128,6 +128,21 @@ def test_the_one_read_path_falls_back_on_shapes_it_does_not_decode(tmp_path, cor
         assert read_xlsx(path) is None, name
         _same(read_file(path, engine="fast"), read_file(path, engine="calamine"), name)
 
+    # a worksheet the relationships put outside xl/worksheets/ is checked all the same
+    moved = dict(parts)
+    moved["xl/odd/place.xml"] = moved.pop(sheet).replace(b'<c r="A1"', b'<c r="A60000"', 1)
+    moved["xl/_rels/workbook.xml.rels"] = moved["xl/_rels/workbook.xml.rels"].replace(
+        sheet.removeprefix("xl/").encode(), b"odd/place.xml"
+    )
+    odd = tmp_path / "odd_place.xlsx"
+    with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in moved.items():
+            z.writestr(n, b)
+    assert read_xlsx(odd) is None
+    fast, full = read_file(odd, engine="fast"), read_file(odd, engine="calamine")
+    _same(fast, full, "odd_place")
+    assert [f.rule for f in fast.findings] == ["FILE-UNSAFE"]
+
 
 def test_fast_path_does_not_import_openpyxl_or_pandas(corpus):
     code = (

@@ -40,6 +40,9 @@ _NEAR = rb"(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"
 _DIMENSION = re.compile(rb'<dimension ref="' + _NEAR + rb"(?::" + _NEAR + rb')?"/>')
 
 
+_ROOT_WORKBOOK = re.compile(rb'Target="/?xl/workbook\.xml"')
+
+
 class _NotPlain(Exception):
     """Not the plain shape, or near a limit: the full sequence reads (or refuses) it."""
 
@@ -55,8 +58,8 @@ def read_xlsx(path: Path, limits: Limits | None = None) -> Book | None:
         return None
     try:
         members = _members(data, limits)
-        if not any(name.startswith("xl/worksheets/") for name in members):
-            return None
+        if not _ROOT_WORKBOOK.search(members.get("_rels/.rels", b"")) or "xl/workbook.xml" not in members:
+            return None  # the workbook part elsewhere (or none): safezip judges what the file is
         book = open_fast(path, "xlsx", data=data, members=members)
     except Exception:  # noqa: BLE001 - whatever it is, the full sequence decides and names it
         return None
@@ -92,12 +95,10 @@ def _members(data: bytes, limits: Limits) -> dict[str, bytes]:
             scanner = _PrologScanner(name, limits)  # no DTD, no entity declaration
             scanner.feed(out[: limits.xml_prefix_bytes])
             scanner.close()
-        if name.startswith(_SHEET_FOLDERS) or name.endswith("sharedStrings.xml"):
-            # below the longest text safezip accepts, no text or cell can exceed it
-            if len(out) > limits.max_string_bytes:
-                raise _NotPlain
-        if name.startswith(_SHEET_FOLDERS) and name.endswith(".xml"):
-            _plain_sheet(out)
+        if len(out) > limits.max_string_bytes:
+            raise _NotPlain  # a part below the longest text safezip accepts holds no text or cell beyond it
+        if b"<sheetData" in out or (name.startswith(_SHEET_FOLDERS) and name.endswith(".xml")):
+            _plain_sheet(out)  # a worksheet, wherever the workbook's relationships put it
         members[name] = out
     return members
 
