@@ -745,3 +745,63 @@ def test_fill_with_a_template_that_is_not_a_workbook(tmp_path, ok_json):
         why = "不是 .xlsx 格式的 Excel 工作簿，或文件已损坏。请使用 xltool template 生成的模板。"
         assert r.stderr == f"错误：模板 {name} 无法打开：{why}\n"
         no_english(r.stderr)
+
+
+# --------------------------------------------------------------------------- found by a new-user trial
+
+SAMPLE_WITH_ERRORS = Path(__file__).resolve().parent.parent / "samples" / "returned"
+
+
+def _a_return(tmp_path: Path) -> Path:
+    src = next(SAMPLE_WITH_ERRORS.glob("370602-D19_*.xlsx"))
+    return Path(shutil.copy(src, tmp_path / src.name))
+
+
+def test_validate_refuses_to_write_its_report_over_a_return(tmp_path):
+    ret = _a_return(tmp_path)
+    before = ret.read_bytes()
+    r = run("validate", str(ret), "--report", str(ret))
+    assert r.exit_code == 2
+    assert "是要校验的报送文件之一，不能用它保存校验结果" in r.output
+    assert ret.read_bytes() == before  # the department's file is untouched
+
+
+def test_validate_report_must_be_xlsx_and_says_where_it_wrote(tmp_path):
+    ret = _a_return(tmp_path)
+    r = run("validate", str(ret), "--report", str(tmp_path / "r.csv"))
+    assert r.exit_code == 2 and "校验结果工作簿应为 .xlsx 文件" in r.output
+    assert not (tmp_path / "r.csv").exists()
+    out, ann = tmp_path / "校验结果.xlsx", tmp_path / "整改"
+    r = run("validate", str(ret), "--report", str(out), "--annotate", str(ann))
+    assert r.exit_code == 1
+    assert f"校验结果已写入：{out}" in r.output and f"已为 1 个有问题的文件写出整改清单：{ann}" in r.output
+    assert out.is_file() and len(list(ann.glob("*.xlsx"))) == 1
+
+
+def test_a_text_file_named_xlsx_is_said_to_be_text(tmp_path):
+    p = tmp_path / "说明.xlsx"
+    p.write_text("这是一段说明文字\n第二行\n", encoding="utf-8")
+    (f,) = load_any(p).findings
+    assert f.rule == "FILE-MISNAMED"
+    assert f.title["zh"] == "这是一个 纯文本文件（.txt），不是 Excel 工作簿，被改成了 .xlsx 扩展名"
+    csv = tmp_path / "data.csv"
+    csv.write_text("甲\n乙\n", encoding="utf-8")
+    assert all(f.rule != "FILE-MISNAMED" for f in load_any(csv).findings)
+
+
+def test_top_level_help_takes_lang(tmp_path):
+    r = run("--lang", "en", "--help")
+    assert r.exit_code == 0 and "Usage: xltool" in r.output and "Commands:" in r.output
+    r = run("--help")
+    assert r.exit_code == 0 and "用法：xltool" in r.output
+
+
+def test_outputs_written_into_the_inbox_are_warned_about(tmp_path):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    _a_return(inbox)
+    r = run("validate", str(inbox), "--annotate", str(inbox / "整改"))
+    assert r.exit_code == 1
+    assert "在要读取的文件夹" in r.output and "会被当作报送文件读取" in r.output
+    r = run("validate", str(inbox), "--report", str(tmp_path / "校验结果.xlsx"))
+    assert "会被当作报送文件读取" not in r.output

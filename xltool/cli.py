@@ -664,6 +664,14 @@ def _print_version(ctx, _param, value) -> None:
     help="显示版本号并退出。",
     help_en="Show the version and exit.",
 )
+@option(
+    "--lang",
+    type=click.Choice(["zh", "en"], case_sensitive=False),
+    expose_value=False,
+    is_eager=True,
+    help="提示和帮助的语言（zh 中文，en 英文）；也可设置环境变量 XLTOOL_LANG。",
+    help_en="Language of messages and help (zh, en); or set XLTOOL_LANG.",
+)
 def cli() -> None:
     """xltool：政府信息公开工作年度报告统计表的模板生成、校验与汇总。
 

@@ -29,6 +29,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str, str]] = {
     "doc": ("Word 97-2003 文档", "Word 97-2003 document", ".doc"),
     "ppt": ("PowerPoint 97-2003 演示文稿", "PowerPoint 97-2003 presentation", ".ppt"),
     "pdf": ("PDF 文件", "PDF file", ".pdf"),
+    "text": ("纯文本文件", "plain text file", ".txt"),
 }
 """Documents that are not workbooks: kind -> (name zh, name en, their own extension)."""
 _ODF_MIMES = (
@@ -113,15 +114,15 @@ def misnamed_finding(path: str | Path, kind: str | None = None) -> Finding | Non
         doc = document_kind(p, kind)
     except OSError:
         return None  # the reader says why the file cannot be opened
-    if doc is None:
-        return None
+    if doc is None or (doc == "text" and p.suffix.lower() == ".csv"):
+        return None  # a .csv is text: the CSV reader says what it holds
     zh, en, real = DOCUMENT_KINDS[doc]
     return tool_finding("FILE-MISNAMED", kind={"zh": zh, "en": en}, real=real, suffix=p.suffix.lower())
 
 
 def document_kind(p: Path, kind: str) -> str | None:
     """A key of DOCUMENT_KINDS when the file's bytes are such a document (sniff's `kind` first), else None."""
-    if kind in ("docx", "pdf"):
+    if kind in ("docx", "pdf", "text"):
         return kind
     if kind == "zip-other":
         return _zip_document(p)

@@ -24,6 +24,7 @@ from xltool.commands.options import (
     paths_argument,
     prior_option,
     roster_option,
+    warn_if_read_back,
     write_error,
 )
 
@@ -147,6 +148,7 @@ def command(
     from xltool.validate import PriorData
 
     check_summary_path(output, lang)
+    warn_if_read_back(paths, output, lang)
     if long_path is not None:
         suffix = long_path.suffix.lower()
         if suffix not in (".csv", ".parquet"):

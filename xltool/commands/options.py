@@ -72,6 +72,25 @@ def say(lang: str, zh: str, en: str, *, err: bool = False) -> None:
     click.echo(zh if lang == "zh" else en, err=err)
 
 
+def warn_if_read_back(inputs, target: Path | None, lang: str) -> None:
+    """Warn when an output lands in a folder being read: the next run would read it as a return."""
+    if target is None:
+        return
+    t = Path(target).resolve()
+    for raw in inputs:
+        folder = Path(raw).resolve()
+        if folder.is_dir() and (t == folder or folder in t.parents):
+            say(
+                lang,
+                f"注意：{target} 在要读取的文件夹 {raw} 之内，下次校验或汇总时会被当作报送文件读取；"
+                "建议写到收件文件夹以外。",
+                f"Note: {target} is inside {raw}, which is read: the next run would read it as a return; "
+                "write it outside the inbox.",
+                err=True,
+            )
+            return
+
+
 def check_summary_path(output: Path | None, lang: str) -> None:
     """Exit 2 unless the summary workbook to write (``-o``) is named .xlsx."""
     if output is not None and output.suffix.lower() != ".xlsx":

@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from xltool.cli import CannotProceed, Command, jobs_option, lang_option, option, progress_bar, silent_option
-from xltool.commands.options import json_option, paths_argument, prior_option, writing_to
+from xltool.commands.options import (
+    Refused,
+    json_option,
+    paths_argument,
+    prior_option,
+    say,
+    warn_if_read_back,
+    writing_to,
+)
 from xltool.errors import XltoolError
 
 
@@ -89,6 +97,18 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
     files = expand_paths(list(paths))
     if not files:
         raise click.UsageError("没有找到可校验的文件（.json/.xlsx/.xlsm/...）")
+    if report_xlsx is not None and report_xlsx.suffix.lower() != ".xlsx":
+        msg = "校验结果工作簿应为 .xlsx 文件" if lang == "zh" else "the report workbook must be an .xlsx file"
+        raise click.BadParameter(msg, param_hint="--report")
+    if report_xlsx is not None and report_xlsx.resolve() in {f.resolve() for f in files}:
+        raise Refused(  # writing the report would overwrite a department's return
+            f"--report {report_xlsx} 是要校验的报送文件之一，不能用它保存校验结果；"
+            "请另指定一个文件名，例如 校验结果.xlsx。"
+            if lang == "zh"
+            else f"--report {report_xlsx} is one of the files being checked; give the report another name."
+        )
+    warn_if_read_back(paths, report_xlsx, lang)
+    warn_if_read_back(paths, annotate_dir, lang)
     results = []
     with progress_bar(files, "校验" if lang == "zh" else "Validating", silent or as_json) as bar:
         if len(files) > 1 and jobs != 1:  # many files: every core (xltool.parallel); one file: no pool
@@ -105,9 +125,16 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
 
         with writing_to(report_xlsx):
             write_report(results, report_xlsx, lang=lang)
+        say(lang, f"校验结果已写入：{report_xlsx}", f"Report written: {report_xlsx}", err=True)
     if annotate_dir is not None:
         from xltool.annotate import annotate_results
 
         with writing_to(annotate_dir, folder=True):
-            annotate_results(results, annotate_dir, lang=lang)
+            written = annotate_results(results, annotate_dir, lang=lang)
+        say(
+            lang,
+            f"已为 {len(written)} 个有问题的文件写出整改清单：{annotate_dir}",
+            f"Annotated copies of {len(written)} files with findings: {annotate_dir}",
+            err=True,
+        )
     sys.exit(0 if all(r.valid for r in results) else 1)
