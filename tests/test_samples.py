@@ -150,3 +150,18 @@ def test_prior_files_are_valid():
     rep = json.loads(r.stdout)
     assert len(rep["files"]) == 36
     assert all(f["findings"] == [] for f in rep["files"])
+
+
+def test_a_rule_message_names_the_figure_the_workbook_shows_beside_the_one_it_uses():
+    """D19's （七）总计 自然人 was typed over (19 in the file, 18 from its items): T3-BALANCE, which uses 18,
+    says that D29 shows 19, so the clerk is not left wondering why the message differs from the cell."""
+    from xltool.reader import read_file
+    from xltool.validate import validate_loaded
+
+    path = next((Path(__file__).resolve().parent.parent / "samples" / "returned").glob("370602-D19_*.xlsx"))
+    r = validate_loaded(read_file(path), year=2021)
+    stored = [f for f in r.findings if f.rule == "TOTAL-STORED"]
+    assert [f.cells for f in stored] == [["表三!D29"]]
+    balance = next(f for f in r.findings if f.rule == "T3-BALANCE" and "表三!D29" in f.cells)
+    assert "（七）总计 18（D29，文件中为 19）" in balance.message("zh")
+    assert "(D29; the file shows 19)" in balance.message("en")
