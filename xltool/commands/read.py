@@ -10,7 +10,8 @@ import click
 from xltool.cli import Command, argument, lang_option, option
 from xltool.commands.options import echo_findings, json_option, output_option, say, writing_to
 
-ENGINES = ("auto", "fast", "openpyxl")
+ENGINES = ("auto", "fast", "calamine", "openpyxl")
+"""As `xltool.reader_book.ENGINES` (not imported here: the help screen needs no reader)."""
 
 
 @click.command(
@@ -41,8 +42,10 @@ ENGINES = ("auto", "fast", "openpyxl")
     type=click.Choice(ENGINES),
     default="auto",
     show_default=True,
-    help="读取方式：fast 用 python-calamine；openpyxl 用完整读取器（结果相同，较慢）。",
-    help_en="fast: python-calamine; openpyxl: the full reader (same result, slower).",
+    help="读取方式：auto/fast 一次读取文件（不常见的写法改用完整检查 + calamine）；calamine 先做安全检查再用 "
+    "python-calamine；openpyxl 用完整读取器。结果相同，后两者较慢。",
+    help_en="auto/fast: one read of the file (unusual files: the full checks + calamine); calamine: the safety "
+    "checks, then python-calamine; openpyxl: the full reader. Same result; the last two are slower.",
 )
 @lang_option
 def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: str) -> None:
