@@ -254,7 +254,7 @@ STAGES = (
     ("xltool.safezip", "sniff", "sniff (what the bytes are)"),
     ("xltool.reader_xlsx", "read_xlsx", "reader: one read of the .xlsx (reader_xlsx)"),
     ("xltool.reader_xlsx", "_members", "  every member inflated once + safety checks"),
-    ("xltool.reader_book", "open_fast", "  calamine on the same bytes + the XML parts"),
+    ("xltool.reader_xlsx", "open_fast", "  calamine on the same bytes + the XML parts"),
     ("xltool.reader_book", "_calamine_rows", "    calamine: read + normalise each sheet"),
     ("xltool.reader_book:_Package", "sheet_parts", "    workbook + rels (sheet names, states)"),
     ("xltool.reader_book:_Package", "custom_props", "    custom properties"),

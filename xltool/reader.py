@@ -504,6 +504,7 @@ def _assemble(
         k for k, raw in report.values.items() if isinstance(raw, str) and raw.strip() and not form.cells[k].is_total
     ]
     text_skipped: list[str] = []
+    as_shown: dict[str, Any] | None = None
     formula_issues: dict[str, list[tuple[str, str]]] = {}
     input_formulas: dict[str, list[str]] = {}
     sheet_formulas: dict[str, dict[tuple[int, int], str] | None] = {}
@@ -553,7 +554,9 @@ def _assemble(
             elif has_formula and not refs_ok:
                 formula_issues.setdefault(cell.table, []).append((key, "edited"))
             continue
-        if p is not None and p.value is not None and p.value == _text_as_zero(form, report, text_inputs).get(key):
+        if text_inputs and as_shown is None:
+            as_shown = _text_as_zero(form, report, text_inputs)  # once per file, and only when needed
+        if p is not None and p.value is not None and as_shown and p.value == as_shown.get(key):
             text_skipped.append(key)  # what a spreadsheet's SUM shows: text cells count as 0
             continue
         how = _how(template, formulas is not None, has_formula, refs_ok, ftext)

@@ -24,9 +24,8 @@ import zlib
 from pathlib import Path
 
 from xltool.reader_book import Book, open_fast
-from xltool.safezip import Limits, _Package, _PrologScanner
+from xltool.safezip import _XML_SUFFIXES, Limits, _Package, _PrologScanner
 
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
 
 _BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"))')

@@ -125,7 +125,8 @@ def _operand(form: Form, report: UnitReport, key: str, prior: bool, v: Number, n
     prefix = ("上年" if lang == "zh" else "last year's ") if prior else ""
     where = (f"（{ref}）" if lang == "zh" else f" ({ref})") if ref else ""
     stored = None if prior else (report.meta.get("stored_totals") or {}).get(key)
-    if ref and stored is not None and parse_value(stored).value != v:
+    cell = form.cells[key]
+    if ref and stored is not None and parse_value(stored, cell.type, cell.signed).value != v:
         # the workbook shows another figure in that cell (TOTAL-STORED says why): name both
         where = f"（{ref}，文件中为 {stored}）" if lang == "zh" else f" ({ref}; the file shows {stored})"
     return f"{prefix}{name} {format_number(v)}{where}"

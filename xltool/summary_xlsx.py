@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from xltool.consolidate import ERRORS, FOREIGN, MISSING, PASSED, ROLE_ZH, SUPERSEDED, UNIDENTIFIED, WARNINGS
 from xltool.findings import SEVERITY_ZH
+from xltool.template import _COVER_LABELS, INSTRUCTIONS_HEADINGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Iterator
@@ -602,9 +603,9 @@ def official_tables(cons: Consolidation) -> Any:
     ).wb
 
 
-COVER_HEADINGS = ("填报须知", "How to fill in")
+COVER_HEADINGS = INSTRUCTIONS_HEADINGS  # the template writer's own texts, not copies
 """The heading of the template cover's instructions to a department (replaced on the summary)."""
-COVER_PRIOR_LABEL = "上年数据"
+COVER_PRIOR_LABEL = _COVER_LABELS["zh"]["prefilled"]
 
 
 def cover_notes(cons: Consolidation) -> list[str]:

@@ -73,6 +73,8 @@ _COVER_ROWS = {
     "prefilled": 10,
     "explanation": 11,
 }
+INSTRUCTIONS_HEADINGS = ("填报须知", "How to fill in")
+"""The cover's heading over the instructions to a department (zh, en); the summary replaces what it heads."""
 _COVER_LABELS = {
     "zh": {
         "unit_name": "填报单位",
@@ -680,7 +682,7 @@ def _cover_sheet(ws: Any, form: Form, st: _Styles, lang: str, blank: bool) -> No
         yv.error = "年度应为四位数字，例如 2021。" if zh else "A four-digit year, e.g. 2021."
         ws.add_data_validation(yv)
         yv.add(refs["year"])
-    _put(ws, st, _INSTRUCTIONS_ROW, 1, "填报须知" if zh else "How to fill in", "cover_heading", 1, 2)
+    _put(ws, st, _INSTRUCTIONS_ROW, 1, INSTRUCTIONS_HEADINGS[0 if zh else 1], "cover_heading", 1, 2)
     for i, text in enumerate(_instructions(form, lang), start=1):
         r = _INSTRUCTIONS_ROW + i
         _put(ws, st, r, 1, text, "cover_text", 1, 2)
