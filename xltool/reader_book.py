@@ -88,6 +88,8 @@ class Book:
     """Sheet name -> its worksheet XML, kept from the first pass so formulas need no second unzip."""
     core: dict[str, str] = field(default_factory=dict)
     """Core document properties the reader uses: `modified` (ISO 8601, the workbook's own saved time)."""
+    formula_elements: dict[str, dict[tuple[int, int], bytes]] | None = field(default=None, repr=False, compare=False)
+    """Sheet name -> (row, col) -> the cell's `<f>` element, when `reader_cells` read the sheets."""
     sha256: str | None = None
     """Of the file's bytes, when the engine read them whole (else the reader hashes the file)."""
     plain: bool = False
@@ -107,6 +109,21 @@ class Book:
         """
         todo = [n for n in names if n in self.sheets and self.sheets[n].formulas is None and n in self.parts]
         if not todo:
+            return
+        if self.formula_elements is not None:
+            from xltool.reader_cells import formula_parts
+
+            for n in todo:
+                keep = wanted.get(n) if wanted is not None else None
+                formulas: dict[tuple[int, int], str] = {}
+                masters: dict[str, tuple[int, int, str]] = {}
+                children: list[tuple[int, int, str]] = []
+                for pos, element in self.formula_elements.get(n, {}).items():
+                    if keep is not None and pos not in keep and b"shared" not in element:
+                        continue  # a formula nobody will look at (the template's own checks)
+                    fattrs, raw = formula_parts(element)
+                    _record_formula(pos, fattrs, raw, formulas, masters, children)
+                self.sheets[n].formulas = _Package._resolve(formulas, masters, children)
             return
         try:
             missing = [n for n in todo if n not in self.raw]

@@ -24,6 +24,7 @@ import zlib
 from pathlib import Path
 
 from xltool.reader_book import Book, open_fast
+from xltool.reader_cells import read_book
 from xltool.safezip import _XML_SUFFIXES, Limits, _Package, _PrologScanner
 
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
@@ -56,10 +57,16 @@ def read_xlsx(path: Path, limits: Limits | None = None) -> Book | None:
     if not 0 < len(data) <= limits.max_file_bytes or not data.startswith(b"PK\x03\x04"):
         return None
     try:
-        members = _members(data, limits)
+        members, sheets = _members(data, limits)
         if not _ROOT_WORKBOOK.search(members.get("_rels/.rels", b"")) or "xl/workbook.xml" not in members:
             return None  # the workbook part elsewhere (or none): safezip judges what the file is
-        book = open_fast(path, "xlsx", data=data, members=members)
+        for name in sheets:
+            _plain_rows(members[name])
+        book = read_book(path, members)  # takes only cells written `<c r="A1"…` within the limits
+        if book is None:
+            for name in sheets:
+                _plain_cells(members[name])  # before calamine allocates a grid for any position
+            book = open_fast(path, "xlsx", data=data, members=members)
     except Exception:  # noqa: BLE001 - whatever it is, the full sequence decides and names it
         return None
     book.sha256 = hashlib.sha256(data).hexdigest()
@@ -67,10 +74,12 @@ def read_xlsx(path: Path, limits: Limits | None = None) -> Book | None:
     return book
 
 
-def _members(data: bytes, limits: Limits) -> dict[str, bytes]:
-    """Every member inflated once, within the limits safezip applies; raises for anything else."""
+def _members(data: bytes, limits: Limits) -> tuple[dict[str, bytes], list[str]]:
+    """Every member inflated once, within the limits safezip applies, and the worksheets among them;
+    raises for anything else."""
     pkg = _Package(io.BytesIO(data), len(data), limits)  # directory, sizes, ratios, duplicates, encryption
     members: dict[str, bytes] = {}
+    sheets: list[str] = []
     for info in pkg.infos:
         name = info.filename
         off = info.header_offset
@@ -97,9 +106,9 @@ def _members(data: bytes, limits: Limits) -> dict[str, bytes]:
         if len(out) > limits.max_string_bytes:
             raise _NotPlain  # a part below the longest text safezip accepts holds no text or cell beyond it
         if b"<sheetData" in out or (name.startswith(_SHEET_FOLDERS) and name.endswith(".xml")):
-            _plain_sheet(out)  # a worksheet, wherever the workbook's relationships put it
+            sheets.append(name)  # a worksheet, wherever the workbook's relationships put it
         members[name] = out
-    return members
+    return members, sheets
 
 
 def _plain_prolog(xml: bytes, window: int) -> bool:
@@ -117,8 +126,14 @@ def _plain_prolog(xml: bytes, window: int) -> bool:
     return head[:1] == b"<" and head[1:2].isalpha()
 
 
-def _plain_sheet(xml: bytes) -> None:
-    if _BAD_CELL.search(xml) or _BAD_ROW.search(xml) or _PREFIXED.search(xml):
+def _plain_cells(xml: bytes) -> None:
+    if _BAD_CELL.search(xml):
+        raise _NotPlain
+
+
+def _plain_rows(xml: bytes) -> None:
+    """Rows, prefixes and the dimension of the plain shape (cells: `_plain_cells`, or `reader_cells`)."""
+    if _BAD_ROW.search(xml) or _PREFIXED.search(xml):
         raise _NotPlain
     at = xml.find(b"<dimension")
     if at >= 0 and (_DIMENSION.match(xml, at) is None or xml.find(b"<dimension", at + 10) >= 0):
