@@ -90,13 +90,37 @@ class _Config:
     want_values: bool
     reader_options: dict[str, Any]
     memory_mb: int
+    cache: bool = False
+    """Look each file's reading up in the user's result cache (`result_cache`) and store new ones."""
 
 
 # --------------------------------------------------------------------------- the work on one file
 
 
+_CACHE: dict[int, Any] = {}
+"""This process's `result_cache.ResultCache` (by pid: a forked worker opens its own)."""
+
+
+def process_cache() -> Any:
+    """The result cache of this process (opened on first use; a worker never uses its parent's handle)."""
+    cache = _CACHE.get(os.getpid())
+    if cache is None:
+        from xltool.result_cache import ResultCache
+
+        _CACHE.clear()
+        cache = _CACHE[os.getpid()] = ResultCache.default()
+    return cache
+
+
+def close_process_cache() -> None:
+    """Commit and close this process's cache handle (before any fork: SQLite handles must not cross one)."""
+    cache = _CACHE.pop(os.getpid(), None)
+    if cache is not None:
+        cache.close()
+
+
 def _work(path: Path, cfg: _Config) -> tuple[FileResult, int | None, list[Finding] | None, CellValues | None]:
-    loaded = load_any(path, **cfg.reader_options)
+    loaded = process_cache().load(path, **cfg.reader_options) if cfg.cache else load_any(path, **cfg.reader_options)
     rep = loaded.report
     year = (rep.year if rep is not None else None) if cfg.own_year else cfg.year
     result = validate_loaded(loaded, prior=cfg.prior, roster=cfg.roster, year=year)
@@ -356,6 +380,8 @@ def _worker_main(conn: Any, cfg: _Config) -> None:
         except (EOFError, OSError):
             return
         if task is None:
+            if cfg.cache:
+                close_process_cache()
             return
         for index, raw in task:
             path = Path(raw)
@@ -367,6 +393,8 @@ def _worker_main(conn: Any, cfg: _Config) -> None:
                 result = FileResult(str(path), None, [tool_finding("READER-INTERNAL", error=type(e).__name__)])
                 payload = (result, cfg.year, None, None)
             conn.send((index, _pack(payload)))
+        if cfg.cache:
+            process_cache().commit()
 
 
 # --------------------------------------------------------------------------- the pool
@@ -443,6 +471,7 @@ def iter_validated(
     progress: Callable[[Path], None] | None = None,
     values: bool = False,
     reader_options: dict[str, Any] | None = None,
+    cache: bool = True,
 ) -> Iterator[Validated]:
     """Read and validate files on `jobs` processes; yield each file's result in input order as it is ready.
 
@@ -459,6 +488,8 @@ def iter_validated(
         progress: called with each file's path as its result is yielded (for a progress bar).
         values: also return `evaluate(form, report).values` (what consolidation sums), computed by the worker.
         reader_options: passed to `load_any` (e.g. engine="openpyxl").
+        cache: use the user's result cache: a file whose bytes, name, xltool and reading libraries are
+            unchanged since it was last read is not read again (`result_cache`; `XLTOOL_CACHE_DIR=""` is off).
 
     Yields:
         `Validated` per file, in the order of `paths`. Never raises for a bad file.
@@ -466,17 +497,24 @@ def iter_validated(
     files = [Path(p) for p in paths]
     if memory_mb is None:
         memory_mb = int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)
-    cfg = _Config(prior, roster, year, own_year, values, dict(reader_options or {}), memory_mb)
+    cfg = _Config(prior, roster, year, own_year, values, dict(reader_options or {}), memory_mb, cache)
     n_jobs = resolve_jobs(jobs, len(files))
     if n_jobs <= 1:
-        for i, p in enumerate(files):
-            result, y, keep, vals = _work(p, cfg)
-            share_cells(result)
-            if progress is not None:
-                progress(p)
-            yield Validated(i, result, y, keep, vals)
+        try:
+            for i, p in enumerate(files):
+                result, y, keep, vals = _work(p, cfg)
+                share_cells(result)
+                if progress is not None:
+                    progress(p)
+                yield Validated(i, result, y, keep, vals)
+        finally:
+            if cache:
+                close_process_cache()
         return
     yield from _pool(files, cfg, n_jobs, chunk_size, timeout, progress)
+    if cache:
+        process_cache().prune()
+        close_process_cache()
 
 
 def _pool(
