@@ -354,15 +354,25 @@ def os_error(e: OSError, *, path=None, writing: bool | None = None) -> CannotPro
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
+_QUOTED = re.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*\"""")
+
+
+def _unquote(q: str) -> str:
+    try:
+        return str(ast.literal_eval(q))
+    except (ValueError, SyntaxError):
+        return q[1:-1]
+
+
 def _quoted(msg: str) -> str:
     """The first Python-quoted value in one of click's messages ('fr' in "'fr' is not one of …")."""
-    m = re.search(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*\"""", msg)
-    if not m:
-        return ""
-    try:
-        return str(ast.literal_eval(m.group(0)))
-    except (ValueError, SyntaxError):
-        return m.group(0)[1:-1]
+    m = _QUOTED.search(msg)
+    return _unquote(m.group(0)) if m else ""
+
+
+def _quoted_all(msg: str) -> list[str]:
+    """Every Python-quoted value in a message ("Paths 'a.xlsx', 'b.xlsx' do not exist.")."""
+    return [_unquote(m.group(0)) for m in _QUOTED.finditer(msg)]
 
 
 def _join(items) -> str:
@@ -423,6 +433,8 @@ def _bad_value_zh(e: click.BadParameter) -> str:
         return f"{label} 的值“{v}”不是整数。"
     if isinstance(t, click.types.FloatParamType) and msg.endswith(" is not a valid float."):
         return f"{label} 的值“{v}”不是数字。"
+    if isinstance(t, click.Path) and re.match(r"Paths ['\"].* do not exist\.$", msg, re.S):
+        return f"找不到文件或文件夹：{_join(_quoted_all(msg))}（{label}）"
     if isinstance(t, click.Path) and re.match(r"(File|Directory|Path) ['\"]", msg):
         if msg.endswith("does not exist."):
             return f"找不到文件或文件夹：{v}（{label}）"
@@ -442,7 +454,38 @@ def _bad_value_zh(e: click.BadParameter) -> str:
 def _did_you_mean(possibilities) -> str:
     if not possibilities:
         return ""
-    return f"您是否想用 {_join(sorted(possibilities))}？"
+    return f"您是否想用 {_join(possibilities)}？"
+
+
+SUGGEST_RATIO = 0.6
+"""How alike a typo and an option or command name must be (difflib's ratio, dashes left out) to be suggested."""
+
+
+def _closeness(typed: str, name: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, typed.lstrip("-").lower(), name.lstrip("-").lower()).ratio()
+
+
+def _prune_suggestions(e: click.ClickException) -> None:
+    """Keep only the suggestions that are really close to what was typed, the closest first.
+
+    click suggests by difflib over the whole option name, so the shared "--" alone makes ``--bogus`` look like
+    ``--jobs`` (ratio 0.62). Compared without the dashes, ``bogus``/``jobs`` is 0.44 (no suggestion) while
+    ``jbos``/``jobs`` is 0.75.
+    """
+    if isinstance(e, click.exceptions.NoSuchOption):
+        typed = e.option_name
+    elif isinstance(e, click.exceptions.NoSuchCommand):
+        typed = e.command_name
+    else:
+        return
+    found = getattr(e, "possibilities", None)
+    if not found:
+        return
+    close = [(_closeness(typed, p), p) for p in found]
+    kept = [p for r, p in sorted(close, key=lambda x: (-x[0], x[1])) if r >= SUGGEST_RATIO]
+    e.possibilities = kept or None  # type: ignore[misc] - click declares it Final; its message reads it
 
 
 def _option_names(ctx) -> list[str]:
@@ -522,7 +565,8 @@ def _show_zh(e: click.ClickException, file=None) -> None:  # noqa: ANN001
 
 
 def _localize(e: click.ClickException) -> None:
-    """Have click show its own error in Chinese (same exception, same exit code)."""
+    """Have click show its own error in Chinese (same exception, same exit code); only close suggestions."""
+    _prune_suggestions(e)
     if ui_lang() == "en" or isinstance(e, click.exceptions.NoArgsIsHelpError):
         return
     if type(e).show not in (click.ClickException.show, click.UsageError.show):
@@ -592,6 +636,14 @@ class Group(_Bilingual, click.Group):
 # --- shared options ----------------------------------------------------------------------------------------
 
 
+def _run_lang(ctx, param, value):  # noqa: ANN001, ANN202 - click's callback signature
+    """A command's ``--lang``: given on the command itself, that; otherwise the run's (``xltool --lang en
+    campaign status`` or ``xltool campaign --lang en status`` put it before the command; else $XLTOOL_LANG)."""
+    if value is not None and ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+        return value.lower()
+    return ui_lang() if _LANG.get() is not None else (value or "zh").lower()
+
+
 def lang_option(f):
     return option(
         "--lang",
@@ -599,6 +651,7 @@ def lang_option(f):
         default="zh",
         envvar=LANG_ENV,
         show_default=True,
+        callback=_run_lang,
         help="提示信息的语言：zh 中文，en 英文（也可设置环境变量 XLTOOL_LANG=en）。",
         help_en="Language of messages (or set XLTOOL_LANG=en in the environment).",
     )(f)

@@ -71,6 +71,13 @@ def os_error_text(
     """
     p = os.fspath(path) if path is not None else (os.fspath(e.filename) if e.filename is not None else "")
     code = e.errno
+    if code == errno.ENOENT and writing and p and os.path.isdir(os.path.dirname(p) or "."):
+        # the folder is there, yet nothing can be made in it: /proc, a read-only mount, a share without rights.
+        # "No such file or directory" would send the clerk looking for a folder that exists.
+        folder = os.path.dirname(p) or "."
+        if lang == "en":
+            return f"cannot write {p}: the folder {folder} is read-only or not writable"
+        return f"无法写入 {p}：文件夹 {folder} 是只读的或没有写入权限"
     if lang == "en":
         what = e.strerror or (os.strerror(code) if code else f"cannot {_VERB_EN[writing]} the file")
         return f"{what}: {p}" if p else what

@@ -116,10 +116,13 @@ def init_campaign(
     load_form(form)  # fails early on an unknown form id
     ros = load_roster(roster)
     if not ros.units:
-        raise CampaignError(f"名单 {Path(roster).name} 中没有单位")
+        raise CampaignError(f"名单 {Path(roster).name} 中没有单位", f"no units in the roster {Path(roster).name}")
     root = Path(root)
     if (root / DB_NAME).exists():
-        raise CampaignError(f"{root.resolve()} 已经是一个收集文件夹（{DB_NAME} 已存在），不会覆盖")
+        raise CampaignError(
+            f"{root.resolve()} 已经是一个收集文件夹（{DB_NAME} 已存在），不会覆盖",
+            f"{root.resolve()} is a campaign folder already ({DB_NAME} exists); it is not overwritten",
+        )
     priors, notes = load_prior(prior, ros) if prior is not None else ([], [])
     root.mkdir(parents=True, exist_ok=True)
     kept = root / f"名单{Path(roster).suffix.lower()}"

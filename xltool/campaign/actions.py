@@ -47,15 +47,19 @@ def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> UnitStatus:
     """
     text = (text or "").strip()
     if not text:
-        raise CampaignError("说明不能为空")
+        raise CampaignError("说明不能为空", "the explanation is empty")
     rules = known_rules(campaign)
     rid = rule.strip().upper()
     st = status_of(campaign, unit)
     if any(f.rule == rid and f.severity == "error" for f in st.findings) or rules.get(rid) == "error":
-        raise CampaignError(f"{rid} 是错误，不能用说明代替；请{unit.name}改正后重新报送")
+        raise CampaignError(
+            f"{rid} 是错误，不能用说明代替；请{unit.name}改正后重新报送",
+            f"{rid} is an error: an explanation cannot stand for a correction; {unit.name} must correct it and "
+            "send the return again",
+        )
     have = current_warnings(st)
     if rid not in have:
-        raise WrongRule(_no_such_warning(unit, st, rule.strip(), rid in rules, have))
+        raise WrongRule(*_no_such_warning(unit, st, rule.strip(), rid in rules, have))
     with campaign.write() as conn:
         old = conn.execute(
             "SELECT text FROM explanations WHERE unit_code = ? AND rule = ?", (unit.code, rid)
@@ -89,18 +93,32 @@ def current_warnings(st: UnitStatus) -> dict[str, Finding]:
     return out
 
 
-def _no_such_warning(unit: Unit, st: UnitStatus, rule: str, known: bool, have: dict[str, Finding]) -> str:
-    """Why a 说明 for `rule` is refused, and the rules that can be explained instead."""
+def _n(n: int, noun: str) -> str:
+    """1 error, 2 errors."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _no_such_warning(unit: Unit, st: UnitStatus, rule: str, known: bool, have: dict[str, Finding]) -> tuple[str, str]:
+    """Why a 说明 for `rule` is refused, and the rules that can be explained instead (Chinese, English)."""
     if not known:
-        head = f"没有规则“{rule}”"
+        head, head_en = f"没有规则“{rule}”", f"there is no rule “{rule}”"
     elif st.latest is None:
         head = f"{unit.name}尚未报送，没有 {rule.upper()} 警告"
+        head_en = f"{unit.name} has not reported: no {rule.upper()} warning"
     else:
         head = f"{unit.name}的{st.latest.label}没有 {rule.upper()} 警告，无需说明"
+        head_en = f"{st.latest.label_in('en')} of {unit.name} has no {rule.upper()} warning to explain"
     if not have:
-        return f"{head}。{unit.name}目前没有任何警告，无需填写说明"
+        return (
+            f"{head}。{unit.name}目前没有任何警告，无需填写说明",
+            f"{head_en}. {unit.name} has no warnings now; nothing needs an explanation",
+        )
     listed = "；".join(f"{rid}（{f.title['zh']}）" for rid, f in sorted(have.items()))
-    return f"{head}。{unit.name}目前可填写说明的警告：{listed}"
+    listed_en = "; ".join(f"{rid} ({f.title['en']})" for rid, f in sorted(have.items()))
+    return (
+        f"{head}。{unit.name}目前可填写说明的警告：{listed}",
+        f"{head_en}. Warnings of {unit.name} that can be explained: {listed_en}",
+    )
 
 
 def accept(campaign: Campaign, unit: Unit, why: str | None = None) -> UnitStatus:
@@ -111,20 +129,31 @@ def accept(campaign: Campaign, unit: Unit, why: str | None = None) -> UnitStatus
     """
     st = status_of(campaign, unit)
     if st.latest is None:
-        raise CampaignError(f"{unit.name}尚未报送，无可接受的版本")
+        raise CampaignError(
+            f"{unit.name}尚未报送，无可接受的版本", f"{unit.name} has not reported: there is no version to accept"
+        )
     if st.state == LOCKED:
-        raise CampaignError(f"{unit.name}已锁定，无需接受；如需改动请先运行 xltool campaign reopen")
+        raise CampaignError(
+            f"{unit.name}已锁定，无需接受；如需改动请先运行 xltool campaign reopen",
+            f"{unit.name} is locked, there is nothing to accept; to change it run xltool campaign reopen first",
+        )
     if st.state == ERRORS:
         first = st.errors[0].title["zh"] if st.errors else ""
+        first_en = st.errors[0].title["en"] if st.errors else ""
         raise CampaignError(
-            f"{unit.name}的{st.latest.label}有 {len(st.errors)} 个错误（{first}），错误不能接受，需单位改正后重新报送"
+            f"{unit.name}的{st.latest.label}有 {len(st.errors)} 个错误（{first}），错误不能接受，需单位改正后重新报送",
+            f"{st.latest.label_in('en')} of {unit.name} has {_n(len(st.errors), 'error')} ({first_en}); errors "
+            "cannot be accepted: the unit must correct them and send the return again",
         )
     why = (why or "").strip()
     if st.unexplained and not why:
         rules = "、".join(sorted({f.rule for f in st.unexplained}))
         raise CampaignError(
             f"{unit.name}有 {len(st.unexplained)} 个警告没有说明（{rules}）："
-            "请先用 xltool campaign explain 记录单位的说明，或用 --why 写明接受理由"
+            "请先用 xltool campaign explain 记录单位的说明，或用 --why 写明接受理由",
+            f"{unit.name} has {_n(len(st.unexplained), 'warning')} without an explanation "
+            f"({rules.replace('、', ', ')}): record the unit's explanation with xltool campaign explain first, "
+            "or give your reason with --why",
         )
     with campaign.write() as conn:
         _check_latest(conn, unit, st.latest)
@@ -155,31 +184,52 @@ def lock(campaign: Campaign, unit: Unit, version: int | None = None, why: str | 
     st = status_of(campaign, unit)
     if st.state == LOCKED:
         raise CampaignError(
-            f"{unit.name}已锁定（{st.effective.label if st.effective else ''}）；如需改动请先运行 reopen"
+            f"{unit.name}已锁定（{st.effective.label if st.effective else ''}）；如需改动请先运行 reopen",
+            f"{unit.name} is locked ({st.effective.label_in('en') if st.effective else ''}); to change it run "
+            "reopen first",
         )
     why = (why or "").strip()
     if version is None:
         if st.latest is None:
-            raise CampaignError(f"{unit.name}尚未报送，无可锁定的版本")
+            raise CampaignError(
+                f"{unit.name}尚未报送，无可锁定的版本", f"{unit.name} has not reported: there is no version to lock"
+            )
         if st.state == ERRORS:
             raise CampaignError(
-                f"{unit.name}的{st.latest.label}有错误，不能锁定；如要锁定以前的版本，请用 --version 指定版本号"
+                f"{unit.name}的{st.latest.label}有错误，不能锁定；如要锁定以前的版本，请用 --version 指定版本号",
+                f"{st.latest.label_in('en')} of {unit.name} has errors and cannot be locked; to lock an earlier "
+                "version give its number with --version",
             )
         target = st.latest
         if st.state == PENDING and not why:
-            raise CampaignError(f"{unit.name}的警告尚未说明，不能锁定；请先 explain，或用 --why 写明理由")
+            raise CampaignError(
+                f"{unit.name}的警告尚未说明，不能锁定；请先 explain，或用 --why 写明理由",
+                f"the warnings of {unit.name} are not explained, it cannot be locked; explain them first, or give "
+                "your reason with --why",
+            )
     else:
         target = next((v for v in st.versions if v.seq == version), None)
         if target is None:
             have = "、".join(str(v.seq) for v in st.versions) or "无"
-            raise CampaignError(f"{unit.name}没有第 {version} 版（已有版本：{have}）")
+            have_en = ", ".join(str(v.seq) for v in st.versions) or "none"
+            raise CampaignError(
+                f"{unit.name}没有第 {version} 版（已有版本：{have}）",
+                f"{unit.name} has no version {version} (versions: {have_en})",
+            )
         fs = open_findings(target, st.explanations)
         if any(f.severity == "error" for f in fs):
-            raise CampaignError(f"{unit.name}的{target.label}有错误，不能锁定")
+            raise CampaignError(
+                f"{unit.name}的{target.label}有错误，不能锁定",
+                f"{target.label_in('en')} of {unit.name} has errors and cannot be locked",
+            )
         if any(f.severity == "warning" and not f.explanation for f in fs) and not why:
             accepted = st.decision and st.decision.state == "accepted" and st.decision.version_id == target.id
             if not accepted:
-                raise CampaignError(f"{unit.name}的{target.label}有未说明的警告；请先 explain，或用 --why 写明理由")
+                raise CampaignError(
+                    f"{unit.name}的{target.label}有未说明的警告；请先 explain，或用 --why 写明理由",
+                    f"{target.label_in('en')} of {unit.name} has warnings without an explanation; explain them "
+                    "first, or give your reason with --why",
+                )
     with campaign.write() as conn:
         if version is None:
             _check_latest(conn, unit, target)
@@ -201,7 +251,7 @@ def reopen(campaign: Campaign, unit: Unit, why: str) -> UnitStatus:
     """
     why = (why or "").strip()
     if not why:
-        raise CampaignError("重新打开必须写明原因（--why）")
+        raise CampaignError("重新打开必须写明原因（--why）", "give the reason for reopening (--why)")
     with campaign.write() as conn:
         d = conn.execute(
             "SELECT d.state, d.version_id, v.seq FROM decisions d LEFT JOIN versions v ON v.id = d.version_id "
@@ -209,7 +259,10 @@ def reopen(campaign: Campaign, unit: Unit, why: str) -> UnitStatus:
             (unit.code,),
         ).fetchone()
         if d is None:
-            raise CampaignError(f"{unit.name}没有被接受或锁定，无需重新打开")
+            raise CampaignError(
+                f"{unit.name}没有被接受或锁定，无需重新打开",
+                f"{unit.name} is neither accepted nor locked: there is nothing to reopen",
+            )
         conn.execute("DELETE FROM decisions WHERE unit_code = ?", (unit.code,))
         campaign.audit("reopen", unit.code, why=why, previous=d["state"], version=d["seq"])
     return status_of(campaign, unit)
@@ -242,10 +295,17 @@ def find_version(campaign: Campaign, ref: str) -> Version:
             (ref, Path(ref).name, ref),
         ).fetchall()
     if not rows:
-        raise CampaignError(f"没有找到收到的文件“{ref}”（可用文件名或 SHA-256 前缀，见 status 和 log）")
+        raise CampaignError(
+            f"没有找到收到的文件“{ref}”（可用文件名或 SHA-256 前缀，见 status 和 log）",
+            f"no received file “{ref}” (give its file name or the start of its SHA-256, see status and log)",
+        )
     if len(rows) > 1:
         listed = "、".join(f"{r['sha256'][:12]}（{r['file_name']}）" for r in rows[:6])
-        raise CampaignError(f"“{ref}”对应多个收到的文件：{listed}，请用 SHA-256 前缀指定")
+        listed_en = ", ".join(f"{r['sha256'][:12]} ({r['file_name']})" for r in rows[:6])
+        raise CampaignError(
+            f"“{ref}”对应多个收到的文件：{listed}，请用 SHA-256 前缀指定",
+            f"“{ref}” matches several received files: {listed_en}; give the start of the SHA-256",
+        )
     return Version.from_row(rows[0])
 
 
@@ -260,12 +320,17 @@ def assign(campaign: Campaign, ref: str, unit: Unit, why: str | None = None) -> 
     """
     v = find_version(campaign, ref)
     if v.unit_code == unit.code and v.identified_by == "clerk":
-        raise CampaignError(f"{v.file_name}已确认属于{unit.name}")
+        raise CampaignError(
+            f"{v.file_name}已确认属于{unit.name}", f"{v.file_name} is confirmed as {unit.name}'s already"
+        )
     findings = _recheck_cross_year(campaign, v, unit)
     with campaign.write() as conn:
         d = conn.execute("SELECT state FROM decisions WHERE version_id = ?", (v.id,)).fetchone()
         if d is not None and v.unit_code != unit.code:
-            raise CampaignError(f"{v.file_name}是{v.unit_code}已接受或锁定的版本，请先 reopen 该单位")
+            raise CampaignError(
+                f"{v.file_name}是{v.unit_code}已接受或锁定的版本，请先 reopen 该单位",
+                f"{v.file_name} is the accepted or locked version of {v.unit_code}; reopen that unit first",
+            )
         if v.unit_code == unit.code and v.seq is not None:
             seq = v.seq
         else:  # another unit's, unidentified, or 待确认归属 (no number yet): the unit's newest version
@@ -331,4 +396,7 @@ def _check_latest(conn, unit: Unit, expected: Version) -> None:  # noqa: ANN001 
         (unit.code,),
     ).fetchone()
     if row is None or row["id"] != expected.id:
-        raise CampaignError(f"{unit.name}刚收到新版本，请重新查看状态后再操作")
+        raise CampaignError(
+            f"{unit.name}刚收到新版本，请重新查看状态后再操作",
+            f"a new version of {unit.name} has just arrived; look at its status again first",
+        )

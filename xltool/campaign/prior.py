@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xltool.campaign.store import DB_NAME, CampaignError
+from xltool.campaign.store import DB_NAME, CampaignError, Text
 from xltool.interchange import UnitReport
 from xltool.roster import Roster
 
@@ -30,7 +30,8 @@ def _is_summary(report: UnitReport) -> bool:
 
 
 def load_prior(path: str | Path, roster: Roster) -> tuple[list[PriorReport], list[str]]:
-    """Read last year's data. Returns the reports and notes for the clerk (files that could not be used).
+    """Read last year's data. Returns the reports and notes for the clerk (files that could not be used; each
+    note a `Text`: Chinese, with its English in ``.en``).
 
     Raises:
         CampaignError: the path holds nothing usable.
@@ -48,30 +49,48 @@ def load_prior(path: str | Path, roster: Roster) -> tuple[list[PriorReport], lis
             loaded = load_any(f)
             if loaded.report is None:
                 why = loaded.findings[0].title["zh"] if loaded.findings else "无法读取"
-                notes.append(f"{f.name}：{why}，未使用")
+                why_en = loaded.findings[0].title["en"] if loaded.findings else "cannot be read"
+                notes.append(Text(f"{f.name}：{why}，未使用", f"{f.name}: {why_en}; not used"))
                 continue
             reports.append((loaded.report, str(f)))
         source_kind = "files"
     else:
-        raise CampaignError(f"找不到上年数据：{p}")
+        raise CampaignError(f"找不到上年数据：{p}", f"last year's data not found: {p}")
     out: list[PriorReport] = []
     seen: set[str] = set()
     for rep, src in reports:
         if _is_summary(rep):
             out.append(PriorReport(None, rep.unit_name or "汇总", rep, src))
-            notes.append(f"{Path(src).name} 是上年汇总表，只含全区合计，不能用于各单位的跨年度校验")
+            notes.append(
+                Text(
+                    f"{Path(src).name} 是上年汇总表，只含全区合计，不能用于各单位的跨年度校验",
+                    f"{Path(src).name} is last year's summary: it holds the district's totals only and cannot "
+                    "check a unit across years",
+                )
+            )
             continue
         u = roster.by_code(rep.unit_code) or roster.by_name(rep.unit_name)
         if u is None:
-            notes.append(f"上年数据“{rep.unit_name or rep.unit_code}”不在今年的名单中，未使用")
+            who = rep.unit_name or rep.unit_code
+            notes.append(
+                Text(
+                    f"上年数据“{who}”不在今年的名单中，未使用",
+                    f"last year's “{who}” is not in this year's roster; not used",
+                )
+            )
             continue
         if u.code in seen:
-            notes.append(f"{u.name}有多份上年数据，使用第一份（{source_kind}）")
+            notes.append(
+                Text(
+                    f"{u.name}有多份上年数据，使用第一份（{source_kind}）",
+                    f"{u.name} has several sets of last year's data; the first is used ({source_kind})",
+                )
+            )
             continue
         seen.add(u.code)
         out.append(PriorReport(u.code, u.name, rep, src))
     if not out:
-        raise CampaignError(f"{p} 中没有可用的上年数据")
+        raise CampaignError(f"{p} 中没有可用的上年数据", f"no usable data of last year in {p}")
     return out, notes
 
 

@@ -109,6 +109,12 @@ class Version:
     def label(self) -> str:
         return f"第{self.seq}版" if self.seq else self.sha256[:12]
 
+    def label_in(self, lang: str = "zh") -> str:
+        """`label` in `lang`: 第2版 / version 2 (the start of its sha256 while it has no number)."""
+        if lang == "en":
+            return f"version {self.seq}" if self.seq else self.sha256[:12]
+        return self.label
+
     @property
     def awaits_assignment(self) -> bool:
         """Content of `unit_code`, name of `name_unit`, not yet settled: 待确认归属 (see AWAITS_ASSIGNMENT_SQL)."""
@@ -254,8 +260,9 @@ class UnitStatus:
 
 
 def _short(f: Finding, lang: str) -> str:
-    sev = SEVERITY_ZH[f.severity] if lang == "zh" else f.severity
-    return f"【{sev} {f.rule}】{f.title['zh' if lang == 'zh' else 'en']}"
+    if lang == "zh":
+        return f"【{SEVERITY_ZH[f.severity]} {f.rule}】{f.title['zh']}"
+    return f"[{f.severity} {f.rule}] {f.title['en']}"
 
 
 def unit_status(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import getpass
-import hashlib
 import json
 import os
 import sqlite3
@@ -34,6 +33,7 @@ from typing import Any
 from xltool import __version__
 from xltool.errors import XltoolError
 from xltool.findings import Finding
+from xltool.hashing import sha256_file  # also imported from here by collect, issue and actions
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, Unit, normalize_name
 
@@ -51,7 +51,35 @@ BUSY_TIMEOUT_MS = 15_000
 
 
 class CampaignError(XltoolError):
-    """The campaign cannot do what was asked (no campaign here, unknown unit, a refused state change)."""
+    """The campaign cannot do what was asked (no campaign here, unknown unit, a refused state change).
+
+    The message is Chinese (``str(e)``); `en` is its English text for ``--lang en`` (see `text`).
+    """
+
+    def __init__(self, message: str, en: str | None = None) -> None:
+        super().__init__(message)
+        self.en = en
+
+    def text(self, lang: str = "zh") -> str:
+        """The message in `lang`: the English one with ``en`` when there is one, else the Chinese."""
+        return self.en if lang == "en" and self.en else str(self)
+
+
+class Text(str):
+    """A sentence for the clerk: the Chinese text itself (what ``str()`` and the audit JSON keep), its English in
+    `en`. Lets a list of notes carry both languages without changing what the library returned before."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Text:
+        t = super().__new__(cls, zh)
+        t.en = en
+        return t
+
+
+def in_lang(text: str, lang: str) -> str:
+    """`text` in `lang`: a `Text`'s English with ``en``, else the text itself."""
+    return getattr(text, "en", text) if lang == "en" else str(text)
 
 
 class CampaignBusy(CampaignError):
@@ -180,7 +208,10 @@ def schema_version(conn: sqlite3.Connection) -> int:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "schema_version" not in names:
         if names:
-            raise CampaignError("这不是 xltool 的收集库（campaign.db 中没有版本表）")
+            raise CampaignError(
+                "这不是 xltool 的收集库（campaign.db 中没有版本表）",
+                "this is not an xltool campaign database (campaign.db has no version table)",
+            )
         return 0
     row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
@@ -199,7 +230,9 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
     if current > SCHEMA_VERSION:
         raise CampaignError(
             f"此收集库由较新版本的 xltool 创建（库版本 {current}，本程序只支持到 {SCHEMA_VERSION}），"
-            "请升级 xltool 后再打开"
+            "请升级 xltool 后再打开",
+            f"this campaign was made by a newer xltool (database version {current}, this program reads up to "
+            f"{SCHEMA_VERSION}); upgrade xltool to open it",
         )
     if current == SCHEMA_VERSION:
         return []
@@ -336,10 +369,14 @@ class CampaignLock:
             fh.seek(0)
             holder = fh.read().strip().splitlines()
             fh.close()
-            who = ""
+            who = who_en = ""
             if len(holder) >= 3:
                 who = f"（进程 {holder[0]}，{holder[2]}，开始于 {holder[1]}）"
-            raise CampaignBusy(f"另一个 xltool 进程正在使用此收集库{who}，请等它结束后再运行") from None
+                who_en = f" (process {holder[0]}, {holder[2]}, started {holder[1]})"
+            raise CampaignBusy(
+                f"另一个 xltool 进程正在使用此收集库{who}，请等它结束后再运行",
+                f"another xltool process is using this campaign{who_en}; run this again when it has finished",
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"{os.getpid()}\n{now()}\n{self.what}\n")
@@ -415,14 +452,6 @@ def write_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def stored_name(sha: str, original: str | Path) -> str:
     """A stored file's name: its hash and the original's suffix (readers dispatch on it)."""
     suffix = Path(original).suffix.lower()
@@ -487,7 +516,10 @@ class Campaign:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
-                raise CampaignBusy("收集库正被另一个进程写入，等待超时，请稍后再试") from e
+                raise CampaignBusy(
+                    "收集库正被另一个进程写入，等待超时，请稍后再试",
+                    "another process is writing to the campaign and did not finish in time; try again later",
+                ) from e
             raise
         try:
             yield self.conn
@@ -556,7 +588,9 @@ def find_root(start: str | Path | None = None) -> Path:
             return d
     raise CampaignError(
         f"{here} 不在任何收集文件夹中（向上找不到 {DB_NAME}）。请进入收集文件夹，或用 --campaign 指定；"
-        "新建请用 xltool campaign init"
+        "新建请用 xltool campaign init",
+        f"{here} is not inside a campaign folder (no {DB_NAME} here or above). Change into the campaign folder "
+        "or give --campaign; to start one: xltool campaign init",
     )
 
 
@@ -569,13 +603,17 @@ def open_campaign(path: str | Path | None = None, *, search: bool = True) -> Cam
     root = find_root(path) if search else Path(path or ".").resolve()
     db = root / DB_NAME
     if not db.is_file():
-        raise CampaignError(f"{root} 不是收集文件夹（没有 {DB_NAME}）")
+        raise CampaignError(
+            f"{root} 不是收集文件夹（没有 {DB_NAME}）", f"{root} is not a campaign folder (no {DB_NAME})"
+        )
     conn = connect(db)
     try:
         applied = migrate(conn, db)
         meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
         if "year" not in meta:
-            raise CampaignError(f"{db} 不完整（缺少年度信息），请重新 init")
+            raise CampaignError(
+                f"{db} 不完整（缺少年度信息），请重新 init", f"{db} is incomplete (no year recorded); run init again"
+            )
         units = tuple(
             Unit(r["code"], r["name"], r["category"])
             for r in conn.execute("SELECT code, name, category FROM units ORDER BY position")
@@ -603,7 +641,10 @@ def create_campaign(
     """
     root = Path(root).resolve()
     if (root / DB_NAME).exists():
-        raise CampaignError(f"{root} 已经是一个收集文件夹（{DB_NAME} 已存在），不会覆盖")
+        raise CampaignError(
+            f"{root} 已经是一个收集文件夹（{DB_NAME} 已存在），不会覆盖",
+            f"{root} is a campaign folder already ({DB_NAME} exists); it is not overwritten",
+        )
     root.mkdir(parents=True, exist_ok=True)
     for sub in (OUTBOX, STORE, FEEDBACK):
         (root / sub).mkdir(exist_ok=True)
@@ -653,7 +694,7 @@ def resolve_unit(campaign: Campaign, text: str) -> Unit:
     """
     t = normalize_name(text)
     if not t:
-        raise CampaignError("请给出单位代码或名称")
+        raise CampaignError("请给出单位代码或名称", "give a unit's code or name")
     u = campaign.roster.by_code(t) or campaign.roster.by_name(t)
     if u is not None:
         return u
@@ -661,6 +702,12 @@ def resolve_unit(campaign: Campaign, text: str) -> Unit:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise CampaignError(f"名单中没有单位“{text}”（可用单位代码或名称）")
+        raise CampaignError(
+            f"名单中没有单位“{text}”（可用单位代码或名称）", f"no unit “{text}” in the roster (give its code or name)"
+        )
     names = "、".join(x.name for x in hits[:8]) + ("等" if len(hits) > 8 else "")
-    raise CampaignError(f"“{text}”可指多个单位：{names}，请写全称或单位代码")
+    names_en = ", ".join(x.name for x in hits[:8]) + (" …" if len(hits) > 8 else "")
+    raise CampaignError(
+        f"“{text}”可指多个单位：{names}，请写全称或单位代码",
+        f"“{text}” could be any of several units: {names_en}; give the full name or the code",
+    )

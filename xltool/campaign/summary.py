@@ -46,7 +46,10 @@ def consolidate_campaign(campaign: Campaign) -> tuple[Consolidation, CampaignSta
     st = campaign_status(campaign)
     results = effective_results(st)
     if not results:
-        raise CampaignError("还没有可计入汇总的版本（每个单位需有一个无错误的版本）")
+        raise CampaignError(
+            "还没有可计入汇总的版本（每个单位需有一个无错误的版本）",
+            "no version can be counted yet (a unit needs a version without errors)",
+        )
     priors = [load_report(r[0]) for r in campaign.conn.execute("SELECT report FROM prior_reports")]
     prior = PriorData([p for p in priors if p is not None]) if priors else None
     cons = consolidate(

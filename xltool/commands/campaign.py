@@ -3,6 +3,10 @@ accept, lock, reopen, assign, log, summary. Each command is a thin layer over `x
 
 After `init`, a command finds its campaign from the current folder (looking upwards for campaign.db)
 or from `--campaign DIR`.
+
+Everything a subcommand prints is in the run's language, Chinese by default: ``--lang en`` on the subcommand,
+on ``campaign`` or on ``xltool`` (`xltool.cli.ui_lang`), or XLTOOL_LANG=en. The library's refusals carry both
+texts (`CampaignError.text`), and so do the notes of `init` (`campaign.store.Text`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from xltool.cli import (
     os_error,
     progress_bar,
     silent_option,
+    ui_lang,
 )
 from xltool.commands.options import (
     Refused,
@@ -30,6 +35,8 @@ from xltool.commands.options import (
     echo_findings,
     form_option,
     json_option,
+    missing_paths,
+    not_found_text,
     output_option,
     paths_argument,
     prior_option,
@@ -69,12 +76,15 @@ def _open(campaign_dir: Path | None):
     try:
         c = open_campaign(campaign_dir, search=True)
     except CampaignError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(ui_lang())) from e
     if c.migrated:
         old = min(c.migrated) - 1
-        click.echo(
+        say(
+            ui_lang(),
             f"提示：收集库已从版本 {old} 升级到版本 {SCHEMA_VERSION}"
             + (f"（原库备份为 campaign.db.v{old}.bak）" if old else ""),
+            f"Note: the campaign database was upgraded from version {old} to version {SCHEMA_VERSION}"
+            + (f" (the old one is kept as campaign.db.v{old}.bak)" if old else ""),
             err=True,
         )
     return c
@@ -86,7 +96,7 @@ def _unit(c, text: str):
     try:
         return resolve_unit(c, text)
     except CampaignError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(ui_lang())) from e
 
 
 def _fail(e: Exception) -> click.ClickException:
@@ -94,11 +104,12 @@ def _fail(e: Exception) -> click.ClickException:
 
     An OSError (a folder that cannot be made, a file that cannot be written) in the clerk's words, not Python's.
     """
-    from xltool.campaign import WrongRule
+    from xltool.campaign import CampaignError, WrongRule
 
     if isinstance(e, OSError):
         return os_error(e, writing=True)
-    return Refused(str(e)) if isinstance(e, WrongRule) else CannotProceed(str(e))
+    text = e.text(ui_lang()) if isinstance(e, CampaignError) else str(e)
+    return Refused(text) if isinstance(e, WrongRule) else CannotProceed(text)
 
 
 def _on_unit(campaign_dir: Path | None, unit_text: str, action):  # noqa: ANN001, ANN202 - (campaign, unit) -> T
@@ -111,6 +122,13 @@ def _on_unit(campaign_dir: Path | None, unit_text: str, action):  # noqa: ANN001
             return u, action(c, u)
         except CampaignError as e:
             raise _fail(e) from e
+
+
+def _state(st, lang: str) -> str:  # noqa: ANN001 - a UnitStatus
+    """A unit's state as the clerk reads it: 已接受 …, or its English."""
+    from xltool.campaign.status import STATE_EN
+
+    return st.state if lang == "zh" else STATE_EN[st.state]
 
 
 @click.group(
@@ -185,7 +203,8 @@ def command(lang) -> None:  # noqa: ARG001 - the run's language is taken before 
     help="本级的名称（默认：名单中各单位名称的共同开头，如 烟台市芝罘区）。",
     help_en="The district's name (default: the roster names' common start, e.g. 烟台市芝罘区).",
 )
-def init_cmd(directory, year, roster, prior, form_id, name) -> None:
+@lang_option
+def init_cmd(directory, year, roster, prior, form_id, name, lang) -> None:
     """建立收集文件夹（campaign.db、outbox/、store/、feedback/），并记录单位名单和上年数据。
 
     示例：
@@ -200,15 +219,24 @@ def init_cmd(directory, year, roster, prior, form_id, name) -> None:
         c, notes = init_campaign(directory, year=year, roster=roster, prior=prior, form=form_id, name=name)
     except (XltoolError, OSError) as e:
         raise _fail(e) from e
+    from xltool.campaign.store import in_lang
+
     with c:
         n_prior = c.conn.execute("SELECT COUNT(*) FROM prior_reports WHERE unit_code IS NOT NULL").fetchone()[0]
-        click.echo(f"已建立 {year} 年度收集：{c.root}")
-        click.echo(
-            f"  名单 {len(c.roster.units)} 个单位" + (f"，上年数据 {n_prior} 个单位" if prior else "，无上年数据")
+        n = len(c.roster.units)
+        say(lang, f"已建立 {year} 年度收集：{c.root}", f"Campaign for {year} created: {c.root}")
+        say(
+            lang,
+            f"  名单 {n} 个单位" + (f"，上年数据 {n_prior} 个单位" if prior else "，无上年数据"),
+            f"  roster: {n} units" + (f"; last year's data: {n_prior} units" if prior else "; no data of last year"),
         )
-        for n in notes:
-            click.echo(f"  提示：{n}", err=True)
-        click.echo(f"下一步：cd {c.root} && xltool campaign templates")
+        for note in notes:
+            say(lang, f"  提示：{note}", f"  Note: {in_lang(note, 'en')}", err=True)
+        say(
+            lang,
+            f"下一步：cd {c.root} && xltool campaign templates",
+            f"Next: cd {c.root} && xltool campaign templates",
+        )
 
 
 # --------------------------------------------------------------------------- templates
@@ -231,8 +259,9 @@ def init_cmd(directory, year, roster, prior, form_id, name) -> None:
     help_en="Sheet password (default: the tool's default). Only its hash is stored.",
 )
 @campaign_option
+@lang_option
 @silent_option
-def templates_cmd(password, campaign_dir, silent) -> None:
+def templates_cmd(password, campaign_dir, lang, silent) -> None:
     """为每个单位生成模板，写入 outbox/（预填“上年结转”），并记录下发情况。
 
     示例：
@@ -244,13 +273,13 @@ def templates_cmd(password, campaign_dir, silent) -> None:
 
     with _open(campaign_dir) as c:
         units = list(c.roster.units)
-        with progress_bar(units, "生成模板", silent) as bar:
+        with progress_bar(units, "生成模板" if lang == "zh" else "Templates", silent) as bar:
             tick = (lambda _p: bar.update(1)) if hasattr(bar, "update") else None
             try:
                 issued = issue_templates(c, password=password, progress=tick)
             except (CampaignError, OSError) as e:
                 raise _fail(e) from e
-        click.echo(f"已下发 {len(issued)} 个模板到 {c.outbox}")
+        say(lang, f"已下发 {len(issued)} 个模板到 {c.outbox}", f"{len(issued)} templates issued into {c.outbox}")
 
 
 # --------------------------------------------------------------------------- collect
@@ -309,7 +338,8 @@ def _collected_line(item, lang: str) -> str:
     no unit's state until you settle it with `xltool campaign assign` (status shows the commands).
 
     Exit status: 0 every new version is free of errors, 1 some have errors, could not be assigned or await
-    assignment, 2 usage error, 3 could not proceed (another collect is running).
+    assignment, or a path given is not there (the others are collected), 2 usage error, 3 could not proceed
+    (another collect is running).
 
     Example:
 
@@ -330,8 +360,8 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
     内容属于一个单位、文件名却指向另一个单位的文件记为“待确认归属”：用 xltool campaign assign 确认之前，它不
     改变任何单位的状态（status 会列出相应的命令）。
 
-    退出码：0 每个新版本都没有错误，1 有的版本有错误、无法确定单位或待确认归属，2 命令用法有误，3 无法继续
-    （另一个收集正在进行）。
+    退出码：0 每个新版本都没有错误，1 有的版本有错误、无法确定单位或待确认归属，或给出的路径有的找不到（其余
+    照常收集），2 命令用法有误，3 无法继续（另一个收集正在进行）。
 
     示例：
 
@@ -341,10 +371,25 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
     from xltool.campaign import CampaignBusy, Collector
     from xltool.campaign.collect import FAILED, NEW, CollectRun, inputs
 
+    missing = missing_paths(paths)  # named as not found; what exists is collected
     with _open(campaign_dir) as c:
-        files = inputs(c, paths)
+        files = inputs(c, [p for p in paths if p not in missing])
         if not files:
-            raise CannotProceed("没有找到可收集的文件（.xlsx/.xls/.et/.ods/.json/...）")
+            raise CannotProceed(
+                "；".join(
+                    [
+                        "没有找到可收集的文件（.xlsx/.xls/.et/.ods/.json/...）",
+                        *(not_found_text(p, "zh") for p in missing),
+                    ]
+                )
+                if lang == "zh"
+                else "; ".join(
+                    [
+                        "no files to collect (.xlsx, .xls, .et, .ods, .json …)",
+                        *(not_found_text(p, "en") for p in missing),
+                    ]
+                )
+            )
         run = CollectRun()
         lock = c.lock("collect")
         try:
@@ -366,8 +411,13 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
             lock.release()
         for item in run.items:
             click.echo(_collected_line(item, lang))
-        click.echo(run.summary_line(lang))
-        bad = any(
+        for p in missing:
+            say(lang, f"  找不到文件或文件夹，未收集  {p}", f"  not found, not collected  {p}")
+        line = run.summary_line(lang)
+        if missing:
+            line += f"，找不到 {len(missing)}" if lang == "zh" else f", not found {len(missing)}"
+        click.echo(line)
+        bad = missing or any(
             i.outcome == FAILED or (i.outcome == NEW and (i.counts["error"] or i.unit is None or i.awaits_assignment))
             for i in run.items
         )
@@ -383,13 +433,16 @@ def _unit_detail(c, st, lang: str) -> str:
 
     zh = lang == "zh"
     u = st.unit
-    out = [f"{u.name}（{u.code}）：{st.state if zh else STATE_EN[st.state]}"]
+    out = [f"{u.name}（{u.code}）：{st.state}" if zh else f"{u.name} ({u.code}): {STATE_EN[st.state]}"]
     if st.issued_at:
         out.append(("  模板下发：" if zh else "  template issued: ") + st.issued_at)
     if st.decision:
         what = {"accepted": "接受", "locked": "锁定"}[st.decision.state] if zh else st.decision.state
-        ver = next((v.label for v in st.versions if v.id == st.decision.version_id), "")
-        out.append(f"  {what}：{ver}  {st.decision.at}" + (f"  {st.decision.note}" if st.decision.note else ""))
+        ver = next((v.label_in(lang) for v in st.versions if v.id == st.decision.version_id), "")
+        out.append(
+            f"  {what}{'：' if zh else ': '}{ver}  {st.decision.at}"
+            + (f"  {st.decision.note}" if st.decision.note else "")
+        )
     for v in st.versions:
         n = counts(open_findings(v, st.explanations))
         mark = ""
@@ -400,7 +453,7 @@ def _unit_detail(c, st, lang: str) -> str:
             if zh
             else f"{n['error']}E {n['warning']}W {n['info']}I"
         )
-        out.append(f"  {v.label}  {v.received_at}  {v.file_name}  {v.sha256[:12]}  {c_}{mark}")
+        out.append(f"  {v.label_in(lang)}  {v.received_at}  {v.file_name}  {v.sha256[:12]}  {c_}{mark}")
     if st.latest is not None:
         out.append("")
         out.append(f"{st.latest.label}的问题：" if zh else f"Findings of version {st.latest.seq}:")
@@ -415,7 +468,7 @@ def _unit_detail(c, st, lang: str) -> str:
         out.append("")
         out.append("说明：" if zh else "Explanations:")
         for rule, text in sorted(st.explanations.items()):
-            out.append(f"  {rule}：{text}")
+            out.append(f"  {rule}{'：' if zh else ': '}{text}")
     pending = pending_files(c, u)
     if pending:
         out.append("")
@@ -532,7 +585,8 @@ def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) ->
     help_en="The text of the 说明 (quote it if it has spaces).",
 )
 @campaign_option
-def explain_cmd(unit, rule, text, campaign_dir) -> None:
+@lang_option
+def explain_cmd(unit, rule, text, campaign_dir, lang) -> None:
     """记录单位对其某条警告（如 X-CARRY）的说明；只剩已说明的警告的单位即被接受。
 
     单位没有的警告规则会被拒绝（退出码 2），并列出它有的警告规则。
@@ -545,10 +599,15 @@ def explain_cmd(unit, rule, text, campaign_dir) -> None:
     from xltool.campaign import explain
 
     u, st = _on_unit(campaign_dir, unit, lambda c, u: explain(c, u, rule, " ".join(text)))
-    click.echo(f"已记录 {u.name} 的 {rule.strip().upper()} 说明；状态：{st.state}")
-    left = st.unexplained
+    rid = rule.strip().upper()
+    say(
+        lang,
+        f"已记录 {u.name} 的 {rid} 说明；状态：{st.state}",
+        f"Explanation of {rid} recorded for {u.name}; state: {_state(st, lang)}",
+    )
+    left = sorted({f.rule for f in st.unexplained})
     if left:
-        click.echo("尚未说明的警告：" + "、".join(sorted({f.rule for f in left})))
+        say(lang, "尚未说明的警告：" + "、".join(left), "Warnings not yet explained: " + ", ".join(left))
 
 
 @command.command(
@@ -568,7 +627,8 @@ def explain_cmd(unit, rule, text, campaign_dir) -> None:
     "The clerk's reason, required when warnings have no 说明.",
 )
 @campaign_option
-def accept_cmd(unit, why, campaign_dir) -> None:
+@lang_option
+def accept_cmd(unit, why, campaign_dir, lang) -> None:
     """接受单位的最新版本（须没有错误，警告须已有说明或用 --why 写明理由）。
 
     示例：
@@ -579,7 +639,11 @@ def accept_cmd(unit, why, campaign_dir) -> None:
     from xltool.campaign import accept
 
     u, st = _on_unit(campaign_dir, unit, lambda c, u: accept(c, u, why))
-    click.echo(f"已接受 {u.name} 的{st.latest.label if st.latest else ''}；状态：{st.state}")
+    say(
+        lang,
+        f"已接受 {u.name} 的{st.latest.label if st.latest else ''}；状态：{st.state}",
+        f"Accepted {st.latest.label_in('en') if st.latest else ''} of {u.name}; state: {_state(st, lang)}",
+    )
 
 
 @command.command(
@@ -621,7 +685,8 @@ def accept_cmd(unit, why, campaign_dir) -> None:
     "The clerk's reason (required for a version with unexplained warnings).",
 )
 @campaign_option
-def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
+@lang_option
+def lock_cmd(units, all_accepted, version, why, campaign_dir, lang) -> None:
     """锁定计入汇总的版本：之后收到的文件照常登记，但在 reopen 之前不改变汇总。
 
     示例：
@@ -633,10 +698,15 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
     """
     from xltool.campaign import ACCEPTED, CampaignError, campaign_status, lock
 
+    zh = lang == "zh"
     if not units and not all_accepted:
-        raise click.UsageError("请给出单位，或用 --all 锁定所有已接受的单位")
+        raise click.UsageError(
+            "请给出单位，或用 --all 锁定所有已接受的单位"
+            if zh
+            else "give the units, or --all to lock every accepted one"
+        )
     if version is not None and (all_accepted or len(units) != 1):
-        raise click.UsageError("--version 只能用于一个单位")
+        raise click.UsageError("--version 只能用于一个单位" if zh else "--version applies to one unit only")
     with _open(campaign_dir) as c:
         if all_accepted:
             targets = [s.unit for s in campaign_status(c).units if s.state == ACCEPTED]
@@ -649,12 +719,14 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
             except CampaignError as e:
                 if not all_accepted and len(targets) == 1:
                     raise _fail(e) from e
-                click.echo(f"未锁定：{e}", err=True)
+                say(lang, f"未锁定：{e.text('zh')}", f"Not locked: {e.text('en')}", err=True)
                 failed += 1
                 continue
-            click.echo(f"已锁定 {u.name} 的{st.effective.label if st.effective else ''}")
+            ver = st.effective.label_in(lang) if st.effective else ""
+            say(lang, f"已锁定 {u.name} 的{ver}", f"Locked {ver} of {u.name}")
         if all_accepted:
-            click.echo(f"共锁定 {len(targets) - failed} 个单位")
+            n = len(targets) - failed
+            say(lang, f"共锁定 {n} 个单位", f"{n} units locked")
         sys.exit(1 if failed else 0)
 
 
@@ -676,7 +748,8 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir) -> None:
     required=True,
 )
 @campaign_option
-def reopen_cmd(unit, why, campaign_dir) -> None:
+@lang_option
+def reopen_cmd(unit, why, campaign_dir, lang) -> None:
     """撤销对单位的接受或锁定；必须写明理由，理由记入操作记录。
 
     示例：
@@ -687,7 +760,7 @@ def reopen_cmd(unit, why, campaign_dir) -> None:
     from xltool.campaign import reopen
 
     u, st = _on_unit(campaign_dir, unit, lambda c, u: reopen(c, u, why))
-    click.echo(f"已重新打开 {u.name}；状态：{st.state}")
+    say(lang, f"已重新打开 {u.name}；状态：{st.state}", f"Reopened {u.name}; state: {_state(st, lang)}")
 
 
 @command.command(
@@ -713,7 +786,8 @@ def reopen_cmd(unit, why, campaign_dir) -> None:
 @unit_argument(help="该文件所属单位的代码或名称。", help_en="The code or name of the unit the file belongs to.")
 @why_option("如何确认的所属单位（如 电话核实），记入操作记录。", "How the unit was confirmed (e.g. 电话核实).")
 @campaign_option
-def assign_cmd(file, unit, why, campaign_dir) -> None:
+@lang_option
+def assign_cmd(file, unit, why, campaign_dir, lang) -> None:
     """指定收到的文件属于哪个单位：无法识别单位的文件，或待确认归属的文件（文件名指向的单位与内容不同）。
 
     文件 可以是收到的文件名、路径或 SHA-256 的前几位（见 status 和 log）。
@@ -726,7 +800,11 @@ def assign_cmd(file, unit, why, campaign_dir) -> None:
     from xltool.campaign import assign
 
     u, (v, st) = _on_unit(campaign_dir, unit, lambda c, u: assign(c, file, u, why))
-    click.echo(f"已将 {v.file_name} 指定为 {u.name} 的{v.label}；状态：{st.state}")
+    say(
+        lang,
+        f"已将 {v.file_name} 指定为 {u.name} 的{v.label}；状态：{st.state}",
+        f"{v.file_name} assigned to {u.name} as {v.label_in('en')}; state: {_state(st, lang)}",
+    )
 
 
 # --------------------------------------------------------------------------- log and summary

@@ -20,6 +20,8 @@ from xltool.cli import (
 from xltool.commands.options import (
     check_summary_path,
     json_option,
+    missing_paths,
+    not_found_text,
     output_option,
     paths_argument,
     prior_option,
@@ -170,12 +172,18 @@ def command(
         raise CannotProceed(
             f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"
         )
-    files = expand_paths(list(paths))
+    missing = missing_paths(paths)  # named in the output; the files that exist are consolidated
+    files = expand_paths([p for p in paths if p not in missing])
     if not files:
         raise CannotProceed(
-            "没有找到可汇总的文件（.json/.xlsx/.xlsm/...）"
+            "；".join(["没有找到可汇总的文件（.json/.xlsx/.xlsm/...）", *(not_found_text(p, "zh") for p in missing)])
             if lang == "zh"
-            else "no files to consolidate (.json, .xlsx …)"
+            else "; ".join(["no files to consolidate (.json, .xlsx …)", *(not_found_text(p, "en") for p in missing)])
+        )
+    for p in missing:  # at once, before the long read; again at the end of the output
+        click.echo(
+            f"{not_found_text(p, lang)}（未汇总）" if lang == "zh" else f"{not_found_text(p, lang)} (left out)",
+            err=True,
         )
 
     label = "读取并校验" if lang == "zh" else "Reading"
@@ -216,14 +224,16 @@ def command(
     if as_json:
         doc = cons.to_dict(lang)
         doc["outputs"] = [str(p) for p in outputs]
+        doc["not_found"] = [str(p) for p in missing]
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
-        click.echo(summary_text(cons, outputs, lang))
+        click.echo(summary_text(cons, outputs, lang, not_found=missing))
     sys.exit(0 if cons.ok else 1)
 
 
-def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
-    """What the terminal shows: the units that need attention, C-SUM, then the status line and the outputs."""
+def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list[Path] | tuple = ()) -> str:
+    """What the terminal shows: the units that need attention, paths given that do not exist, C-SUM, then the
+    status line and the outputs."""
 
     from xltool.consolidate import (
         COUNTED,
@@ -280,6 +290,12 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh") -> str:
             f"Not reported ({n}): " + ", ".join(cons.missing_units)
             if en
             else f"未报单位（{n}）：" + "、".join(cons.missing_units)
+        )
+    if not_found:
+        out.append(
+            f"Not found, left out ({len(not_found)}): " + ", ".join(map(str, not_found))
+            if en
+            else f"找不到的文件或文件夹，未汇总（{len(not_found)}）：" + "、".join(map(str, not_found))
         )
     if cons.ok:
         out.append("C-SUM: the consolidated tables pass every rule" if en else "汇总校验（C-SUM）：通过")

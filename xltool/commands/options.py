@@ -109,17 +109,59 @@ def unique_path(folder: Path, source: Path, suffix: str, taken: set[Path]) -> Pa
     return cand
 
 
+def _some_exist(_ctx: click.Context, _param: click.Parameter, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Exit 2 when not one of the paths exists (a typo in the only path, or the wrong folder); else all of them.
+
+    A path missing among others that exist is not a usage error: the command reports it (`missing_paths`) next
+    to the results of the others, so that one mistyped name does not hide what the other files say.
+    """
+    if not paths or any(_exists(p) for p in paths):
+        return paths
+    if len(paths) == 1:
+        raise click.BadParameter(f"Path {os.fspath(paths[0])!r} does not exist.")
+    raise click.BadParameter("Paths " + ", ".join(repr(os.fspath(p)) for p in paths) + " do not exist.")
+
+
+def _exists(p: Path) -> bool:
+    return os.path.exists(p)
+
+
+def missing_paths(paths: Iterable[Path]) -> list[Path]:
+    """The paths given on the command line that do not exist (in their order, each once)."""
+    out: list[Path] = []
+    for p in paths:
+        if not _exists(p) and p not in out:
+            out.append(p)
+    return out
+
+
+def not_found_text(path: Path, lang: str) -> str:
+    """找不到文件或文件夹：<path> (the clerk's words for a path given that does not exist)."""
+    from xltool.errtext import os_error_text
+
+    return os_error_text(FileNotFoundError(2, "No such file or directory", os.fspath(path)), lang, writing=False)
+
+
+def not_found_result(path: Path) -> Any:
+    """A `FileResult` for a path given that does not exist: one FILE-NOT-FOUND error naming it."""
+    from xltool.findings import tool_finding
+    from xltool.validate import FileResult
+
+    return FileResult(os.fspath(path), None, [tool_finding("FILE-NOT-FOUND", path=os.fspath(path))])
+
+
 def paths_argument(
     help: str = "报送的文件或文件夹（逐个查找其中的文件）。",  # noqa: A002 - click's word
     help_en: str = "Returned files or folders (searched for files).",
     **kw: Any,
 ) -> Decorator:
-    """文件或文件夹... (PATHS...): files and folders that must exist."""
+    """文件或文件夹... (PATHS...): files and folders, at least one of which exists (see `missing_paths`)."""
     return argument(
         "paths",
         nargs=-1,
         required=True,
-        type=click.Path(exists=True, path_type=Path),
+        type=click.Path(path_type=Path),
+        callback=_some_exist,
         metavar=("文件或文件夹...", "PATHS..."),
         help=help,
         help_en=help_en,

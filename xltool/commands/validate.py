@@ -11,6 +11,9 @@ from xltool.cli import CannotProceed, Command, jobs_option, lang_option, option,
 from xltool.commands.options import (
     Refused,
     json_option,
+    missing_paths,
+    not_found_result,
+    not_found_text,
     paths_argument,
     prior_option,
     say,
@@ -25,7 +28,8 @@ from xltool.errors import XltoolError
     cls=Command,
     help_en="""Check returned files (JSON, workbooks, folders) against every rule of the form.
 
-    Exit status: 0 no errors, 1 errors found (or a file could not be read), 2 usage error.
+    Exit status: 0 no errors, 1 errors found (or a file could not be read, or a path given is not there: the
+    other files are still checked), 2 usage error (no path given exists), 3 could not proceed.
 
     Example:
 
@@ -76,7 +80,8 @@ from xltool.errors import XltoolError
 def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None, annotate_dir=None, jobs=0) -> None:
     """按报表的全部校验规则检查报送的文件（JSON、工作簿、文件夹）。
 
-    退出码：0 没有错误，1 发现错误（或有文件无法读取），2 命令用法有误，3 无法继续（如输出文件无法写入）。
+    退出码：0 没有错误，1 发现错误（或有文件无法读取、有路径找不到，其余文件照常校验），2 命令用法有误（给出的
+    路径全都找不到），3 无法继续（如输出文件无法写入）。
 
     示例：
 
@@ -94,8 +99,16 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
         raise CannotProceed(str(e)) from e
-    files = expand_paths(list(paths))
+    missing = missing_paths(paths)  # each named by a FILE-NOT-FOUND result; the files that exist are validated
+    groups = [None if p in missing else expand_paths([p]) for p in paths]  # what each path given stands for
+    files = [f for group in groups if group for f in group]
     if not files:
+        if missing:  # folders without a file to check, and paths that do not exist: nothing to validate at all
+            raise click.UsageError(
+                "没有找到可校验的文件（.json/.xlsx/.xlsm/...）；" + "；".join(not_found_text(p, "zh") for p in missing)
+                if lang == "zh"
+                else "no files to validate (.json, .xlsx …); " + "; ".join(not_found_text(p, "en") for p in missing)
+            )
         raise click.UsageError("没有找到可校验的文件（.json/.xlsx/.xlsm/...）")
     if report_xlsx is not None and report_xlsx.suffix.lower() != ".xlsx":
         msg = "校验结果工作簿应为 .xlsx 文件" if lang == "zh" else "the report workbook must be an .xlsx file"
@@ -119,6 +132,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         else:
             for f in bar:
                 results.append(validate_loaded(load_any(f), prior=pri, roster=ros, year=year))
+    results = _in_given_order(paths, groups, results)
     click.echo(report_json(results, lang) if as_json else report_text(results, lang))
     if report_xlsx is not None:
         from xltool.report_xlsx import write_report
@@ -130,7 +144,8 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         from xltool.annotate import annotate_results
 
         with writing_to(annotate_dir, folder=True):
-            written = annotate_results(results, annotate_dir, lang=lang)
+            # a path that does not exist is the clerk's typo, not a department's return to send back
+            written = annotate_results([r for r in results if not _not_found(r)], annotate_dir, lang=lang)
         say(
             lang,
             f"已为 {len(written)} 个有问题的文件写出整改清单：{annotate_dir}",
@@ -138,3 +153,23 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
             err=True,
         )
     sys.exit(0 if all(r.valid for r in results) else 1)
+
+
+def _in_given_order(paths, groups: list[list[Path] | None], results: list) -> list:  # noqa: ANN001
+    """The results (one per file of `groups`, in order), with a FILE-NOT-FOUND result at the place of each path
+    that does not exist (`None` in `groups`; a path given twice is named once)."""
+    if all(g is not None for g in groups):
+        return results
+    by_file = iter(results)
+    out, named = [], set()
+    for p, group in zip(paths, groups, strict=True):
+        if group is not None:
+            out += [next(by_file) for _ in group]
+        elif p not in named:
+            named.add(p)
+            out.append(not_found_result(p))
+    return out + list(by_file)
+
+
+def _not_found(result) -> bool:  # noqa: ANN001 - a FileResult
+    return result.report is None and [f.rule for f in result.findings] == ["FILE-NOT-FOUND"]
