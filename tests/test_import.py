@@ -264,7 +264,10 @@ NOT_OWN_TOTAL = [
 def test_received_stated_as_the_reports_own_total_is_compared(text, unit):
     found = check({"一": text}, unit)
     assert rules_of(found) == ["PROSE-RECEIVED"]
-    assert found[0].title["zh"] == "正文所述收到申请 17 件，与表三不符（本年新收 10 件；加上年结转共 12 件）"
+    assert found[0].title["zh"] == (
+        "正文所述收到申请 17 件，表三“一、本年新收政府信息公开申请数量”总计为 10 件，"
+        "加上“二、上年结转政府信息公开申请数量”为 12 件，均不相符"
+    )
     assert check({"一": text.replace("17", "10")}, unit) == []
 
 
@@ -278,10 +281,15 @@ def test_received_stated_for_a_part_or_a_share_is_not_compared(text, unit):
 def test_received_counted_as_new_plus_carried_over_is_accepted_and_said():
     (f,) = check({"一": "2024年，共收到政府信息公开申请12件。"})
     assert f.rule == "PROSE-RECEIVED-SUM" and f.severity == "info"
-    assert f.title["zh"] == "正文所述收到申请 12 件，为表三本年新收 10 件与上年结转 2 件之和"
+    assert f.title["zh"] == (
+        "正文所述收到申请 12 件，为表三“一、本年新收政府信息公开申请数量”总计（10 件）"
+        "与“二、上年结转政府信息公开申请数量”（2 件）之和"
+    )
     assert check({"一": "2024年，共收到政府信息公开申请10件。"}) == []
     (f,) = check({"一": "本年度受理政府信息公开申请11件，均按时答复。"})
-    assert f.rule == "PROSE-RECEIVED" and f.title["zh"].endswith("（本年新收 10 件；加上年结转共 12 件）")
+    assert f.rule == "PROSE-RECEIVED" and f.title["zh"].endswith(
+        "总计为 10 件，加上“二、上年结转政府信息公开申请数量”为 12 件，均不相符"
+    )
 
 
 def test_prose_numbers_in_other_words():
@@ -302,7 +310,7 @@ def test_review_litigation_fees_and_carried_forward():
     (f,) = check({"一": "行政事业性收费13万元。"})
     assert (
         f.rule == "PROSE-FEES"
-        and f.title["zh"] == "正文所述行政事业性收费 13 万元，与表二“行政事业性收费” 12.5 万元不符"
+        and f.title["zh"] == "正文所述收费金额 13 万元，表二“行政事业性收费”为 12.5 万元，两者不符"
     )
     (f,) = check({"一": "另有3件结转至2025年办理。"})
     assert f.rule == "PROSE-CARRIED-FORWARD" and f.values == {"t3.carried_forward.total": 1}
@@ -310,6 +318,43 @@ def test_review_litigation_fees_and_carried_forward():
     (f,) = check({"一": "2023年结转的申请3件。"})  # 2023, the year before the report's: carried over
     assert f.rule == "PROSE-CARRIED-OVER"
     assert check({"一": "2022年结转的申请3件。"}) == []  # another year: not this report's figure
+
+
+def test_prose_messages_quote_each_official_label_once_in_a_sentence():
+    """The table's side of a prose finding is named in the form's words, quoted, read as a sentence."""
+    text = "发生政府信息公开行政复议2件，行政诉讼3起。结转下年度继续办理4件。上年结转申请5件。"
+    found = {f.rule: f for f in check({"一": text}, t4__litigation_direct__total=1)}
+    assert found["PROSE-REVIEW"].title["zh"] == "正文所述行政复议 2 件，表四“行政复议”总计为 0 件，两者不符"
+    assert found["PROSE-REVIEW"].title["en"] == "The text states 2 administrative reviews; 表四 “行政复议” 总计 is 0"
+    assert found["PROSE-LITIGATION"].title["zh"] == (
+        "正文所述行政诉讼 3 件，表四“行政诉讼”下“未经复议直接起诉”与“复议后起诉”的总计之和为 1 件，两者不符"
+    )
+    # the cells that add up are listed with their values; a single cell needs none
+    assert found["PROSE-LITIGATION"].details["zh"][1:] == [
+        "“行政诉讼”下“未经复议直接起诉”总计 1",
+        "“行政诉讼”下“复议后起诉”总计 0",
+    ]
+    # a report without its headings recorded: the form's heading of the section
+    assert found["PROSE-REVIEW"].details["zh"] == ["正文（一、总体情况）：“发生政府信息公开行政复议2件”"]
+    assert found["PROSE-CARRIED-FORWARD"].title["zh"] == (
+        "正文所述结转下年度办理 4 件，表三“四、结转下年度继续办理”总计为 1 件，两者不符"
+    )
+    assert found["PROSE-CARRIED-OVER"].title["zh"] == (
+        "正文所述上年结转申请 5 件，表三“二、上年结转政府信息公开申请数量”总计为 2 件，两者不符"
+    )
+    for f in found.values():  # every official label of the title appears once, whole, within quotes
+        for key in f.keys:
+            row = load_form("gov-disclosure-2021").table(key.split(".")[0]).row_map[key.split(".")[1]].label
+            assert f.title["zh"].count(f"“{row}”") == 1
+
+
+def test_received_without_anything_carried_over_names_one_figure():
+    (f,) = check({"一": "本年度共收到政府信息公开申请17件。"}, t3__carried_over__total=0)
+    assert f.rule == "PROSE-RECEIVED" and f.severity == "warning"
+    assert f.title["zh"] == "正文所述收到申请 17 件，表三“一、本年新收政府信息公开申请数量”总计为 10 件，两者不符"
+    assert f.title["en"] == (
+        "The text states 17 applications received; 表三 “一、本年新收政府信息公开申请数量” 总计 is 10"
+    )
 
 
 def test_denials_state_zero():
@@ -323,6 +368,13 @@ def test_denials_state_zero():
 def test_count_phrase_without_its_number():
     (f,) = check({"一": "2024年，主动公开政府信息条。收到申请件，均已答复。"}, t3__new_received__total=0)
     assert f.rule == "PROSE-NUMBER-MISSING" and f.title["zh"].startswith("正文中有 2 处计数缺少数字")
+    assert f.details["zh"] == [
+        "正文（一、总体情况）：“2024年，主动公开政府信息条”",
+        "正文（一、总体情况）：“收到申请件”",
+    ]
+    (f,) = check({"一": "2024年，主动公开政府信息条。"})  # one phrase: the title quotes it, the details say where
+    assert f.title["zh"] == "正文中有 1 处计数缺少数字：“2024年，主动公开政府信息条”"
+    assert f.details == {"zh": ["位置：正文（一、总体情况）"], "en": ["Where: the text, section 一、总体情况"]}
     # words that merely contain a measure word are not counts
     ok = "依据《政府信息公开条例》，规范性文件、申请件数、复杂申请件的研判能力均有提升。"
     assert check({"一": ok}) == []

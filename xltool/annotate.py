@@ -3,19 +3,22 @@
 For every file with findings: a copy of the department's workbook (values untouched; formulas, merges,
 validations, protection and the template metadata kept) with offending cells filled red (错误) or orange
 (警告), a comment on each with the messages, and a first sheet 校验结果 listing every finding with a hyperlink
-to its cell. openpyxl writes styles and comments into a protected sheet without lifting the protection, so
-the template's protection stays exactly as it was. An .xls/.et/.ods/.csv input gets an .xlsx copy of its
-values; a file that could not be read at all gets a workbook with the 校验结果 sheet alone (it says why).
+to its cell (a finding about many cells lists them as ranges, at most a few, the complete list in the cell's
+comment: xltool.report_xlsx.where_text). openpyxl writes styles and comments into a protected sheet without
+lifting the protection, so the template's protection stays exactly as it was. An .xls/.et/.ods/.csv input gets
+an .xlsx copy of its values; a file that could not be read at all gets a workbook with the 校验结果 sheet alone
+(it says why).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding
-from xltool.report_xlsx import safe
+from xltool.report_xlsx import bounded_details, cell_ranges, comment, first_place, safe, where_text
 
 if TYPE_CHECKING:
     from xltool.validate import FileResult
@@ -140,6 +143,18 @@ def _split(ref: str) -> tuple[str, str] | None:
     return sheet, a1.replace("$", "").upper()
 
 
+def _link(cells: list[str], sheets: list[str]) -> str | None:
+    """Where a finding's link goes: its first range of cells (the link selects the block), e.g. '表三'!D6:I28."""
+    for rng in cell_ranges(cells):
+        sheet, _, a1 = rng.rpartition("!")
+        parts = [_split(f"{sheet}!{x}") for x in a1.split(":")]
+        if any(p is None for p in parts) or parts[0][0] not in sheets:
+            continue  # not a cell of this workbook (a report's page and table, a sheet that is gone)
+        name = parts[0][0].replace("'", "''")
+        return f"'{name}'!" + ":".join(p[1] for p in parts)
+    return None
+
+
 def _anchor(ws, a1: str):
     """The cell that shows a value: the top-left of a merged range."""
     for rng in ws.merged_cells.ranges:
@@ -149,7 +164,6 @@ def _anchor(ws, a1: str):
 
 
 def _mark_cells(wb, findings: list[Finding], lang: str) -> None:
-    from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     marks: dict[tuple[str, str], list[Finding]] = {}
@@ -171,13 +185,7 @@ def _mark_cells(wb, findings: list[Finding], lang: str) -> None:
             m = f.message(lang)
             if m not in seen:
                 seen.append(m)
-        text = "\n\n".join(seen)
-        if len(text) > 30_000:
-            text = text[:30_000] + "…"
-        c = Comment(text, "xltool")
-        c.width = 420
-        c.height = min(600, 60 + 18 * text.count("\n") + len(text) // 3)
-        cell.comment = c
+        cell.comment = comment("\n\n".join(seen))
 
 
 def _result_sheet(wb, r: FileResult, lang: str) -> None:
@@ -224,15 +232,32 @@ def _result_sheet(wb, r: FileResult, lang: str) -> None:
     for i, f in enumerate(r.findings, start=1):
         sev = SEVERITY_ZH[f.severity] if zh else f.severity
         title = f.title.get(lang) or f.title.get("zh", "")
-        body = "\n".join([title] + f.details.get(lang, f.details.get("zh", [])))
-        where = ("、" if zh else ", ").join(f.cells)
-        ws.append([i, sev, f.rule, safe(where), safe(body), safe(f.fix.get(lang) or f.fix.get("zh", ""))])
+        details = f.details.get(lang, f.details.get("zh", []))
+        short = bounded_details(dataclasses.replace(f, details={lang: details}), lang).details[lang]
+        where, all_cells = where_text(f.cells, lang)
+        cut = len(short) < len(details)
+        if cut and len(cell_ranges(f.cells)) > 1:
+            # the lines left out named cells: the places stay listed, as ranges (all of them in the comment)
+            short.append(("全部位置：" if zh else "All places: ") + where)
+        ws.append(
+            [
+                i,
+                sev,
+                f.rule,
+                safe(first_place(f.cells, lang)),  # one line: LibreOffice does not wrap a hyperlink's cell
+                safe("\n".join([title] + short)),
+                safe(f.fix.get(lang) or f.fix.get("zh", "")),
+            ]
+        )
         row = ws.max_row
+        if len(cell_ranges(f.cells)) > 1:
+            ws.cell(row, 4).comment = comment(all_cells or where)
+        if cut:
+            ws.cell(row, 5).comment = comment("\n".join([title] + details))
         if f.severity in FILL:
             ws.cell(row, 2).fill = PatternFill("solid", fgColor=FILL[f.severity])
-        first = next((s for s in (_split(x) for x in f.cells) if s is not None and s[0] in wb.sheetnames), None)
-        if first is not None:
-            loc = f"'{first[0].replace(chr(39), chr(39) * 2)}'!{first[1]}"
+        loc = _link(f.cells, wb.sheetnames)
+        if loc is not None:
             link = ws.cell(row, 4)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=loc, display=str(link.value or ""))
             link.font = Font(color="FF0563C1", underline="single")

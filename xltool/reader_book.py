@@ -216,6 +216,9 @@ def _fromstring(data: bytes):
     return ElementTree.fromstring(data)
 
 
+_SHEET_PARTS: dict[tuple[bytes | None, ...], list[tuple[str, str, str]]] = {}
+
+
 class _Package:
     """The few XML parts calamine does not expose: sheet states, formulas, error cells, custom props.
 
@@ -244,12 +247,27 @@ class _Package:
 
     def sheet_parts(self) -> list[tuple[str, str, str]]:
         """(name, state, part) for every sheet in workbook order."""
-        wb_part = "xl/workbook.xml"
+        if self.members is None:
+            return self._sheet_parts()
+        m = self.members
+        key = (m.get("_rels/.rels"), m.get("xl/workbook.xml"), m.get("xl/_rels/workbook.xml.rels"))
+        got = _SHEET_PARTS.get(key)
+        if got is None:  # the same three parts in every file of one template: parsed once per process
+            got = self._sheet_parts()
+            if self._wb_part != "xl/workbook.xml":
+                return got  # the key does not hold the workbook part that was read
+            if len(_SHEET_PARTS) > 64:
+                _SHEET_PARTS.clear()
+            _SHEET_PARTS[key] = got
+        return list(got)
+
+    def _sheet_parts(self) -> list[tuple[str, str, str]]:
+        wb_part = self._wb_part = "xl/workbook.xml"
         rels = self.xml("_rels/.rels")
         if rels is not None:
             for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship"):
                 if r.get("Type", "").endswith("/officeDocument"):
-                    wb_part = posixpath.normpath(r.get("Target", wb_part).lstrip("/"))
+                    wb_part = self._wb_part = posixpath.normpath(r.get("Target", wb_part).lstrip("/"))
         wb = self.xml(wb_part)
         if wb is None:
             raise BookError("workbook part missing")

@@ -1,5 +1,11 @@
 """The clerk's workbook of a validation run: 总览 (one row per file) and 问题明细 (one row per finding).
 
+A finding about many cells (VALUE-BLANK on an empty return: 144 cells) stays one row of sane height: its cells
+are merged into ranges (表三!D6:I28), at most MAX_CELLS of them listed and the rest counted ("等 144 处"), the
+complete list in the cell's comment; labels and values are listed as far as MAX_LABELS / MAX_CELLS, the
+message's detail lines as far as MAX_DETAIL_LINES. The same helpers keep the annotated copy's 校验结果 sheet
+(xltool.annotate) in shape.
+
 Every text that came from a returned file (unit names, labels, raw values) could start with "=", "+", "-"
 or "@"; such cells are neutralized with a leading apostrophe so that neither Excel nor a later CSV export
 turns them into formulas.
@@ -7,11 +13,13 @@ turns them into formulas.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xltool.findings import SEVERITY_ZH
+from xltool.findings import SEVERITY_ZH, Finding
 
 if TYPE_CHECKING:
     from xltool.validate import FileResult
@@ -28,6 +36,186 @@ def safe(value: Any) -> Any:
     if s.startswith(_INJECTION):
         return "'" + s
     return s
+
+
+MAX_CELLS = 6
+"""Cell references (or ranges) and values listed in one sheet cell; the rest are counted (等 N 处)."""
+MAX_LABELS = 3
+"""Row/column labels listed in one sheet cell (a label of 表三 takes two or three lines of its column)."""
+MAX_DETAIL_LINES = 6
+"""Detail lines of a message shown in one sheet cell; the rest are counted."""
+MAX_COMMENT = 30_000
+"""Characters of a cell comment (Excel refuses a longer one)."""
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def cell_ranges(refs: list[str]) -> list[str]:
+    """Cell references merged into rectangles, sheet by sheet in order of appearance, each top to bottom.
+
+    ["表三!D6", "表三!D7", "表三!E6", "表三!E7", "表三!D9"] -> ["表三!D6:E7", "表三!D9"]. A reference that is
+    not Sheet!A1 is kept as it is. Every cell of a range is one of `refs`: nothing is added.
+    """
+    sheets: dict[str, set[tuple[int, int]]] = {}
+    other: list[str] = []
+    for ref in refs:
+        sheet, _, a1 = ref.rpartition("!")
+        m = _REF.match(a1)
+        if not sheet or m is None:
+            if ref not in other:
+                other.append(ref)
+            continue
+        sheets.setdefault(sheet, set()).add((_col_number(m.group(1)), int(m.group(2))))
+    out: list[str] = []
+    for sheet, cells in sheets.items():
+        runs: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> the columns with that run
+        for col in sorted({c for c, _ in cells}):
+            rows = sorted(r for c, r in cells if c == col)
+            start = prev = rows[0]
+            for r in rows[1:] + [None]:
+                if r is not None and r == prev + 1:
+                    prev = r
+                    continue
+                runs.setdefault((start, prev), []).append(col)
+                if r is not None:
+                    start = prev = r
+        rects: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right)
+        for (top, bottom), cols in runs.items():
+            left = prev = cols[0]
+            for c in cols[1:] + [None]:
+                if c is not None and c == prev + 1:
+                    prev = c
+                    continue
+                rects.append((top, left, bottom, prev))
+                if c is not None:
+                    left = prev = c
+        for top, left, bottom, right in sorted(rects):
+            a = f"{_col_letters(left)}{top}"
+            b = f"{_col_letters(right)}{bottom}"
+            out.append(f"{sheet}!{a}" if a == b else f"{sheet}!{a}:{b}")
+    return out + other
+
+
+def listing(
+    items: list[str], lang: str, *, limit: int, total: int | None = None, sep: str | None = None
+) -> tuple[str, bool]:
+    """Items joined (、 or ", "), the first `limit` only when there are more, then how many in all.
+
+    Args:
+        items: the texts to list.
+        lang: 'zh' or 'en'.
+        limit: the most items shown.
+        total: how many places the items stand for (cells of ranges), if not len(items).
+        sep: the separator, if not 、 (", " in English).
+
+    Returns:
+        (text, whether items were left out): "A、B、C 等 144 处" / "A, B, C … (144 in all)".
+    """
+    n = len(items) if total is None else total
+    zh = lang != "en"
+    sep = sep or ("、" if zh else ", ")
+    if len(items) <= limit:
+        text = sep.join(items)
+        if n > len(items):  # ranges: say how many cells they hold
+            text += f"（共 {n} 处）" if zh else f" ({n} cells)"
+        return text, False
+    shown = sep.join(items[:limit])
+    return (f"{shown} 等 {n} 处" if zh else f"{shown} … ({n} in all)"), True
+
+
+def _sheet_once(ranges: list[str]) -> list[str]:
+    """References with their sheet named at the first of each sheet only: 表二!B5:D6、B9、B12:B13."""
+    out: list[str] = []
+    last = None
+    for ref in ranges:
+        sheet, _, a1 = ref.rpartition("!")
+        out.append(a1 if sheet and sheet == last else ref)
+        last = sheet or last
+    return out
+
+
+def where_text(cells: list[str], lang: str) -> tuple[str, str | None]:
+    """A finding's cells for one sheet cell: (short text, the complete list when the text leaves some out).
+
+    "表二!B5:D6、B9、B12:B13、B16（共 10 处）"; beyond MAX_CELLS ranges "表三!D6、D9、… 等 40 处（全部位置见批注）".
+    """
+    ranges = _sheet_once(cell_ranges(cells))
+    text, cut = listing(ranges, lang, limit=MAX_CELLS, total=len(set(cells)))
+    if not cut:
+        return text, None
+    full = ("、" if lang != "en" else ", ").join(ranges)
+    return text + ("（全部位置见批注）" if lang != "en" else "; all of them in the comment"), full
+
+
+def _size(ref: str) -> int:
+    """Cells in a reference made by cell_ranges (1 for anything that is not Sheet!A1 or Sheet!A1:B2)."""
+    ends = [_REF.match(x) for x in ref.rpartition("!")[2].split(":")]
+    if len(ends) != 2 or ends[0] is None or ends[1] is None:
+        return 1
+    (c1, r1), (c2, r2) = ((_col_number(m.group(1)), int(m.group(2))) for m in ends)
+    return (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
+
+
+def first_place(cells: list[str], lang: str) -> str:
+    """A finding's first range of cells, and how many cells it concerns in all: "表三!D6:I28 等 144 处".
+
+    For a text that must stay on one line: LibreOffice does not wrap a cell that is a hyperlink.
+    """
+    ranges = cell_ranges(cells)
+    if not ranges:
+        return ""
+    first, n = ranges[0], len(set(cells))
+    if n <= _size(first):
+        return first
+    return f"{first} 等 {n} 处" if lang != "en" else f"{first} … ({n} cells)"
+
+
+def bounded_details(f: Finding, lang: str, limit: int = MAX_DETAIL_LINES) -> Finding:
+    """The finding with at most `limit` detail lines in `lang` (the last one saying how many were left out)."""
+    lines = f.details.get(lang, [])
+    if len(lines) <= limit:
+        return f
+    rest = len(lines) - (limit - 1)
+    more = f"……另有 {rest} 行未列出" if lang != "en" else f"… {rest} more lines not shown"
+    return dataclasses.replace(f, details={**f.details, lang: lines[: limit - 1] + [more]})
+
+
+def values_text(where_values: list[tuple[str, str]], lang: str) -> str:
+    """Cell=value pairs for one sheet cell: all alike ("均为空白（144 处）") or the first MAX_CELLS listed."""
+    zh = lang != "en"
+    shown = {v for _, v in where_values}
+    if len(where_values) > 1 and len(shown) == 1:
+        (v,) = shown
+        if zh:
+            return f"均为{v}（{len(where_values)} 处）"
+        return f"all {'blank' if v == '空白' else v} ({len(where_values)})"
+    return listing([f"{w}={v}" for w, v in where_values], lang, limit=MAX_CELLS, sep="；" if zh else "; ")[0]
+
+
+def comment(text: str):
+    """A cell comment by xltool holding `text` (cut at MAX_COMMENT), sized for it."""
+    from openpyxl.comments import Comment
+
+    if len(text) > MAX_COMMENT:
+        text = text[:MAX_COMMENT] + "…"
+    c = Comment(text, "xltool")
+    c.width = 420
+    c.height = min(600, 60 + 18 * text.count("\n") + len(text) // 3)
+    return c
 
 
 def _labels(report, keys: list[str]) -> list[str]:
@@ -83,7 +271,7 @@ def _table_name(report: Any, table_id: str | None) -> str:
 OVERVIEW_SHEET = "总览"
 DETAILS_SHEET = "问题明细"
 OVERVIEW_WIDTHS = (28, 24, 14, 6, 8, 6, 6, 6, 60)
-DETAILS_WIDTHS = (24, 20, 16, 15, 8, 6, 30, 24, 60)
+DETAILS_WIDTHS = (24, 20, 20, 15, 8, 6, 30, 20, 60)
 """Column widths; 文件 and 单位 widen to their longest text (up to NAME_MAX) so that names stay on one line."""
 NAME_MAX = {1: 48, 2: 36}
 OK_FILL, BAD_FILL = "FFC6EFCE", "FFFFC7CE"
@@ -154,6 +342,7 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
         if zh
         else ["File", "Unit", "Where", "Rule", "Severity", "Table", "Labels", "Values", "Message"]
     )
+    notes: list[tuple[int, str]] = []  # (row, the complete list of cells) for the comments
     for r in results:
         for f in r.findings:
             labels = _labels(r.report, f.keys)
@@ -161,21 +350,27 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
             for k, v in f.values.items():
                 where = (r.report.cell_ref(k) if r.report else None) or k
                 where = where.split("!", 1)[1] if "!" in where else where
-                vals.append(f"{where}={_value_text(v)}")
+                vals.append((where, _value_text(v)))
             sev = SEVERITY_ZH[f.severity] if zh else SEVERITY_EN[f.severity]
+            where, full = where_text(f.cells, lang)
+            label_text, _ = listing(labels, lang, limit=MAX_LABELS, sep="；" if zh else "; ")
             det.append(
                 [
                     safe(Path(r.file).name),
                     safe(r.unit or ""),
-                    safe("、".join(f.cells) if zh else ", ".join(f.cells)),
+                    safe(where),
                     f.rule,
                     sev,
                     safe(_table_name(r.report, f.table)),
-                    safe(("；" if zh else "; ").join(labels)),
-                    safe(("；" if zh else "; ").join(vals)),
-                    safe(f.message(lang)),
+                    safe(label_text),
+                    safe(values_text(vals, lang)),
+                    safe(bounded_details(f, lang).message(lang)),
                 ]
             )
+            if full is not None:
+                notes.append((det.max_row, full))
+    for row, full in notes:
+        det.cell(row, 3).comment = comment(full)
     for ws, col_widths in ((ov, OVERVIEW_WIDTHS), (det, DETAILS_WIDTHS)):
         cols = dict(enumerate(col_widths, start=1))
         for c, most in NAME_MAX.items():

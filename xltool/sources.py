@@ -5,6 +5,10 @@ Readers for each kind live in their own modules; this module only chooses and wr
 the name: a document that is not a workbook (Word, PowerPoint, OpenDocument text, PDF) but is named like one
 (``报表.xlsx``) was renamed by hand, and gets the one finding that says so (FILE-MISNAMED) rather than being
 read as a published report or called damaged.
+
+A file that is neither (a 说明.txt, a readme, an unrelated .csv export beside the returns) gets one finding,
+FILE-NOT-REPORT, decided by its content: the importer finds none of the form's labels and no report title or
+sections in it, or the CSV reader no table of the form. Consumers tell it by `is_not_report(loaded.findings)`.
 """
 
 from __future__ import annotations
@@ -36,6 +40,16 @@ _ODF_MIMES = (
     (b"application/vnd.oasis.opendocument.text", "odt"),
     (b"application/vnd.oasis.opendocument.presentation", "odp"),
 )
+NOT_REPORT = "FILE-NOT-REPORT"
+"""The finding of a file that is neither a form return nor a published report (messages/sources.yaml)."""
+_FILE_KINDS: dict[str, tuple[str, str]] = {
+    "text": ("纯文本文件", "plain text file"),
+    "csv": ("CSV 文本文件", "CSV text file"),
+    "html": ("网页文件", "web page"),
+    "docx": ("Word 文档", "Word document"),
+    "pdf": ("PDF 文件", "PDF file"),
+}
+"""What a file without the form is, in words (FILE-NOT-REPORT's {kind})."""
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_ZIP_ENTRIES = 10_000
 
@@ -81,7 +95,27 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
         from xltool.reader import read_file  # workbooks and everything a workbook reader can sniff
     except ImportError:  # pragma: no cover - the reader is part of the package
         return Loaded(p, None, [tool_finding("FILE-FORMAT", kind=p.suffix, fix="请提供 JSON 数据文件。")])
-    return read_file(p, kind=kind, **reader_options)
+    loaded = read_file(p, kind=kind, **reader_options)
+    if kind == "csv" and loaded.report is None and [f.rule for f in loaded.findings] == ["FILE-FORMAT"]:
+        # the CSV reader found no table of the form in it (its one finding says so as "unsupported format"):
+        # a stray export beside the returns, like a 说明.txt
+        loaded.findings = [not_report_finding("csv")]
+    return loaded
+
+
+def not_report_finding(kind: str) -> Finding:
+    """FILE-NOT-REPORT for a file whose content has nothing of the form: not a return, skipped.
+
+    Args:
+        kind: what the file is: 'text', 'csv', 'html', 'docx' or 'pdf' (the importer's and sniff's names).
+    """
+    zh, en = _FILE_KINDS.get(kind, ("文件", "file"))
+    return tool_finding(NOT_REPORT, kind={"zh": zh, "en": en})
+
+
+def is_not_report(findings: list[Finding]) -> bool:
+    """Whether a file's findings say it is no report or form return at all (FILE-NOT-REPORT): no unit's file."""
+    return any(f.rule == NOT_REPORT for f in findings)
 
 
 def unreadable_finding(e: OSError) -> Finding:

@@ -628,8 +628,10 @@ def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str
         sha256: the file's hash, recorded in ``source.sha256``.
 
     Returns:
-        A :class:`Mapped`. Its report is None, with one finding (REPORT-NO-T3) listing the labels that are
-        missing, when 表三 cannot be found; otherwise the findings say what was read by similarity, which
+        A :class:`Mapped`. Its report is None, with one finding FILE-NOT-REPORT, when nothing in the document is
+        of an annual report (no table, label, title or section of the form: a 说明.txt, a readme); with one
+        finding REPORT-NO-T3 listing the labels that are missing when it is a report but 表三 cannot be found;
+        otherwise the findings say what was read by similarity, which
         rows are missing or extra, and where the report departs from the form.
     """
     tables = merge_continued(doc.tables[:MAX_TABLES])
@@ -641,6 +643,10 @@ def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str
     unit, year = parse_title(doc.title)
     if year is None and not doc.title:
         unit, year = parse_title(doc.text[:200].split("\n", 1)[0])
+    if not by_table and not _looks_like_report(doc):
+        from xltool.sources import not_report_finding
+
+        return Mapped(None, [not_report_finding(doc.kind)])
     form_id, old = _detect_form(by_table, year)
     form = load_form(form_id)
     if not by_table.get("t3"):
@@ -702,6 +708,51 @@ def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str
         sections=sections,
     )
     return Mapped(report, findings)
+
+
+REPORT_TITLE = re.compile(r"(?:政府信息公开|政务公开).*(?:报告|年报)")
+"""A report's title names what it reports on and that it is a report ("…2024年政府信息公开工作年度报告")."""
+NOT_REPORT_TITLE = re.compile(
+    r"(?:报告|年报)[^，。,]{0,6}?(?:通知|说明|函|要求|提纲|指引|模板|样式|格式|方案|清单|目录)"
+)
+"""…unless it is the title of a notice or a guide about the report ("关于报送……年度报告的通知", "…年度报告编制说明")."""
+MIN_TEXT_LABEL_LEN = 5
+"""Shorter labels (规章, 总计, 行政许可) are words of ordinary prose: they say nothing about a document."""
+MIN_TEXT_LABELS = 3
+"""Distinct labels of the form, at least MIN_TEXT_LABEL_LEN long, that make a document a report."""
+MIN_SECTIONS = 2
+"""Section headings of the form (一、总体情况 …) that make a document a report."""
+SECTION_SIMILARITY = 0.75
+
+
+def _looks_like_report(doc: ExtractedDocument) -> bool:
+    """Whether anything in a document without the form's tables is of an annual report.
+
+    A report's title; two of the report's section headings, each under its own numeral (一、总体情况 …);
+    or three of the form's labels in the text (a table printed as text that was not recognised, a 表三 pasted
+    as a picture with its labels in the prose). A 说明.txt or a readme has none of these; a published report
+    that lost its tables keeps them, and is told what is missing (REPORT-NO-T3).
+    """
+    title = re.sub(r"\s+", "", doc.title or "")
+    if REPORT_TITLE.search(title) and not NOT_REPORT_TITLE.search(title):
+        return True
+    headings = {s.id: normalize(s.heading) for fid in (FORM_2021, FORM_2019) for s in load_form(fid).sections}
+    found = sum(
+        1
+        for sid, line in doc.headings.items()
+        if sid in headings and similarity(normalize(line), headings[sid]) >= SECTION_SIMILARITY
+    )
+    if found >= MIN_SECTIONS:
+        return True
+    text = normalize(doc.text)
+    labels = {n for tid in ("t2", "t3", "t4") for n in _classifier_labels()[tid] if len(n) >= MIN_TEXT_LABEL_LEN}
+    hits = 0
+    for n in labels:
+        if n in text:
+            hits += 1
+            if hits >= MIN_TEXT_LABELS:
+                return True
+    return False
 
 
 def _is_prose(form: Form, section_id: str) -> bool:

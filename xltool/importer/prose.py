@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from xltool.findings import Finding, tool_finding
 from xltool.importer.mapping import describe_source
@@ -33,7 +32,7 @@ from xltool.interchange import UnitReport
 from xltool.schema import Form
 from xltool.values import format_number
 
-__all__ = ["PLACEHOLDER", "prose_findings", "strip_placeholders"]
+__all__ = ["PLACEHOLDER", "cells_phrase", "prose_findings", "strip_placeholders"]
 
 PLACEHOLDER = "【待填写】"
 """Marks the prose a rendered report leaves for its author (xltool.render); such text is not content."""
@@ -199,30 +198,79 @@ def _denied(sections: dict[str, str], pattern: re.Pattern) -> list[_Said]:
     ]
 
 
-def _said_line(report: UnitReport, s: _Said, lang: str) -> str:
-    heading = (report.source.get("headings") or {}).get(s.section) or f"{s.section}、"
+def _heading(report: UnitReport, form: Form, section: str) -> str:
+    """A section's heading as the report prints it, else as the form declares it."""
+    declared = next((x.heading for x in form.sections if x.id == section), f"{section}、")
+    return (report.source.get("headings") or {}).get(section) or declared
+
+
+def _said_line(report: UnitReport, form: Form, s: _Said, lang: str) -> str:
+    heading = _heading(report, form, s.section)
     if lang == "en":
         return f"Text (section {heading}): “{s.quote}”"
     return f"正文（{heading}）：“{s.quote}”"
 
 
-def _table_line(report: UnitReport, form: Form, key: str, value: Any, lang: str) -> str:
-    src = (report.source.get("cells") or {}).get(key)
-    where = (
-        f"（{describe_source(src, lang)}）"
-        if src and lang == "zh"
-        else (f" ({describe_source(src, lang)})" if src else "")
-    )
-    return f"{form.table(form.cells[key].table).name} {form.label(key)} {format_number(value)}{where}"
+def cells_phrase(form: Form, keys: list[str] | tuple[str, ...], lang: str = "zh", *, table: bool = True) -> str:
+    """The cells a figure of the text is compared with, in the form's official words, each label quoted once.
+
+    '表三“二、上年结转政府信息公开申请数量”总计', '表二“行政事业性收费”' (a row of one value), and for several
+    cells of one column '表四“行政诉讼”下“未经复议直接起诉”与“复议后起诉”的总计之和'. The column's label follows
+    unquoted (it reads as the word it is); the row's groups are named when all the rows share them.
+
+    Args:
+        form: the report's form.
+        keys: cell keys of one table.
+        lang: 'zh' or 'en' (the labels stay Chinese).
+        table: start with the table's name (表三).
+    """
+    cells = [form.cells[k] for k in keys]
+    t = form.table(cells[0].table)
+    rows = [t.row_map[c.row] for c in cells]
+    columns = {c.column for c in cells}
+    col = t.column_map[cells[0].column].label if len(columns) == 1 and len(t.row_columns(rows[0])) > 1 else ""
+    zh = lang != "en"
+    head = (t.name + ("" if zh else " ")) if table else ""
+    if len(rows) == 1:
+        r = rows[0]
+        group = "".join(f"“{g}”下" if zh else f"“{g}” " for g in r.groups if t.layout == "row")
+        return f"{head}{group}“{r.label}”" + (col if zh else f" {col}" if col else "")
+    shared = rows[0].groups if all(r.groups == rows[0].groups for r in rows) else ()
+    listed = ("与" if zh else " and ").join(f"“{r.label}”" for r in rows)
+    if zh:
+        group = "".join(f"“{g}”下" for g in shared)
+        return f"{head}{group}{listed}" + (f"的{col}之和" if col else "之和")
+    group = "".join(f"“{g}” " for g in shared)
+    return f"the sum of {head}{group}{listed}" + (f" {col}" if col else "")
+
+
+def _where_lines(report: UnitReport, form: Form, keys: list[str], ev: dict, lang: str) -> list[str]:
+    """Where the table's figures were read: one line, or one a cell with its value when several add up."""
+    src = report.source.get("cells") or {}
+    if len(keys) == 1:
+        where = src.get(keys[0])
+        if not where:
+            return []
+        return [f"位置：{describe_source(where, 'zh')}" if lang == "zh" else f"Where: {describe_source(where, 'en')}"]
+    out = []
+    for k in keys:
+        name = cells_phrase(form, [k], lang, table=False)
+        where = src.get(k)
+        if lang == "zh":
+            out.append(f"{name} {format_number(ev[k])}" + (f"（{describe_source(where, 'zh')}）" if where else ""))
+        else:
+            out.append(f"{name} {format_number(ev[k])}" + (f" ({describe_source(where, 'en')})" if where else ""))
+    return out
 
 
 def _finding(rule: str, report: UnitReport, form: Form, said: _Said, keys: list[str], ev: dict, **params) -> Finding:
+    params.setdefault("cells", {lang: cells_phrase(form, keys, lang) for lang in ("zh", "en")})
     f = tool_finding(rule, **params)
     f.table = form.cells[keys[0]].table
     f.keys = list(keys)
     f.values = {k: ev[k] for k in keys}
     f.details = {
-        lang: [_said_line(report, said, lang)] + [_table_line(report, form, k, ev[k], lang) for k in keys]
+        lang: [_said_line(report, form, said, lang)] + _where_lines(report, form, keys, ev, lang)
         for lang in ("zh", "en")
     }
     return f
@@ -263,6 +311,10 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
     received = list(form.prose_cells("received"))
     if have(*received):
         new, carried = (ev[k] for k in received)
+        labels = {
+            "new_cells": {lang: cells_phrase(form, received[:1], lang) for lang in ("zh", "en")},
+            "carried_row": form.table(form.cells[received[1]].table).row_map[form.cells[received[1]].row].label,
+        }
         unit = report.unit_name or ""
         stated = [
             s
@@ -274,13 +326,12 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
             if s.number == new:
                 continue
             if carried and s.number == new + carried:
-                out.append(
-                    _finding("PROSE-RECEIVED-SUM", report, form, s, keys, ev, stated=s.number, new=new, carried=carried)
-                )
-            else:
-                out.append(
-                    _finding("PROSE-RECEIVED", report, form, s, keys, ev, stated=s.number, new=new, both=new + carried)
-                )
+                rule, more = "PROSE-RECEIVED-SUM", {"carried": carried}
+            else:  # nothing carried over: the sum is the same figure, not worth a second mention
+                rule, more = "PROSE-RECEIVED" + ("" if carried else "@nothing-carried"), {"both": new + carried}
+            f = _finding(rule, report, form, s, keys, ev, stated=s.number, new=new, **more, **labels)
+            f.rule = rule.split("@", 1)[0]
+            out.append(f)
 
     def year_ok(m: re.Match, offset: int) -> bool:
         y = m.groupdict().get("y")
@@ -305,6 +356,7 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
 
     fees = list(form.prose_cells("fees"))
     if have(*fees):
+        money = form.cells[fees[0]].unit  # 万元: the text's amount is converted to it
         amount = sum((Decimal(ev[k]) for k in fees), Decimal(0))
         for sid, text in sections.items():
             for m in _FEES.finditer(text):
@@ -314,21 +366,30 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
                 wan = Decimal(n) / 10000 if m.group(2) == "元" else Decimal(n)
                 if wan != amount:
                     s = _Said(sid, wan.normalize(), _quote(text, m.start(), m.end()))
-                    out.append(_finding("PROSE-FEES", report, form, s, fees, ev, stated=s.number, table_value=amount))
+                    params = {"stated": s.number, "table_value": amount, "unit": money}
+                    out.append(_finding("PROSE-FEES", report, form, s, fees, ev, **params))
 
     missing = [(sid, m) for sid, text in sections.items() for m in _MISSING.finditer(text)]
     if missing:
         phrases = [_quote(sections[sid], m.start(), m.end()) for sid, m in missing]
         f = tool_finding("PROSE-NUMBER-MISSING", count=len(missing), phrases="；".join(f"“{p}”" for p in phrases[:3]))
-        f.details = {
-            lang: [_said_line(report, _Said(sid, 0, p), lang) for (sid, _), p in zip(missing, phrases, strict=True)]
-            for lang in ("zh", "en")
-        }
+        if len(missing) == 1:  # the title quotes it: say only where it is
+            heading = _heading(report, form, missing[0][0])
+            f.details = {"zh": [f"位置：正文（{heading}）"], "en": [f"Where: the text, section {heading}"]}
+        else:
+            f.details = {
+                lang: [
+                    _said_line(report, form, _Said(sid, 0, p), lang)
+                    for (sid, _), p in zip(missing, phrases, strict=True)
+                ]
+                for lang in ("zh", "en")
+            }
         out.append(f)
 
     five = _section_five(report, sections)
+    heading = next((x.heading for x in form.sections if x.id == "五"), "五")
     if five is not None:
-        out.append(tool_finding("PROSE-SECTION5-EMPTY", what=five))
+        out.append(tool_finding("PROSE-SECTION5-EMPTY", what=five, heading=heading))
     return out
 
 

@@ -35,9 +35,10 @@ TABLE_KEYS = {
     "blocks",
     "header",
     "corner",
+    "title_variants",
 }
-COLUMN_KEYS = {"id", "label", "type", "unit", "total_of", "signed"}
-ROW_KEYS = {"id", "label", "groups", "total_of"}
+COLUMN_KEYS = {"id", "label", "type", "unit", "total_of", "signed", "variants"}
+ROW_KEYS = {"id", "label", "groups", "total_of", "variants"}
 BLOCK_KEYS = {"heading", "header", "columns", "rows"}
 RULE_KEYS = {
     "id",
@@ -91,6 +92,31 @@ def _text(obj: Any, path: str) -> Text:
     return Text(zh=str(d["zh"]), en=str(d["en"]))
 
 
+def _variants(obj: Any, label: str, path: str) -> tuple[str, ...]:
+    """Other wordings of an official label: a list of distinct texts, none of them the label itself."""
+    if obj is None:
+        return ()
+    out: list[str] = []
+    for i, v in enumerate(_list(obj, path)):
+        if not isinstance(v, str) or not v.strip():
+            raise SchemaError(f"{path}[{i}]: expected a non-empty text")
+        if v == label:
+            raise SchemaError(f"{path}[{i}]: '{v}' is the official label itself")
+        if v in out:
+            raise SchemaError(f"{path}[{i}]: '{v}' is listed twice")
+        out.append(v)
+    return tuple(out)
+
+
+def _check_variants(items: list[Row] | tuple[Column, ...], path: str, what: str) -> None:
+    """A variant must not be another row's (column's) official label or variant: it would name two of them."""
+    owner: dict[str, str] = {x.label: x.id for x in items}
+    for x in items:
+        for v in x.variants:
+            if owner.setdefault(v, x.id) != x.id:
+                raise SchemaError(f"{path}: variant '{v}' of {what} '{x.id}' also names {what} '{owner[v]}'")
+
+
 def _columns(raw: list, path: str) -> tuple[Column, ...]:
     cols = []
     for i, c in enumerate(_list(raw, path)):
@@ -109,9 +135,11 @@ def _columns(raw: list, path: str) -> tuple[Column, ...]:
                 unit=str(c.get("unit", "件")),
                 total_of=tuple(c.get("total_of", ())),
                 signed=c.get("signed", False),
+                variants=_variants(c.get("variants"), str(c["label"]), f"{p}.variants"),
             )
         )
     _unique([c.id for c in cols], path, "column")
+    _check_variants(cols, path, "column")
     return tuple(cols)
 
 
@@ -142,7 +170,8 @@ def _table(raw: Any, path: str) -> Table:
                 _keys(r, ROW_KEYS, f"{bp}.rows[{ri}]", ("id", "label"))
                 if str(r["id"]) in {x.id for x in rows}:  # row ids are unique across blocks: name the exact place
                     raise SchemaError(f"{bp}.rows[{ri}].id: duplicate row id '{r['id']}'")
-                rows.append(Row(id=str(r["id"]), label=str(r["label"]), columns=bcols, block=bi))
+                variants = _variants(r.get("variants"), str(r["label"]), f"{bp}.rows[{ri}].variants")
+                rows.append(Row(id=str(r["id"]), label=str(r["label"]), columns=bcols, block=bi, variants=variants))
                 brows.append(str(r["id"]))
             blocks.append(Block(heading=str(b["heading"]), header=str(b["header"]), columns=bcols, rows=tuple(brows)))
         _unique([r.id for r in rows], f"{path}.blocks[].rows", "row")
@@ -155,6 +184,7 @@ def _table(raw: Any, path: str) -> Table:
                     label=str(r["label"]),
                     groups=tuple(r.get("groups", ())),
                     total_of=tuple(r.get("total_of", ())),
+                    variants=_variants(r.get("variants"), str(r["label"]), f"{path}.rows[{ri}].variants"),
                 )
             )
         _unique([r.id for r in rows], f"{path}.rows", "row")
@@ -163,6 +193,7 @@ def _table(raw: Any, path: str) -> Table:
             for p in r.total_of:
                 if p not in row_ids:
                     raise SchemaError(f"{path}.rows[{ri}].total_of: unknown row '{p}' in {tid}")
+    _check_variants(rows, f"{path}.rows", "row")
     header = []
     for hi, h in enumerate(t.get("header", []) or []):
         hp = f"{path}.header[{hi}]"
@@ -181,6 +212,7 @@ def _table(raw: Any, path: str) -> Table:
         header=tuple(header),
         corner=t.get("corner"),
         value_columns=int(t.get("value_columns", 0)),
+        title_variants=_variants(t.get("title_variants"), str(t["title"]), f"{path}.title_variants"),
     )
     width = _value_width(table)
     for hi, h in enumerate(table.header):

@@ -35,6 +35,8 @@ class Column:
     """Ids of the columns this column is the sum of (empty: an input column)."""
     signed: bool = False
     """Values may be negative (the 2019 form's 本年增/减); otherwise a negative value is invalid."""
+    variants: tuple[str, ...] = ()
+    """Other wordings of the label seen in real files, read as this column (`xltool.labels`); never written."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Row:
     columns: tuple[str, ...] = ()
     """Ids of the columns this row has (in a `blocks` table rows have different columns)."""
     block: int | None = None
+    variants: tuple[str, ...] = ()
+    """Other wordings of the label seen in real files (规范性文件 for 行政规范性文件), read as this row by
+    `xltool.labels` (and said so); never written: the template and the renderer print `label`."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ class Table:
     header: tuple[HeaderCell, ...] = ()
     corner: str | None = None
     value_columns: int = 0
+    title_variants: tuple[str, ...] = ()
+    """Other wordings of `title` seen in published reports, read as this table's heading by `xltool.labels`."""
 
     @cached_property
     def column_map(self) -> dict[str, Column]:
