@@ -67,14 +67,6 @@ def known_variants() -> dict[str, str]:
     return out
 
 
-def __getattr__(name: str) -> object:
-    # ALIASES was a table of labels in code; the form declares them now. Kept (computed on first use) for
-    # callers that still test `text in ALIASES` before calling best_match.
-    if name == "ALIASES":
-        return known_variants()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True)
 class Match:
     """A label found in a file matched to an official label: what to what, and how closely."""

@@ -26,7 +26,6 @@ Formulas are never executed and macros never run: cached values are read, formul
 
 from __future__ import annotations
 
-import hashlib
 import re
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.findings import Finding, tool_finding
+from xltool.hashing import sha256_file
 from xltool.interchange import UnitReport
 from xltool.layout import col_index
 from xltool.reader_book import (
@@ -254,14 +254,6 @@ def interpret(book: Book) -> Loaded:
     return loaded
 
 
-def _sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _from_template(book: Book, tm) -> Loaded:
     from xltool.reader_template import fingerprint_finding, read_tables
 
@@ -327,14 +319,9 @@ def _from_loose(book: Book) -> Loaded:
     _, _, form, locs = best
     if not any(locs.values()):
         if book.kind == "csv":
-            fix = {
-                "zh": "CSV 文件只能保存一张表且会丢失格式，请使用下发的 Excel 模板（.xlsx）填报；"
-                "如数据在 Excel/WPS 中，请“另存为”Excel 工作簿（*.xlsx）后报送。",
-                "en": "A CSV holds one plain sheet; fill in the issued Excel template (.xlsx), or save your "
-                "workbook as an Excel Workbook (*.xlsx) and send that.",
-            }
-            kind = {"zh": "CSV 文本（其中没有找到报表数据）", "en": "CSV text (no form tables found in it)"}
-            return Loaded(book.path, None, [tool_finding("FILE-FORMAT", kind=kind, fix=fix)])
+            from xltool.sources import not_report_finding  # a stray export beside the returns, like a 说明.txt
+
+            return Loaded(book.path, None, [not_report_finding("csv")])
         f = tool_finding("TABLES-NOT-FOUND")
         f.details = {
             "zh": ["没有找到这些表格的行标签（如“一、本年新收政府信息公开申请数量”“规章”“行政复议”）"],
@@ -493,7 +480,7 @@ def _assemble(
                 stored[key] = raw
             elif raw is not None:
                 report.values[key] = raw
-    report.source = {"file": str(book.path), "sha256": book.sha256 or _sha256(book.path), "sheet_cells": cells}
+    report.source = {"file": str(book.path), "sha256": book.sha256 or sha256_file(book.path), "sheet_cells": cells}
     if book.core.get("modified"):
         report.meta["modified"] = book.core["modified"]
     if any(v is not None for v in stored.values()):

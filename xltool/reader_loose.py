@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from xltool.findings import Finding, tool_finding
-from xltool.labels import ALIASES, Match, best_match, normalize
+from xltool.labels import Match, best_match, known_variants, normalize
 from xltool.layout import col_letter
 from xltool.reader_book import Book, Located, Sheet
 from xltool.schema.model import Form, Table
@@ -60,7 +60,7 @@ def _match(t: _Text, cands: dict[str, str], norm_cands: dict[str, str], threshol
             return Match(cid, cands[cid], t.text, 1.0)
     # difflib's ratio is at most 2*(characters in common)/(both lengths): skip texts no label can reach
     # (most cells of a sheet), so that the similarity is computed only where it can matter
-    if t.norm in ALIASES:
+    if t.norm in known_variants():
         return best_match(t.text, cands, threshold)
     have = Counter(t.norm)
     for ln in norm_cands.values():

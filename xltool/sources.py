@@ -95,12 +95,7 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
         from xltool.reader import read_file  # workbooks and everything a workbook reader can sniff
     except ImportError:  # pragma: no cover - the reader is part of the package
         return Loaded(p, None, [tool_finding("FILE-FORMAT", kind=p.suffix, fix="请提供 JSON 数据文件。")])
-    loaded = read_file(p, kind=kind, **reader_options)
-    if kind == "csv" and loaded.report is None and [f.rule for f in loaded.findings] == ["FILE-FORMAT"]:
-        # the CSV reader found no table of the form in it (its one finding says so as "unsupported format"):
-        # a stray export beside the returns, like a 说明.txt
-        loaded.findings = [not_report_finding("csv")]
-    return loaded
+    return read_file(p, kind=kind, **reader_options)
 
 
 def not_report_finding(kind: str) -> Finding:
