@@ -546,7 +546,7 @@ HOSTILE = {
     "pdf": "FILE-FORMAT",
     "html_fake_xls": "FILE-FORMAT",
     "docx": "FILE-FORMAT",
-    "csv_no_tables": "FILE-FORMAT",
+    "csv_no_tables": "FILE-NOT-REPORT",  # a stray export beside the returns: skipped, no unit's file
     "xls_encrypted": "FILE-ENCRYPTED",
     "xlsb": "FILE-FORMAT",
     "xls_far_cell": "FILE-UNSAFE",

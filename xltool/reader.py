@@ -133,6 +133,19 @@ def read_file(path: str | Path, *, engine: str = "auto", kind: str | None = None
         return Loaded(p, None, [tool_finding("READER-INTERNAL", error=type(e).__name__)])
 
 
+def read_plain_xlsx(path: Path) -> Loaded | None:
+    """`read_file(path)` for a plain .xlsx workbook read in one pass (`reader_xlsx`), without sniffing it
+    first: that pass finds the workbook part where only an .xlsx has it. None: anything else (then
+    `read_file` after `safezip.sniff` decides). Never raises for bad input."""
+    from xltool.reader_xlsx import read_xlsx
+
+    try:
+        book = read_xlsx(path)
+        return interpret(book) if book is not None else None
+    except Exception as e:  # a bug must cost one file, not the run
+        return Loaded(path, None, [tool_finding("READER-INTERNAL", error=type(e).__name__)])
+
+
 def _read(p: Path, engine: str, kind: str | None = None) -> Loaded:
     try:
         kind = kind or sniff(p)

@@ -80,6 +80,12 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
     p = Path(path)
     if p.suffix.lower() == ".json":
         return _read_json(p)
+    if p.suffix.lower() == ".xlsx" and reader_options.get("engine", "auto") in ("auto", "fast"):
+        from xltool.reader import read_plain_xlsx
+
+        loaded = read_plain_xlsx(p)  # the common case, read once: what sniffing would say is implied
+        if loaded is not None:
+            return loaded
     try:
         kind = sniff(p)
     except OSError as e:
