@@ -99,6 +99,8 @@ class ResultCache:
         if self.db is None and self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not self.path.exists():  # the user's own (SQLite gives its -wal/-shm files the same mode)
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600))
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")  # a cache: a lost entry is read again
