@@ -62,6 +62,10 @@ CELLS = {
     "empty_behind": (b'<row r="1"><c r="B1"><v>1</v></c><c r="A1" t="n"></c></row>', True),
     "pretty_printed": (b'<row r="1"><c r="A1">\n  <v>1</v>\n</c></row>', False),
     "bool_odd": (b'<row r="1"><c r="A1" t="b"><v>true</v></c></row>', False),
+    "prefixed_merge": (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>prefixed merge</t></is></c><c r="B1"><v>9</v></c></row>',
+        False,
+    ),
     "prefixed_cell": (b'<row r="1"><x:c r="A1" xmlns:x="urn:x"><x:v>1</x:v></x:c></row>', False),
 }
 
@@ -82,6 +86,8 @@ def _workbook(tmp_path: Path, name: str, sheet_data: bytes, *, styles: bytes | N
     xml = parts[sheet]
     lo, hi = xml.index(b"<sheetData"), xml.index(b"</sheetData>") + len(b"</sheetData>")
     merges = b'<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>' if b"top" in sheet_data else b""
+    if b"prefixed merge" in sheet_data:
+        merges = b'<x:mergeCells xmlns:x="urn:x" count="1"><x:mergeCell ref="A1:B2"/></x:mergeCells>'
     xml = xml[:lo] + b"<sheetData>" + sheet_data + b"</sheetData>" + merges + xml[hi:]
     parts[sheet] = xml.replace(b"<dimension", b"<dimension", 1)
     if styles is not None:

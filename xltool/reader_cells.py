@@ -317,6 +317,8 @@ def formula_parts(element: bytes) -> tuple[bytes, bytes]:
 def _unmerge(xml: bytes, start: int, rows: list[list[Any]]) -> list[list[Any]]:
     """What a merged range shows is its top-left cell: values under the rest are dropped (as
     `reader_book._calamine_rows` does with calamine's merged ranges)."""
+    if xml.find(b":mergeCell", start) >= 0:
+        raise _Refused  # a prefixed merge (<x:mergeCell>): whether it counts is calamine's call
     if xml.find(b"<mergeCell", start) < 0:
         return rows
     found = _MERGE.findall(xml, start)
