@@ -3,7 +3,8 @@
 Each gets one finding, FILE-NOT-REPORT ("不是年度报告或报表文件，已跳过"), decided by what the file holds — none
 of the form's tables or labels, no report title, no section of the report — never by its name. A published
 report that lacks 表三 (its tables are pictures, or it left the table out) is still a report: REPORT-NO-T3.
-`validate` and `consolidate` of a folder holding them say so and count no unit for them.
+`validate` and `consolidate` of a folder holding them list them as skipped and count no unit for them (the
+consumers in full, with real returns and `campaign collect`: tests/test_stray_consumers.py).
 """
 
 from __future__ import annotations
@@ -137,15 +138,13 @@ def inbox(tmp_path) -> Path:
 
 def test_validate_a_folder_with_stray_files(inbox):
     res = CliRunner().invoke(cli, ["validate", "--silent", "-j", "1", str(inbox)])
-    assert res.exit_code == 1  # the folder holds files that are no return
+    assert res.exit_code == 0, res.output  # the one return passes; the files that are no return are skipped
     blocks = {b.splitlines()[0]: b.splitlines()[1:] for b in res.output.strip().split("\n\n")}
     assert blocks["✔ 通过  T01_测试局_2024.xlsx  测试局 2024  错误 0｜警告 0｜提示 0"] == []
-    for name, kind in (("说明.txt", "纯文本文件"), ("contacts.csv", "CSV 文本文件")):
-        lines = blocks[f"✘ 未通过  {name}  （未识别单位）  错误 1｜警告 0｜提示 0"]
-        assert lines[0] == "  【错误 FILE-NOT-REPORT】" + NOT_REPORT_ZH.format(kind)
-        assert len(lines) == 2 and lines[1].startswith("    处理：该文件不计入任何单位的报送。")
+    for name in ("说明.txt", "contacts.csv"):
+        assert blocks[f"— 已跳过  {name}  不是年度报告或报表文件"] == []
     assert "REPORT-NO-T3" not in res.output and "readme.md" not in res.output
-    assert res.output.strip().endswith("共 3 个文件：通过 1，未通过 2")
+    assert res.output.strip().endswith("共 3 个文件：通过 1，未通过 0，已跳过 2")
 
 
 def test_consolidate_a_folder_with_stray_files_counts_the_unit_only(inbox):
@@ -156,14 +155,16 @@ def test_consolidate_a_folder_with_stray_files_counts_the_unit_only(inbox):
     )
     assert res.exit_code == 0, res.output
     text = res.output
-    unread = re.search(r"无法识别单位的文件（未计入）：\n((?:      .*\n)+)", text)
-    assert unread is not None and sorted(unread.group(1).split()) == ["contacts.csv", "说明.txt"]
+    skipped = re.search(r"不是报表文件（已跳过）：\n((?:      .*\n)+)", text)
+    assert skipped is not None and sorted(skipped.group(1).split()) == ["contacts.csv", "说明.txt"]
+    assert "无法识别单位" not in text
     assert "应报 1｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 0" in text
-    assert "计入汇总 1 个单位" in text
+    assert "计入汇总 1 个单位；另跳过 2 个不是报表的文件\n" in text
 
 
 def test_a_stray_file_named_for_a_unit_does_not_displace_its_return(inbox, tmp_path):
-    """说明 named T01_测试局_说明.txt and newer than the return: the return still counts, the 说明 does not."""
+    """说明 named T01_测试局_说明.txt and newer than the return: the return counts, and the 说明 is skipped, not
+    taken for an older or newer file of 测试局 (it is no file of any unit)."""
     import os
 
     stray = inbox / "T01_测试局_说明.txt"
@@ -177,4 +178,5 @@ def test_a_stray_file_named_for_a_unit_does_not_displace_its_return(inbox, tmp_p
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "应报 1｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 0" in res.output
-    assert re.search(r"T01_测试局_说明\.txt .*以 T01_测试局_2024\.xlsx 为准", res.output)
+    assert "      T01_测试局_说明.txt\n" in res.output.split("不是报表文件（已跳过）：\n", 1)[1]
+    assert "同一单位的其他文件" not in res.output and "为准" not in res.output

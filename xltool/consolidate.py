@@ -57,12 +57,16 @@ FOREIGN = "foreign"
 """A return of a unit that is not in the roster."""
 UNIDENTIFIED = "unidentified"
 """Unreadable, and its name does not say which unit sent it."""
+SKIPPED = "skipped"
+"""No annual report or form return at all (FILE-NOT-REPORT: a 说明.txt, a readme, an unrelated CSV): no unit's
+file, whatever its name says."""
 ROLE_ZH = {
     COUNTED: "已计入",
     REJECTED: "未计入",
     SUPERSEDED: "已被替代",
     FOREIGN: "名单外",
     UNIDENTIFIED: "无法识别单位",
+    SKIPPED: "不是报表文件（已跳过）",
 }
 
 LONG_COLUMNS = (
@@ -241,7 +245,7 @@ class Entry:
     unit: Unit | None
     """The roster unit it is a return of (None: foreign or unidentified)."""
     role: str
-    """COUNTED, REJECTED, SUPERSEDED, FOREIGN or UNIDENTIFIED."""
+    """COUNTED, REJECTED, SUPERSEDED, FOREIGN, UNIDENTIFIED or SKIPPED."""
     sha256: str
     mtime: float | None
     fill_time: datetime | None
@@ -331,6 +335,7 @@ class Consolidation:
             "foreign": sum(1 for e in self.entries if e.role == FOREIGN),
             "superseded": sum(1 for e in self.entries if e.role == SUPERSEDED),
             "unidentified": sum(1 for e in self.entries if e.role == UNIDENTIFIED),
+            "skipped": sum(1 for e in self.entries if e.role == SKIPPED),
         }
 
     def status_line(self, lang: str = "zh") -> str:
@@ -347,18 +352,25 @@ class Consolidation:
         )
 
     def counted_line(self, lang: str = "zh") -> str:
-        """How many units the totals are made of, and the files left out."""
+        """How many units the totals are made of, the files left out, and the files skipped (no report at all)."""
         c = self.counts
         extra = []
         if lang == "en":
             for k, label in (("foreign", "not in roster"), ("superseded", "superseded"), ("unidentified", "unread")):
                 if c[k]:
                     extra.append(f"{label} {c[k]}")
-            return f"counted {c['counted']} units" + (f" (files left out: {', '.join(extra)})" if extra else "")
+            n = c["skipped"]
+            skipped = f"; skipped {n} file{'s' if n > 1 else ''} that {'are' if n > 1 else 'is'} no report" if n else ""
+            return (
+                f"counted {c['counted']} unit{'' if c['counted'] == 1 else 's'}"
+                + (f" (files left out: {', '.join(extra)})" if extra else "")
+                + skipped
+            )
         for k, label in (("foreign", "名单外"), ("superseded", "已被替代"), ("unidentified", "无法识别单位")):
             if c[k]:
                 extra.append(f"{label} {c[k]}")
-        return f"计入汇总 {c['counted']} 个单位" + (f"（未计入的文件：{'，'.join(extra)}）" if extra else "")
+        skipped = f"；另跳过 {c['skipped']} 个不是报表的文件" if c["skipped"] else ""
+        return f"计入汇总 {c['counted']} 个单位" + (f"（未计入的文件：{'，'.join(extra)}）" if extra else "") + skipped
 
     @property
     def missing_units(self) -> list[str]:
@@ -777,11 +789,19 @@ def _assign(
     include_invalid: bool,
     year: int | None = None,
 ) -> list[Entry]:
-    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified)."""
+    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified, skipped).
+
+    A file that is no report at all (FILE-NOT-REPORT) is skipped: its name is not asked which unit it is
+    from (a 说明 named T01_测试局_说明.txt is not 测试局's return, and must not supersede it)."""
+    from xltool.sources import is_not_report
+
     entries: list[Entry] = []
     by_unit: dict[str, list[Entry]] = {}
     for r in results:
         rep = r.report
+        if rep is None and is_not_report(r.findings):
+            entries.append(Entry(r, None, SKIPPED, _sha256(r.file, None), _mtime(r.file), None))
+            continue
         if rep is not None and rep.form != form.id:
             r = _with(r, [tool_finding("CONS-FORM", found=rep.form, expected=form.id)])
         unit = _unit_of(rep, roster) if rep is not None else _unit_from_filename(r.file, roster)
@@ -1141,8 +1161,8 @@ def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
     for f in csum:
         rows.append(_finding_row(f, "", "（汇总表）", "", "", "consolidation"))
     for e in entries:
-        if e.role == SUPERSEDED:
-            continue  # an old version's problems are not the unit's problems
+        if e.role in (SUPERSEDED, SKIPPED):
+            continue  # an old version's problems are not the unit's problems, and a 说明.txt is nobody's
         rep = e.report
         code = e.unit.code if e.unit else (rep.unit_code if rep else "") or ""
         name = e.unit.name if e.unit else (rep.unit_name if rep else "") or ""

@@ -1,4 +1,9 @@
-"""A validation run's report: a status line and findings per file, as text (Chinese by default) or JSON."""
+"""A validation run's report: a status line and findings per file, as text (Chinese by default) or JSON.
+
+A file that is no annual report or form return at all (FILE-NOT-REPORT: a 说明.txt, a readme, an unrelated CSV
+beside the returns) is *skipped*: one line that says so, counted apart ("已跳过"), marked `"skipped": true` in
+JSON, and left out of the run's verdict — unless nothing else was given, when nothing was validated at all.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,24 @@ import json
 from pathlib import Path
 from typing import Any
 
+from xltool.sources import is_not_report
 from xltool.validate import FileResult
 
 
+def skipped(r: FileResult) -> bool:
+    """A file that is no report or form return at all (FILE-NOT-REPORT): skipped, no unit's file."""
+    return r.report is None and is_not_report(r.findings)
+
+
+def run_valid(results: list[FileResult]) -> bool:
+    """The run's verdict: some file was validated, and every file validated passed (skipped files aside)."""
+    checked = [r for r in results if not skipped(r)]
+    return bool(checked) and all(r.valid for r in checked)
+
+
 def report_dict(results: list[FileResult], lang: str = "zh") -> dict[str, Any]:
-    return {"valid": all(r.valid for r in results), "files": [r.to_dict(lang) for r in results]}
+    files = [{**r.to_dict(lang), "skipped": True} if skipped(r) else r.to_dict(lang) for r in results]
+    return {"valid": run_valid(results), "files": files}
 
 
 def report_json(results: list[FileResult], lang: str = "zh") -> str:
@@ -20,6 +38,10 @@ def report_json(results: list[FileResult], lang: str = "zh") -> str:
 def status_line(r: FileResult, lang: str = "zh") -> str:
     c = r.counts
     name = Path(r.file).name
+    if skipped(r):
+        if lang == "en":
+            return f"SKIPPED {name}  not an annual report or a form return"
+        return f"— 已跳过  {name}  不是年度报告或报表文件"
     unit = r.unit or ("（未识别单位）" if lang == "zh" else "(unit not identified)")
     year = f" {r.year}" if r.year else ""
     if lang == "en":
@@ -33,12 +55,21 @@ def report_text(results: list[FileResult], lang: str = "zh") -> str:
     out = []
     for r in results:
         out.append(status_line(r, lang))
-        for f in r.findings:
-            out.append("  " + f.message(lang).replace("\n", "\n  "))
+        if not skipped(r):  # its one finding is the line itself (the JSON report has it in full)
+            for f in r.findings:
+                out.append("  " + f.message(lang).replace("\n", "\n  "))
         out.append("")
-    ok = sum(r.valid for r in results)
+    n_skipped = sum(skipped(r) for r in results)
+    ok = sum(r.valid for r in results if not skipped(r))
+    bad = len(results) - n_skipped - ok
     if lang == "en":
-        out.append(f"{len(results)} files: {ok} valid, {len(results) - ok} invalid")
+        line = f"{len(results)} files: {ok} valid, {bad} invalid"
+        out.append(line + (f", {n_skipped} skipped" if n_skipped else ""))
+        if results and n_skipped == len(results):
+            out.append("Nothing was validated: none of the files is an annual report or a form return.")
     else:
-        out.append(f"共 {len(results)} 个文件：通过 {ok}，未通过 {len(results) - ok}")
+        line = f"共 {len(results)} 个文件：通过 {ok}，未通过 {bad}"
+        out.append(line + (f"，已跳过 {n_skipped}" if n_skipped else ""))
+        if results and n_skipped == len(results):
+            out.append("没有校验任何文件：给出的文件都不是年度报告或报表文件。")
     return "\n".join(out)

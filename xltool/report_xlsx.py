@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool.findings import SEVERITY_ZH, Finding
+from xltool.report import skipped
 
 if TYPE_CHECKING:
     from xltool.validate import FileResult
@@ -321,6 +322,10 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
     ov.append(head)
     for r in results:
         c = r.counts
+        if skipped(r):  # no report or form return at all: not a unit's file, nothing to correct
+            what = "不是年度报告或报表文件" if zh else "not an annual report or a form return"
+            ov.append([safe(Path(r.file).name), "", "", None, "已跳过" if zh else "skipped", None, None, None, what])
+            continue
         verdict = ("通过" if r.valid else "未通过") if zh else ("valid" if r.valid else "invalid")
         ov.append(
             [
@@ -344,6 +349,8 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
     )
     notes: list[tuple[int, str]] = []  # (row, the complete list of cells) for the comments
     for r in results:
+        if skipped(r):
+            continue  # its one finding says it is no report: in 总览, not a problem to fix
         for f in r.findings:
             labels = _labels(r.report, f.keys)
             vals = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from xltool.errors import UsageError
+from xltool.errors import RosterError
 
 HEADERS = {
     "code": ("code", "编码", "代码", "单位代码", "单位编码"),
@@ -62,6 +62,18 @@ class Roster:
         return self.by_code(code) or self.by_name(name)
 
 
+_NOT_A_ROSTER: dict[str, tuple[str, str]] = {
+    "xls": ("旧版 Excel 97-2003 工作簿 .xls", "legacy Excel 97-2003 workbook .xls"),
+    "et": ("WPS 表格 .et", "WPS Spreadsheets .et"),
+    "ods": ("OpenDocument 表格 .ods", "OpenDocument spreadsheet .ods"),
+    "encrypted": ("设置了打开密码的 Office 文件", "Office file with a password to open"),
+    "pdf": ("PDF 文件", "PDF file"),
+    "docx": ("Word 文档 .docx", "Word document .docx"),
+    "zip-other": ("压缩包", "zip archive"),
+}
+"""What a roster file may be instead of a CSV or an .xlsx (kinds of `xltool.safezip.sniff`): zh, en."""
+
+
 def _rows_from_csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
@@ -71,34 +83,88 @@ def _rows_from_csv(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UsageError(f"名单 {path.name} 不是 UTF-8 或 GB18030 编码的 CSV")
+        raise RosterError(
+            f"名单 {path.name} 不是 UTF-8 或 GB18030 编码的 CSV",
+            f"the roster {path.name} is not a CSV file encoded in UTF-8 or GB18030",
+        )
     return [row for row in csv.reader(io.StringIO(text))]
 
 
 def _rows_from_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    ws = wb.worksheets[0]
-    rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=10000)]
-    wb.close()
-    return rows
+    try:
+        with open(path, "rb") as f:  # a file object: openpyxl refuses a workbook by its name's suffix (.csv)
+            wb = load_workbook(f, read_only=True, data_only=True)
+            try:
+                ws = wb.worksheets[0]
+                return [
+                    ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=10000)
+                ]
+            finally:
+                wb.close()
+    except OSError:
+        raise
+    except Exception as e:  # noqa: BLE001 - zipfile's, the XML parser's, openpyxl's own: a damaged workbook
+        raise RosterError(
+            f"名单 {path.name} 无法打开：文件已损坏或不是有效的 Excel 工作簿（.xlsx）",
+            f"the roster {path.name} cannot be opened: the file is damaged or not a valid Excel workbook (.xlsx)",
+        ) from e
+
+
+def _rows(p: Path) -> list[list[str]]:
+    """The rows of a roster file, by what its bytes are (an .xlsx named .csv is read as the workbook it is).
+
+    Raises:
+        RosterError: neither a CSV nor an .xlsx, a damaged workbook, a text in another encoding.
+        OSError: the file cannot be read.
+    """
+    from xltool.safezip import sniff
+
+    kind = sniff(p)
+    xlsx_name = p.suffix.lower() in (".xlsx", ".xlsm")
+    if kind == "xlsx" or (xlsx_name and kind == "zip-other"):  # a cut-off .xlsx is "another zip": damaged
+        return _rows_from_xlsx(p)
+    if kind in _NOT_A_ROSTER:
+        zh, en = _NOT_A_ROSTER[kind]
+        raise RosterError(
+            f"名单 {p.name} 不是 CSV 或 .xlsx 文件（识别为：{zh}）；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再用",
+            f"the roster {p.name} is not a CSV or .xlsx file (detected: {en}); save it as .xlsx or CSV in Excel "
+            "or WPS and use that",
+        )
+    if xlsx_name and kind != "empty":  # text named .xlsx: openpyxl tells it is no workbook
+        return _rows_from_xlsx(p)
+    return _rows_from_csv(p)
 
 
 def load_roster(path: str | Path) -> Roster:
     """Read a roster with columns code, name, category (Chinese headers 单位代码/单位名称/类别 also accepted).
 
+    A row with neither a name nor a code is skipped; a unit without a code gets ``U`` and its number (``U003``).
+
     Raises:
-        UsageError: missing file, no name column, duplicate codes or names.
+        RosterError: missing file, not a CSV or .xlsx, no name column, a code without a name, duplicate codes or
+            names. ``str(e)`` is
+            Chinese, ``e.text("en")`` English; both name the file and the row.
     """
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"找不到名单文件：{p}")
-    rows = _rows_from_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(p)
-    rows = [r for r in rows if any(c.strip() for c in r)]
+        if p.is_dir():
+            raise RosterError(f"{p} 是一个文件夹，不是名单文件", f"{p} is a folder, not a roster file")
+        raise RosterError(f"找不到名单文件：{p}", f"roster file not found: {p}")
+    try:
+        rows = _rows(p)
+    except OSError as e:
+        from xltool.errtext import os_error_text
+
+        raise RosterError(
+            os_error_text(e, "zh", path=p, writing=False), os_error_text(e, "en", path=p, writing=False)
+        ) from e
+    # (row number in the file as Excel and WPS show it, cells); blank rows are left out but keep the numbering
+    rows = [(line, r) for line, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if not rows:
-        raise UsageError(f"名单 {p.name} 是空的")
-    head = [c.strip().lower() for c in rows[0]]
+        raise RosterError(f"名单 {p.name} 是空的", f"the roster {p.name} is empty")
+    head = [c.strip().lower() for c in rows[0][1]]
     idx: dict[str, int] = {}
     for field, names in HEADERS.items():
         for i, h in enumerate(head):
@@ -106,11 +172,15 @@ def load_roster(path: str | Path) -> Roster:
                 idx[field] = i
                 break
     if "name" not in idx:
-        raise UsageError(f"名单 {p.name} 第一行应有列名 code,name,category（或 单位代码,单位名称,类别）")
+        raise RosterError(
+            f"名单 {p.name} 第一行应有列名 code,name,category（或 单位代码,单位名称,类别）",
+            f"the first row of the roster {p.name} must name its columns code,name,category "
+            "(or 单位代码,单位名称,类别)",
+        )
     units: list[Unit] = []
     seen_codes: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    for n, r in enumerate(rows[1:], start=2):
+    for n, (line, r) in enumerate(rows[1:], start=2):
 
         def get(f: str, r: list[str] = r) -> str:
             i = idx.get(f)
@@ -118,14 +188,28 @@ def load_roster(path: str | Path) -> Roster:
 
         name = get("name")
         if not name:
+            if get("code"):  # a unit without its name would silently be no unit: never expected, never chased
+                raise RosterError(
+                    f"名单 {p.name} 第 {line} 行：单位代码 {get('code')} 没有单位名称；请填写名称，或删除这一行",
+                    f"roster {p.name}, row {line}: unit code {get('code')} has no unit name; fill in the name "
+                    "or delete the row",
+                )
             continue
-        code = get("code") or f"U{n - 1:03d}"
+        code = get("code") or f"U{n - 1:03d}"  # n counts the rows with something in them, as it always did
         if code in seen_codes:
-            raise UsageError(f"名单 {p.name} 第 {n} 行：单位代码 {code} 与第 {seen_codes[code]} 行重复")
+            m = seen_codes[code]
+            raise RosterError(
+                f"名单 {p.name} 第 {line} 行：单位代码 {code} 与第 {m} 行重复",
+                f"roster {p.name}, row {line}: unit code {code} is the same as in row {m}",
+            )
         key = normalize_name(name)
         if key in seen_names:
-            raise UsageError(f"名单 {p.name} 第 {n} 行：单位名称 {name} 与第 {seen_names[key]} 行重复")
-        seen_codes[code] = n
-        seen_names[key] = n
+            m = seen_names[key]
+            raise RosterError(
+                f"名单 {p.name} 第 {line} 行：单位名称 {name} 与第 {m} 行重复",
+                f"roster {p.name}, row {line}: unit name {name} is the same as in row {m}",
+            )
+        seen_codes[code] = line
+        seen_names[key] = line
         units.append(Unit(code=code, name=name, category=get("category")))
     return Roster(tuple(units), str(p))

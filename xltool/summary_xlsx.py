@@ -32,7 +32,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xltool.consolidate import ERRORS, FOREIGN, MISSING, PASSED, ROLE_ZH, SUPERSEDED, UNIDENTIFIED, WARNINGS
+from xltool.consolidate import (
+    ERRORS,
+    FOREIGN,
+    MISSING,
+    PASSED,
+    ROLE_ZH,
+    SKIPPED,
+    SUPERSEDED,
+    UNIDENTIFIED,
+    WARNINGS,
+)
 from xltool.findings import SEVERITY_ZH
 from xltool.template import _COVER_LABELS, INSTRUCTIONS_HEADINGS
 
@@ -642,6 +652,7 @@ def cover_notes(cons: Consolidation) -> list[str]:
         f"（{'，'.join(parts)}）"
         + (f"；未计入：{'，'.join(left_out)}" if left_out else "")
         + (f"；另有未计入的文件：{'，'.join(files)}" if files else "")
+        + (f"；另跳过不是报表的文件 {c['skipped']} 个" if c["skipped"] else "")
         + "。每个单位的情况见“报送情况”。"
     )
     tables = "、".join(t.name for t in cons.form.tables)
@@ -955,7 +966,7 @@ def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     head = 6
     header_row(ws, head, headers)
     records = cons.status.to_dict(orient="records")
-    others = [e for e in cons.entries if e.role in (SUPERSEDED, FOREIGN, UNIDENTIFIED)]
+    others = [e for e in cons.entries if e.role in (SUPERSEDED, FOREIGN, UNIDENTIFIED, SKIPPED)]
     files = [Path(rec["file"]).name for rec in records if rec["file"]] + [Path(e.file).name for e in others]
     cols = {1: 6, 2: 13, 3: 0.0, 4: 7, 5: 9, 6: 12, 7: 6, 8: 6, 9: 0.0, 10: 17, 11: 60}
     cols[3] = name_width([rec["name"] for rec in records] + [_entry_name(e) for e in others])
@@ -1004,11 +1015,13 @@ def _entry_name(e: Any) -> str:
 
 
 def _other_files(ws: Worksheet, cons: Consolidation, r: int, headers: list[str], cols: dict[int, float]) -> int:
-    """The files that count for no roster unit (superseded, foreign, unidentified), in the same columns."""
+    """The files that count for no roster unit (superseded, foreign, unidentified), in the same columns; then
+    the files that are no report at all (skipped: no unit, no error count, why in the last column)."""
     sections = [
         (SUPERSEDED, "重复报送（已被本单位较新的文件替代，未计入汇总）", "替代它的文件"),
         (FOREIGN, "名单外单位的文件（未计入汇总）", "主要问题"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入汇总）", "主要问题"),
+        (SKIPPED, "不是报表文件（已跳过）", "原因"),
     ]
     for role, heading, last in sections:
         entries = [e for e in cons.entries if e.role == role]
@@ -1022,6 +1035,8 @@ def _other_files(ws: Worksheet, cons: Consolidation, r: int, headers: list[str],
             rep = e.report
             c = e.result.counts
             note = Path(e.superseded_by).name if role == SUPERSEDED and e.superseded_by else _problem_text(e)
+            if role == SKIPPED:  # FILE-NOT-REPORT's own words; its 错误 is no unit's error
+                note = "；".join(f.title["zh"] for f in e.result.findings if f.severity == "error")
             row = [
                 i,
                 (e.unit.code if e.unit else (rep.unit_code if rep else "")) or "",
@@ -1029,8 +1044,8 @@ def _other_files(ws: Worksheet, cons: Consolidation, r: int, headers: list[str],
                 e.unit.category if e.unit else "",
                 ROLE_ZH[role],
                 "否",
-                c["error"],
-                c["warning"],
+                None if role == SKIPPED else c["error"],
+                None if role == SKIPPED else c["warning"],
                 Path(e.file).name,
                 _fmt_time(e.received),
                 note,

@@ -13,6 +13,11 @@ Per file, in this order (each step safe to interrupt by SIGKILL):
 A file whose content names one unit and whose file name another is recorded 待确认归属 (no version number,
 no unit's version) until the clerk runs `xltool campaign assign`: a stray file must not change the state,
 or the counted version, of the unit it happens to contain.
+
+A file that is no annual report or form return at all (FILE-NOT-REPORT: a 说明.txt, a readme, an unrelated CSV
+among the attachments) is SKIPPED after step 3: no version, no audit entry, no feedback, its copy taken out of
+`store/` again, and its name is never asked which unit it is from — `T01_测试局_说明.txt` is no version of 测试局,
+and there is nothing for `campaign assign` to settle. Collected again, it is skipped again.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from xltool.campaign.store import (
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, Unit, normalize_name
-from xltool.sources import Loaded, expand_paths, load_any
+from xltool.sources import Loaded, expand_paths, is_not_report, load_any
 from xltool.validate import FileResult, PriorData, validate_loaded
 
 # Identity findings a clerk's explicit assignment settles (they are about who sent the file, not the data).
@@ -66,6 +71,8 @@ IDENTITY_RULES = frozenset(
 NEW = "new"
 DUPLICATE = "duplicate"
 FAILED = "failed"
+SKIPPED = "skipped"
+"""No annual report or form return at all (FILE-NOT-REPORT): not recorded."""
 
 
 # --------------------------------------------------------------------------- identification
@@ -190,7 +197,7 @@ class Collected:
 
     path: Path
     outcome: str
-    """NEW, DUPLICATE or FAILED (the original could not be read)."""
+    """NEW, DUPLICATE, FAILED (the original could not be read) or SKIPPED (no report at all: not recorded)."""
     sha256: str = ""
     unit: Unit | None = None
     seq: int | None = None
@@ -230,6 +237,7 @@ class CollectRun:
             "by_filename": sum(1 for c in new if c.identified_by == "filename"),
             "pending_assignment": sum(1 for c in new if c.awaits_assignment),
             "failed": sum(1 for c in self.items if c.outcome == FAILED),
+            "skipped": sum(1 for c in self.items if c.outcome == SKIPPED),
         }
 
     def summary_line(self, lang: str = "zh") -> str:
@@ -257,6 +265,7 @@ _RUN_NOTES = {
     "by_filename": ("按文件名认定单位", "identified by file name"),
     "pending_assignment": ("待确认归属（文件名与内容不符）", "pending assignment (name and content differ)"),
     "failed": ("无法读取原文件", "could not be read"),
+    "skipped": ("不是报表文件（已跳过）", "not a report (skipped)"),
 }
 """The counts a collect run's closing line adds when not zero: key -> (zh, en) label."""
 
@@ -369,6 +378,9 @@ class Collector:
             return dup
 
         loaded = self._read(stored, src)
+        if loaded.report is None and is_not_report(loaded.findings):
+            self._unstore(stored)
+            return Collected(src, SKIPPED, sha, findings=list(loaded.findings))
         ident = identify(loaded, src.name, self.c.roster)
         result = validate_loaded(loaded, prior=self._prior_for(ident.unit), roster=self.c.roster, year=self.c.year)
         extra = identity_findings(ident, result.findings, src.name, sha, loaded.report is not None)
@@ -438,6 +450,13 @@ class Collector:
             cur.lastrowid,
             feedback=feedback,
         )
+
+    def _unstore(self, stored: Path) -> None:
+        """Take back the copy of a skipped file: no version has its hash (a file already recorded never gets
+        here), so nothing refers to it. Read-only as stored: writable first, for Windows to delete it."""
+        with contextlib.suppress(OSError):
+            os.chmod(stored, 0o644)
+            stored.unlink()
 
     def _next_seq(self, unit: Unit | None) -> int | None:
         if unit is None:
@@ -541,6 +560,13 @@ def _annotate(stored: Path, original: Path, result: FileResult, folder: Path, st
         return None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def skipped_line(item: Collected, lang: str = "zh") -> str:
+    """The line `campaign collect` prints for a SKIPPED file: "  已跳过  说明.txt  不是年度报告或报表文件（未登记）"."""
+    if lang == "en":
+        return f"  skipped  {item.path.name}  not an annual report or a form return (not recorded)"
+    return f"  已跳过  {item.path.name}  不是年度报告或报表文件（未登记）"
 
 
 def inputs(campaign: Campaign, paths: Iterable[str | Path]) -> list[Path]:

@@ -104,11 +104,12 @@ def _fail(e: Exception) -> click.ClickException:
 
     An OSError (a folder that cannot be made, a file that cannot be written) in the clerk's words, not Python's.
     """
-    from xltool.campaign import CampaignError, WrongRule
+    from xltool.campaign import WrongRule
+    from xltool.errors import XltoolError
 
     if isinstance(e, OSError):
         return os_error(e, writing=True)
-    text = e.text(ui_lang()) if isinstance(e, CampaignError) else str(e)
+    text = e.text(ui_lang()) if isinstance(e, XltoolError) else str(e)
     return Refused(text) if isinstance(e, WrongRule) else CannotProceed(text)
 
 
@@ -286,9 +287,11 @@ def templates_cmd(password, campaign_dir, lang, silent) -> None:
 
 
 def _collected_line(item, lang: str) -> str:
-    from xltool.campaign.collect import DUPLICATE, FAILED
+    from xltool.campaign.collect import DUPLICATE, FAILED, SKIPPED, skipped_line
     from xltool.errtext import strerror_text
 
+    if item.outcome == SKIPPED:
+        return skipped_line(item, lang)
     zh = lang == "zh"
     name = item.path.name
     if item.outcome == FAILED:

@@ -39,7 +39,9 @@ from xltool.commands.options import (
     Every file is validated; a unit counts if its newest return has no 错误 (warnings count unless
     --accepted-only). Of a unit's several returns the newest is told by the fill time in the file, else the
     workbook's own saved time, else (unreliable: a copy resets it) the file's time; the output says which.
-    Returns that differ and cannot be put in order are not counted, and listed for you to settle.
+    Returns that differ and cannot be put in order are not counted, and listed for you to settle. A file that
+    is no annual report or form return at all (a 说明.txt, a readme, an unrelated CSV) is skipped, whatever its
+    name: it is listed apart and is no unit's file.
 
     The summary workbook holds the official tables with the totals (itself a valid input to
     `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表.
@@ -130,6 +132,8 @@ def command(
     每个文件都先校验；一个单位以其最新一份报送计入，前提是没有错误（有警告的也计入，除非用 --accepted-only）。
     同一单位有多份报送时，按文件中的填报时间判断哪份最新，没有则按工作簿自身的保存时间，再没有则按文件的修改
     时间（不可靠：复制文件会改变它）；输出中会说明依据。内容不同又无法判断先后的报送不计入，并列出来供您处理。
+    不是年度报告或报表的文件（说明.txt、readme、无关的 CSV 等）无论叫什么名字都会被跳过，单独列出，不算作任何
+    单位的文件。
 
     汇总表包括填好合计数的正式表格（它本身可再作为 xltool validate 和 xltool consolidate 的输入）、报送情况、
     单位明细、问题清单和图表。
@@ -167,7 +171,7 @@ def command(
         ros = load_roster(roster)
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(lang)) from e
     if not ros.units:
         raise CannotProceed(
             f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"
@@ -203,7 +207,7 @@ def command(
                 jobs=jobs,
             )
         except XltoolError as e:
-            raise CannotProceed(str(e)) from e
+            raise CannotProceed(e.text(lang)) from e
 
     outputs: list[Path] = []
     target = output
@@ -217,7 +221,7 @@ def command(
             long_path.parent.mkdir(parents=True, exist_ok=True)  # as for -o (a folder that does not exist yet)
             outputs.append(write_long(cons, long_path))
     except UsageError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(lang)) from e
     except OSError as e:
         raise write_error(e, target) from e
 
@@ -239,6 +243,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         COUNTED,
         ERRORS,
         FOREIGN,
+        SKIPPED,
         STATUS_EN,
         SUPERSEDED,
         UNIDENTIFIED,
@@ -277,6 +282,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         (FOREIGN, "名单外单位的文件（未计入）", "files of units not in the roster (not counted)"),
         (SUPERSEDED, "同一单位的其他文件（未计入）", "other files of the same unit (not counted)"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入）", "files whose unit is unknown (not counted)"),
+        (SKIPPED, "不是报表文件（已跳过）", "not an annual report or a form return (skipped)"),
     ):
         files = [e for e in cons.entries if e.role == role]
         if files:

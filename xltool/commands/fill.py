@@ -97,9 +97,9 @@ def command(data, template, output_arg, password, lang, silent) -> None:
                     )
                     written.append(fill_template(blank, report, out, findings=findings))
     except UsageError as e:
-        raise Refused(str(e)) from e
+        raise Refused(e.text(lang)) from e
     except XltoolError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(lang)) from e
     if not silent:
         echo_findings(findings, lang)
     for p in written:

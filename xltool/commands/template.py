@@ -145,7 +145,7 @@ def command(
                     for _ in ticks:  # finish the bar
                         pass
     except XltoolError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(lang)) from e
     echo_findings(findings, lang)
     for p in paths:
         click.echo(str(p))

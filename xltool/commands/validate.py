@@ -28,8 +28,12 @@ from xltool.errors import XltoolError
     cls=Command,
     help_en="""Check returned files (JSON, workbooks, folders) against every rule of the form.
 
+    A file that is no annual report or form return at all (a 说明.txt, a readme, an unrelated CSV) is skipped: one
+    line says so, and it counts for no unit.
+
     Exit status: 0 no errors, 1 errors found (or a file could not be read, or a path given is not there: the
-    other files are still checked), 2 usage error (no path given exists), 3 could not proceed.
+    other files are still checked; or every file given was skipped, so nothing was validated), 2 usage error
+    (no path given exists), 3 could not proceed.
 
     Example:
 
@@ -80,8 +84,10 @@ from xltool.errors import XltoolError
 def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None, annotate_dir=None, jobs=0) -> None:
     """按报表的全部校验规则检查报送的文件（JSON、工作簿、文件夹）。
 
-    退出码：0 没有错误，1 发现错误（或有文件无法读取、有路径找不到，其余文件照常校验），2 命令用法有误（给出的
-    路径全都找不到），3 无法继续（如输出文件无法写入）。
+    不是年度报告或报表的文件（说明.txt、readme、无关的 CSV 等）会被跳过：输出中以一行注明，不计入任何单位。
+
+    退出码：0 没有错误，1 发现错误（或有文件无法读取、有路径找不到，其余文件照常校验；或给出的文件都被跳过，
+    没有校验任何文件），2 命令用法有误（给出的路径全都找不到），3 无法继续（如输出文件无法写入）。
 
     示例：
 
@@ -89,7 +95,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         xltool validate samples/data/ --prior samples/prior/
         xltool validate --roster roster.csv --year 2024 --annotate 整改/ --report 校验结果.xlsx 收件箱/
     """
-    from xltool.report import report_json, report_text
+    from xltool.report import report_json, report_text, run_valid, skipped
     from xltool.roster import load_roster
     from xltool.sources import expand_paths, load_any
     from xltool.validate import PriorData, validate_loaded
@@ -98,7 +104,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         ros = load_roster(roster) if roster else None
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
-        raise CannotProceed(str(e)) from e
+        raise CannotProceed(e.text(lang)) from e
     missing = missing_paths(paths)  # each named by a FILE-NOT-FOUND result; the files that exist are validated
     groups = [None if p in missing else expand_paths([p]) for p in paths]  # what each path given stands for
     files = [f for group in groups if group for f in group]
@@ -144,15 +150,17 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         from xltool.annotate import annotate_results
 
         with writing_to(annotate_dir, folder=True):
-            # a path that does not exist is the clerk's typo, not a department's return to send back
-            written = annotate_results([r for r in results if not _not_found(r)], annotate_dir, lang=lang)
+            # a path that does not exist is the clerk's typo, and a 说明.txt beside the returns no department's
+            # return: neither gets a copy to send back
+            returns = [r for r in results if not _not_found(r) and not skipped(r)]
+            written = annotate_results(returns, annotate_dir, lang=lang)
         say(
             lang,
             f"已为 {len(written)} 个有问题的文件写出整改清单：{annotate_dir}",
             f"Annotated copies of {len(written)} files with findings: {annotate_dir}",
             err=True,
         )
-    sys.exit(0 if all(r.valid for r in results) else 1)
+    sys.exit(0 if run_valid(results) else 1)  # skipped files aside; nothing but skipped files: nothing validated
 
 
 def _in_given_order(paths, groups: list[list[Path] | None], results: list) -> list:  # noqa: ANN001

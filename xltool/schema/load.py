@@ -1,7 +1,7 @@
 """Load a form declaration (YAML) into the frozen model, checking the declaration itself first.
 
 A bad declaration fails with `SchemaError` naming the path in the file, e.g.
-`rules[3].left: unknown row 'carried_ovr' in t3`.
+`rules[3].left: unknown row 'carried_ovr' in t3` (its `zh`: `rules[3].left：t3 中没有行 'carried_ovr'`).
 """
 
 from __future__ import annotations
@@ -59,23 +59,32 @@ LAYOUTS = {"blocks", "matrix", "row"}
 SEVERITIES = {"error", "warning", "info"}
 KINDS = {"equation", "value-type", "value-blank", "value-coerced", "consolidation"}
 TYPES = {"integer", "decimal"}
+_WHAT_ZH = {"column": "列", "row": "行", "table": "表", "rule": "规则"}
+
+
+def _bad(path: str, en: str, zh: str) -> SchemaError:
+    """The error for a mistake at `path` of the declaration: ``path: en`` (``str(e)``), ``path：zh`` (`zh`)."""
+    return SchemaError(f"{path}: {en}", f"{path}：{zh}")
 
 
 def _keys(obj: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> dict:
     if not isinstance(obj, dict):
-        raise SchemaError(f"{path}: expected a mapping, got {type(obj).__name__}")
+        raise _bad(
+            path, f"expected a mapping, got {type(obj).__name__}", f"应为映射（键: 值），实为 {type(obj).__name__}"
+        )
     for k in obj:
         if k not in allowed:
-            raise SchemaError(f"{path}.{k}: unknown key (allowed: {', '.join(sorted(allowed))})")
+            known = ", ".join(sorted(allowed))
+            raise _bad(f"{path}.{k}", f"unknown key (allowed: {known})", f"未知的键（可用的键：{known}）")
     for k in required:
         if k not in obj or obj[k] in (None, ""):
-            raise SchemaError(f"{path}.{k}: required")
+            raise _bad(f"{path}.{k}", "required", "缺少此项")
     return obj
 
 
 def _list(obj: Any, path: str) -> list:
     if not isinstance(obj, list):
-        raise SchemaError(f"{path}: expected a list")
+        raise _bad(path, "expected a list", "应为列表")
     return obj
 
 
@@ -83,7 +92,7 @@ def _unique(ids: list[str], path: str, what: str) -> None:
     seen: set[str] = set()
     for i, x in enumerate(ids):
         if x in seen:
-            raise SchemaError(f"{path}[{i}].id: duplicate {what} id '{x}'")
+            raise _bad(f"{path}[{i}].id", f"duplicate {what} id '{x}'", f"{_WHAT_ZH[what]} id '{x}' 重复")
         seen.add(x)
 
 
@@ -99,11 +108,11 @@ def _variants(obj: Any, label: str, path: str) -> tuple[str, ...]:
     out: list[str] = []
     for i, v in enumerate(_list(obj, path)):
         if not isinstance(v, str) or not v.strip():
-            raise SchemaError(f"{path}[{i}]: expected a non-empty text")
+            raise _bad(f"{path}[{i}]", "expected a non-empty text", "应为非空的文字")
         if v == label:
-            raise SchemaError(f"{path}[{i}]: '{v}' is the official label itself")
+            raise _bad(f"{path}[{i}]", f"'{v}' is the official label itself", f"'{v}' 就是正式标签本身")
         if v in out:
-            raise SchemaError(f"{path}[{i}]: '{v}' is listed twice")
+            raise _bad(f"{path}[{i}]", f"'{v}' is listed twice", f"'{v}' 列了两次")
         out.append(v)
     return tuple(out)
 
@@ -114,7 +123,12 @@ def _check_variants(items: list[Row] | tuple[Column, ...], path: str, what: str)
     for x in items:
         for v in x.variants:
             if owner.setdefault(v, x.id) != x.id:
-                raise SchemaError(f"{path}: variant '{v}' of {what} '{x.id}' also names {what} '{owner[v]}'")
+                w = _WHAT_ZH[what]
+                raise _bad(
+                    path,
+                    f"variant '{v}' of {what} '{x.id}' also names {what} '{owner[v]}'",
+                    f"{w} '{x.id}' 的别称 '{v}' 也指{w} '{owner[v]}'",
+                )
 
 
 def _columns(raw: list, path: str) -> tuple[Column, ...]:
@@ -124,9 +138,13 @@ def _columns(raw: list, path: str) -> tuple[Column, ...]:
         _keys(c, COLUMN_KEYS, p, ("id", "label"))
         ctype = c.get("type", "integer")
         if ctype not in TYPES:
-            raise SchemaError(f"{p}.type: unknown type '{ctype}' (integer or decimal)")
+            raise _bad(
+                f"{p}.type",
+                f"unknown type '{ctype}' (integer or decimal)",
+                f"未知的类型 '{ctype}'（应为 integer 或 decimal）",
+            )
         if not isinstance(c.get("signed", False), bool):
-            raise SchemaError(f"{p}.signed: expected true or false")
+            raise _bad(f"{p}.signed", "expected true or false", "应为 true 或 false")
         cols.append(
             Column(
                 id=str(c["id"]),
@@ -148,13 +166,14 @@ def _table(raw: Any, path: str) -> Table:
     tid = str(t["id"])
     layout = t["layout"]
     if layout not in LAYOUTS:
-        raise SchemaError(f"{path}.layout: unknown layout '{layout}' ({', '.join(sorted(LAYOUTS))})")
+        known = ", ".join(sorted(LAYOUTS))
+        raise _bad(f"{path}.layout", f"unknown layout '{layout}' ({known})", f"未知的版式 '{layout}'（可用：{known}）")
     columns = _columns(t["columns"], f"{path}.columns")
     col_ids = {c.id for c in columns}
     for i, c in enumerate(columns):
         for p in c.total_of:
             if p not in col_ids:
-                raise SchemaError(f"{path}.columns[{i}].total_of: unknown column '{p}' in {tid}")
+                raise _bad(f"{path}.columns[{i}].total_of", f"unknown column '{p}' in {tid}", f"{tid} 中没有列 '{p}'")
     rows: list[Row] = []
     blocks: list[Block] = []
     if layout == "blocks":
@@ -164,12 +183,12 @@ def _table(raw: Any, path: str) -> Table:
             bcols = tuple(b["columns"])
             for c in bcols:
                 if c not in col_ids:
-                    raise SchemaError(f"{bp}.columns: unknown column '{c}' in {tid}")
+                    raise _bad(f"{bp}.columns", f"unknown column '{c}' in {tid}", f"{tid} 中没有列 '{c}'")
             brows = []
             for ri, r in enumerate(_list(b["rows"], f"{bp}.rows")):
                 _keys(r, ROW_KEYS, f"{bp}.rows[{ri}]", ("id", "label"))
                 if str(r["id"]) in {x.id for x in rows}:  # row ids are unique across blocks: name the exact place
-                    raise SchemaError(f"{bp}.rows[{ri}].id: duplicate row id '{r['id']}'")
+                    raise _bad(f"{bp}.rows[{ri}].id", f"duplicate row id '{r['id']}'", f"行 id '{r['id']}' 重复")
                 variants = _variants(r.get("variants"), str(r["label"]), f"{bp}.rows[{ri}].variants")
                 rows.append(Row(id=str(r["id"]), label=str(r["label"]), columns=bcols, block=bi, variants=variants))
                 brows.append(str(r["id"]))
@@ -192,13 +211,13 @@ def _table(raw: Any, path: str) -> Table:
         for ri, r in enumerate(rows):
             for p in r.total_of:
                 if p not in row_ids:
-                    raise SchemaError(f"{path}.rows[{ri}].total_of: unknown row '{p}' in {tid}")
+                    raise _bad(f"{path}.rows[{ri}].total_of", f"unknown row '{p}' in {tid}", f"{tid} 中没有行 '{p}'")
     _check_variants(rows, f"{path}.rows", "row")
     header = []
     for hi, h in enumerate(t.get("header", []) or []):
         hp = f"{path}.header[{hi}]"
         if not (isinstance(h, list) and len(h) == 5 and all(isinstance(x, int) for x in h[1:])):
-            raise SchemaError(f"{hp}: expected [text, row, column, rowspan, colspan]")
+            raise _bad(hp, "expected [text, row, column, rowspan, colspan]", "应为 [文字, 行, 列, 跨行数, 跨列数]")
         header.append(HeaderCell(str(h[0]), h[1], h[2], h[3], h[4]))
     table = Table(
         id=tid,
@@ -217,7 +236,11 @@ def _table(raw: Any, path: str) -> Table:
     width = _value_width(table)
     for hi, h in enumerate(table.header):
         if h.col < 0 or h.col + h.colspan > width or h.row < 0:
-            raise SchemaError(f"{path}.header[{hi}]: '{h.text}' spans outside the {width} value columns")
+            raise _bad(
+                f"{path}.header[{hi}]",
+                f"'{h.text}' spans outside the {width} value columns",
+                f"'{h.text}' 超出了 {width} 个数值列的范围",
+            )
     return table
 
 
@@ -232,9 +255,16 @@ def _value_width(t: Table) -> int:
 def _rule(raw: Any, path: str, tables: dict[str, Table]) -> Rule:
     r = _keys(raw, RULE_KEYS, path, ("id", "severity", "kind", "title", "fix"))
     if r["severity"] not in SEVERITIES:
-        raise SchemaError(f"{path}.severity: unknown severity '{r['severity']}' (error, warning, info)")
+        raise _bad(
+            f"{path}.severity",
+            f"unknown severity '{r['severity']}' (error, warning, info)",
+            f"未知的严重程度 '{r['severity']}'（应为 error、warning 或 info）",
+        )
     if r["kind"] not in KINDS:
-        raise SchemaError(f"{path}.kind: unknown kind '{r['kind']}' ({', '.join(sorted(KINDS))})")
+        known = ", ".join(sorted(KINDS))
+        raise _bad(
+            f"{path}.kind", f"unknown kind '{r['kind']}' ({known})", f"未知的规则类别 '{r['kind']}'（可用：{known}）"
+        )
     table_id = r.get("table")
     rule = Rule(
         id=str(r["id"]),
@@ -253,26 +283,38 @@ def _rule(raw: Any, path: str, tables: dict[str, Table]) -> Rule:
     )
     if rule.kind == "equation":
         if table_id not in tables:
-            raise SchemaError(f"{path}.table: unknown table '{table_id}'")
+            raise _bad(f"{path}.table", f"unknown table '{table_id}'", f"没有表 '{table_id}'")
         t = tables[table_id]
         if rule.for_each not in ("columns", "rows"):
-            raise SchemaError(f"{path}.for_each: expected 'columns' or 'rows'")
+            raise _bad(f"{path}.for_each", "expected 'columns' or 'rows'", "应为 'columns' 或 'rows'")
         iterated, other = ("column", "row") if rule.for_each == "columns" else ("row", "column")
         iter_ids = {c.id for c in t.columns} if iterated == "column" else {x.id for x in t.rows}
         other_ids = {x.id for x in t.rows} if other == "row" else {c.id for c in t.columns}
         for x in rule.only:
             if x not in iter_ids:
-                raise SchemaError(f"{path}.only: unknown {iterated} '{x}' in {table_id}")
+                raise _bad(
+                    f"{path}.only",
+                    f"unknown {iterated} '{x}' in {table_id}",
+                    f"{table_id} 中没有{_WHAT_ZH[iterated]} '{x}'",
+                )
         for side in ("left", "right"):
             terms = getattr(rule, side)
             if not terms:
-                raise SchemaError(f"{path}.{side}: required")
+                raise _bad(f"{path}.{side}", "required", "缺少此项")
             for term in terms:
                 name = term.lstrip("-").removeprefix("prior:")
                 if name not in other_ids:
-                    raise SchemaError(f"{path}.{side}: unknown {other} '{name}' in {table_id}")
+                    raise _bad(
+                        f"{path}.{side}",
+                        f"unknown {other} '{name}' in {table_id}",
+                        f"{table_id} 中没有{_WHAT_ZH[other]} '{name}'",
+                    )
                 if term.lstrip("-").startswith("prior:") and not rule.cross_year:
-                    raise SchemaError(f"{path}.{side}: '{term}' reads last year but cross_year is not set")
+                    raise _bad(
+                        f"{path}.{side}",
+                        f"'{term}' reads last year but cross_year is not set",
+                        f"'{term}' 读取上年数据，但没有设置 cross_year",
+                    )
     return rule
 
 
@@ -314,9 +356,17 @@ def load_form_file(path: str | Path) -> Form:
         import yaml
 
         try:
-            return parse_yaml(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise SchemaError(
+                f"{p.name}: not UTF-8 text (byte {e.start})", f"{p.name} 不是 UTF-8 编码的文本（第 {e.start} 个字节）"
+            ) from e
+        try:
+            return parse_yaml(text)
         except yaml.YAMLError as e:
-            raise SchemaError(f"{p.name}: not valid YAML: {e}") from e
+            mark = getattr(e, "problem_mark", None)
+            where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+            raise SchemaError(f"{p.name}: not valid YAML: {e}", f"{p.name} 不是有效的 YAML 文件{where}") from e
 
     return cached(_cache_name(p), [(p.name, raw)], build, lambda data: form_from_dict(data, source=str(p)))
 
@@ -331,7 +381,7 @@ def form_from_dict(data: Any, source: str = "") -> Form:
     for i, s in enumerate(d.get("sections", []) or []):
         _keys(s, SECTION_KEYS, f"sections[{i}]", ("id", "heading"))
         if s.get("table") and s["table"] not in tmap:
-            raise SchemaError(f"sections[{i}].table: unknown table '{s['table']}'")
+            raise _bad(f"sections[{i}].table", f"unknown table '{s['table']}'", f"没有表 '{s['table']}'")
         sections.append(Section(str(s["id"]), str(s["heading"]), s.get("table"), bool(s.get("prose", False))))
     rules = [_rule(r, f"rules[{i}]", tmap) for i, r in enumerate(_list(d["rules"], "rules"))]
     _unique([r.id for r in rules], "rules", "rule")
@@ -359,10 +409,15 @@ def _prose(raw: Any, tables: list[Table]) -> tuple[ProseFigure, ...]:
         p = f"prose.{subject}"
         cells = [str(k) for k in _list(listed, p)]
         if not cells or (subject == "received" and len(cells) != 2):
-            raise SchemaError(f"{p}: expected {'2 cell keys' if subject == 'received' else 'cell keys'}")
+            two = subject == "received"
+            raise _bad(
+                p,
+                f"expected {'2 cell keys' if two else 'cell keys'}",
+                "应为 2 个单元格键" if two else "应为单元格键的列表",
+            )
         for i, k in enumerate(cells):
             if k not in keys:
-                raise SchemaError(f"{p}[{i}]: unknown cell '{k}'")
+                raise _bad(f"{p}[{i}]", f"unknown cell '{k}'", f"没有单元格 '{k}'")
         out.append(ProseFigure(subject, tuple(cells)))
     return tuple(out)
 
@@ -386,7 +441,10 @@ def _load_form(form_id: str) -> Form:
     # only the shipped ids: a form id read from a workbook's metadata never names a path
     forms = available_forms()
     if form_id not in forms:
-        raise SchemaError(f"unknown form '{form_id}' (available: {', '.join(forms)})")
+        raise SchemaError(
+            f"unknown form '{form_id}' (available: {', '.join(forms)})",
+            f"没有报表格式“{form_id}”，可选的值：{'、'.join(forms)}",
+        )
     return load_form_file(FORMS_DIR / f"{form_id}.yaml")
 
 
