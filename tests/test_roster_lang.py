@@ -130,9 +130,8 @@ def test_a_bad_roster_is_told_in_the_runs_language(tmp_path, name, write, zh, en
         r = run(way, *args)
         expected = f"错误：{zh}\n" if way == "zh" else f"Error: {en}\n"
         assert (r.exit_code, r.stderr, r.stdout) == (3, expected, ""), cmd
-    # nothing written: no templates, no summary, no half-made campaign (template makes its -o folder first)
-    assert [f for f in (tmp_path / "out").rglob("*") if not f.is_dir()] == []
-    assert not (tmp_path / "out" / "camp").exists()
+    # nothing written: no templates (not even their folder), no summary, no half-made campaign
+    assert not (tmp_path / "out").exists()
     assert roster.read_bytes() == before
 
 
@@ -299,3 +298,13 @@ def test_unknown_form_id_in_the_library():
         load_form("gov-disclosure-1999")
     assert str(e.value).startswith("unknown form 'gov-disclosure-1999' (available: gov-disclosure-20")
     assert e.value.text("zh").startswith("没有报表格式“gov-disclosure-1999”，可选的值：gov-disclosure-20")
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_roster_without_units_makes_no_templates(tmp_path, way):
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位代码,单位名称\n", encoding="utf-8")
+    r = run(way, "template", "--roster", str(roster), "--year", "2021", "-o", str(tmp_path / "out"))
+    expected = "错误：名单 名单.csv 中没有单位\n" if way == "zh" else "Error: no units in the roster 名单.csv\n"
+    assert (r.exit_code, r.stderr, r.stdout) == (3, expected, "")
+    assert not (tmp_path / "out").exists()

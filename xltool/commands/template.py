@@ -111,6 +111,11 @@ def command(
     try:
         with writing_to(outdir, folder=True):
             form = load_form(form_id)
+            units = load_roster(roster).units if roster else []  # before any folder is made: a bad roster leaves none
+            if roster and not units:
+                raise CannotProceed(
+                    f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"
+                )
             outdir.mkdir(parents=True, exist_ok=True)
             if blank:
                 paths = [write_template(form, outdir / f"{form.id}.xlsx", year=year, unit_name="", password=password)]
@@ -129,7 +134,6 @@ def command(
                     )
                 ]
             else:
-                units = load_roster(roster).units
                 with progress_bar(units, "生成模板" if lang == "zh" else "Templates", silent) as bar:
                     ticks = iter(bar)
                     paths = write_templates(
