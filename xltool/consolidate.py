@@ -623,6 +623,7 @@ def _load_and_validate_parallel(
             jobs=jobs,
             progress=tick,
             values=values is not None,
+            meanwhile=("pandas",),  # the tables below need it: imported while the files are read
         )
     )
     if year is None:
