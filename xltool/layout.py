@@ -67,8 +67,9 @@ def col_letter(col: int) -> str:
 
 
 def col_index(letters: str) -> int:
+    """Column letters (either case) -> 1-based column number."""
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
 

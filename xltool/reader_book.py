@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.layout import col_index
 from xltool.safezip import UnsafeFile, xml_unescape
 
 ENGINES = ("auto", "fast", "calamine", "openpyxl")
@@ -31,13 +32,6 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _ROW_TAG, _C_TAG, _F_TAG, _V_TAG = (f"{{{_NS_MAIN}}}{t}" for t in ("row", "c", "f", "v"))
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 class BookError(Exception):
@@ -301,7 +295,7 @@ class _Package:
             col_no = 0
             for c in row.iter(_C_TAG):
                 m = _REF_RE.match(c.get("r") or "")
-                col_no = _col_index(m.group(1)) if m else col_no + 1
+                col_no = col_index(m.group(1)) if m else col_no + 1
                 _Package._cell(c, (row_no, col_no), formulas, errors, masters, children)
         return (_Package._resolve(formulas, masters, children) if want_formulas else None), errors
 
@@ -347,7 +341,7 @@ _A1 = re.compile(r"(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(]
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:
     """A formula moved by (drow, dcol) as a spreadsheet fills it: relative references follow, $ ones stay."""
-    from xltool.layout import col_index, col_letter
+    from xltool.layout import col_letter
 
     def move(m: re.Match) -> str:
         cabs, col, rabs, row = m.groups()
@@ -385,7 +379,7 @@ def _formulas_at(data: bytes, wanted: set[tuple[int, int]]) -> dict[tuple[int, i
     masters: dict[str, tuple[int, int, str]] = {}
     children: list[tuple[int, int, str]] = []
     for letters, digits, fattrs, raw in found:
-        pos = (int(digits), _col_index(letters.decode()))
+        pos = (int(digits), col_index(letters.decode()))
         if pos not in wanted and b"shared" not in fattrs:
             continue  # a formula nobody will look at (the template's own checks)
         _record_formula(pos, fattrs, raw, formulas, masters, children)
@@ -457,7 +451,7 @@ def _scan_regex(data: bytes, want_formulas: bool, wanted: set[tuple[int, int]] |
         r = _R_RX.search(attrs)
         if r is None:
             return None
-        return (int(r.group(2)), _col_index(r.group(1).decode())), end, attrs
+        return (int(r.group(2)), col_index(r.group(1).decode())), end, attrs
 
     if want_formulas:
         pos = data.find(b"<f", lo, hi)

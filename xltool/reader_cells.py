@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from xltool.layout import col_letter
 from xltool.reader_book import Book, Sheet, _Package, core_props, norm_value
 
 _CELL = re.compile(
@@ -51,7 +52,7 @@ accounting, @): every other built-in one (14–22, 27–36, 45–47, 50–81 …
 _PLAIN_CODE = re.compile(r'General|(?:[0#?.,%;+\-\s()@*_/]|"[^"]*"|\\.|\[(?:Red|Black|Blue|Green|Color\d+)\])*')
 """A custom format code with no date or time letter outside quotes."""
 
-_COLUMNS: dict[bytes, int] = {}
+_COLUMNS: dict[bytes, int] = {col_letter(n).encode(): n for n in range(1, 201)}
 """Column letters -> number, for every column the cell expression takes (A … GR)."""
 
 
@@ -109,18 +110,6 @@ def read_book(path: Path, members: dict[str, bytes]) -> Book | None:
     )
     book.formula_elements = formulas
     return book
-
-
-def _column_numbers() -> None:
-    for n in range(1, 201):
-        letters, k = b"", n
-        while k:
-            k, r = divmod(k - 1, 26)
-            letters = bytes([65 + r]) + letters
-        _COLUMNS[letters] = n
-
-
-_column_numbers()
 
 
 _TEXTS: dict[bytes, str] = {}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool.findings import SEVERITY_ZH, Finding
+from xltool.layout import col_index, col_letter
 from xltool.report import skipped
 
 if TYPE_CHECKING:
@@ -50,21 +51,6 @@ MAX_COMMENT = 30_000
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def cell_ranges(refs: list[str]) -> list[str]:
     """Cell references merged into rectangles, sheet by sheet in order of appearance, each top to bottom.
 
@@ -80,7 +66,7 @@ def cell_ranges(refs: list[str]) -> list[str]:
             if ref not in other:
                 other.append(ref)
             continue
-        sheets.setdefault(sheet, set()).add((_col_number(m.group(1)), int(m.group(2))))
+        sheets.setdefault(sheet, set()).add((col_index(m.group(1)), int(m.group(2))))
     out: list[str] = []
     for sheet, cells in sheets.items():
         runs: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> the columns with that run
@@ -105,8 +91,8 @@ def cell_ranges(refs: list[str]) -> list[str]:
                 if c is not None:
                     left = prev = c
         for top, left, bottom, right in sorted(rects):
-            a = f"{_col_letters(left)}{top}"
-            b = f"{_col_letters(right)}{bottom}"
+            a = f"{col_letter(left)}{top}"
+            b = f"{col_letter(right)}{bottom}"
             out.append(f"{sheet}!{a}" if a == b else f"{sheet}!{a}:{b}")
     return out + other
 
@@ -167,7 +153,7 @@ def _size(ref: str) -> int:
     ends = [_REF.match(x) for x in ref.rpartition("!")[2].split(":")]
     if len(ends) != 2 or ends[0] is None or ends[1] is None:
         return 1
-    (c1, r1), (c2, r2) = ((_col_number(m.group(1)), int(m.group(2))) for m in ends)
+    (c1, r1), (c2, r2) = ((col_index(m.group(1)), int(m.group(2))) for m in ends)
     return (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
 
 
