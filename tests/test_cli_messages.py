@@ -805,3 +805,28 @@ def test_outputs_written_into_the_inbox_are_warned_about(tmp_path):
     assert "在要读取的文件夹" in r.output and "会被当作报送文件读取" in r.output
     r = run("validate", str(inbox), "--report", str(tmp_path / "校验结果.xlsx"))
     assert "会被当作报送文件读取" not in r.output
+
+
+BAD_DOCS = [
+    ("[1, 2]", "不是一个 JSON 对象", "not a JSON object"),
+    ('{"form": "gov-disclosure-2021", "values": {}, "colour": 1}', "未知字段 colour", "unknown field(s) colour"),
+    ('{"values": {}}', "缺少 form 字段", "no form field"),
+    ('{"form": "gov-disclosure-1999", "values": {}}', "未知报表格式", "unknown form 'gov-disclosure-1999'"),
+    ('{"form": "gov-disclosure-2021", "year": "2021", "values": {}}', "year 应为整数年份", "must be a whole year"),
+    ('{"form": "gov-disclosure-2021", "unit": "某局", "values": {}}', "unit 应为", "unit must be"),
+    ('{"form": "gov-disclosure-2021"}', "缺少 values 对象", "no values object"),
+    ('{"form": "gov-disclosure-2021", "values": {"t9.x": 1}}', "未知单元格键：t9.x", "unknown cell key(s): t9.x"),
+    ('{"form": "gov-disclosure-2021", "values": {"t2.regulation.issued": [1]}}', "的值应为数字", "must be a number"),
+]
+
+
+@pytest.mark.parametrize(("text", "zh", "en"), BAD_DOCS, ids=[d[2][:16] for d in BAD_DOCS])
+def test_a_json_document_of_the_wrong_shape_is_told_in_the_runs_language(text, zh, en, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    out = run("validate", str(bad)).stdout
+    assert f"【错误 JSON-INVALID】数据文件无法使用：bad.json: {zh}" in out
+    out_en = run("validate", "--lang", "en", str(bad)).stdout
+    assert "[error JSON-INVALID] The data file cannot be used: bad.json: " in out_en and en in out_en
+    chinese = [ch for ch in out_en if "\u4e00" <= ch <= "\u9fff"]
+    assert chinese == [], out_en

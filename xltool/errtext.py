@@ -145,4 +145,5 @@ def xltool_error_text(e: Exception, lang: str = "zh", name: str | None = None) -
         return f"{name}: {text}" if name and name not in text else text
     if isinstance(cause, UnicodeDecodeError) and lang == "en":
         return f"{name + ': ' if name else ''}not UTF-8 text (byte {cause.start})"
-    return str(e)
+    text = getattr(e, "text", None)
+    return text(lang) if callable(text) else str(e)

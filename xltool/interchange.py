@@ -77,35 +77,48 @@ def report_from_dict(doc: Any, where: str = "", form: Form | None = None) -> Uni
     """
     pre = f"{where}: " if where else ""
     if not isinstance(doc, dict):
-        raise InterchangeError(f'{pre}不是一个 JSON 对象（应为 {{"form": ..., "values": {{...}}}}）')
+        raise InterchangeError(
+            f'{pre}不是一个 JSON 对象（应为 {{"form": ..., "values": {{...}}}}）',
+            f'{pre}not a JSON object (expected {{"form": ..., "values": {{...}}}})',
+        )
     extra = set(doc) - DOC_KEYS
     if extra:
-        raise InterchangeError(f"{pre}未知字段 {', '.join(sorted(extra))}")
+        names = ", ".join(sorted(extra))
+        raise InterchangeError(f"{pre}未知字段 {names}", f"{pre}unknown field(s) {names}")
     form_id = doc.get("form")
     if not isinstance(form_id, str):
-        raise InterchangeError(f'{pre}缺少 form 字段（例如 "gov-disclosure-2021"）')
+        raise InterchangeError(
+            f'{pre}缺少 form 字段（例如 "gov-disclosure-2021"）', f'{pre}no form field (e.g. "gov-disclosure-2021")'
+        )
     if form is None or form.id != form_id:
         try:
             form = load_form(form_id)
         except Exception as e:
-            raise InterchangeError(f"{pre}未知报表格式 form = {form_id!r}") from e
+            raise InterchangeError(f"{pre}未知报表格式 form = {form_id!r}", f"{pre}unknown form {form_id!r}") from e
     year = doc.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise InterchangeError(f"{pre}year 应为整数年份，实为 {year!r}")
+        raise InterchangeError(
+            f"{pre}year 应为整数年份，实为 {year!r}", f"{pre}year must be a whole year, not {year!r}"
+        )
     unit = doc.get("unit") or {}
     if not isinstance(unit, dict) or not isinstance(unit.get("name", ""), str):
-        raise InterchangeError(f'{pre}unit 应为 {{"name": ..., "code": ...}}')
+        raise InterchangeError(
+            f'{pre}unit 应为 {{"name": ..., "code": ...}}', f'{pre}unit must be {{"name": ..., "code": ...}}'
+        )
     values = doc.get("values")
     if not isinstance(values, dict):
-        raise InterchangeError(f"{pre}缺少 values 对象")
+        raise InterchangeError(f"{pre}缺少 values 对象", f"{pre}no values object")
     unknown = [k for k in values if k not in form.cells]
     if unknown:
-        raise InterchangeError(
-            f"{pre}unknown cell key / 未知单元格键：{', '.join(unknown[:5])}" + (" …" if len(unknown) > 5 else "")
-        )
+        keys = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise InterchangeError(f"{pre}未知单元格键：{keys}", f"{pre}unknown cell key(s): {keys}")
     for k, v in values.items():
         if isinstance(v, (list, dict)):
-            raise InterchangeError(f"{pre}{k} 的值应为数字、null 或字符串，实为 {type(v).__name__}")
+            kind = type(v).__name__
+            raise InterchangeError(
+                f"{pre}{k} 的值应为数字、null 或字符串，实为 {kind}",
+                f"{pre}the value of {k} must be a number, null or a string, not {kind}",
+            )
     return UnitReport(
         form=form_id,
         year=year,
