@@ -816,7 +816,11 @@ BAD_DOCS = [
     ('{"form": "gov-disclosure-2021", "unit": "某局", "values": {}}', "unit 应为", "unit must be"),
     ('{"form": "gov-disclosure-2021"}', "缺少 values 对象", "no values object"),
     ('{"form": "gov-disclosure-2021", "values": {"t9.x": 1}}', "未知单元格键：t9.x", "unknown cell key(s): t9.x"),
-    ('{"form": "gov-disclosure-2021", "values": {"t2.regulation.issued": [1]}}', "的值应为数字", "must be a number"),
+    (
+        '{"form": "gov-disclosure-2021", "values": {"t2.regulation.issued": [1]}}',
+        "t2.regulation.issued 的值应为数字",
+        "must be a number",
+    ),
 ]
 
 
