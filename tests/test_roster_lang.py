@@ -308,3 +308,30 @@ def test_a_roster_without_units_makes_no_templates(tmp_path, way):
     expected = "错误：名单 名单.csv 中没有单位\n" if way == "zh" else "Error: no units in the roster 名单.csv\n"
     assert (r.exit_code, r.stderr, r.stdout) == (3, expected, "")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_xlsx_roster_longer_than_the_limit_is_refused_not_cut(tmp_path):
+    from xltool.roster import MAX_ROSTER_ROWS
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名单")
+    ws.append(["单位代码", "单位名称"])
+    for i in range(1, MAX_ROSTER_ROWS + 3):
+        ws.append([f"U{i:05d}", f"单位{i}"])
+    p = tmp_path / "名单.xlsx"
+    wb.save(p)
+    with pytest.raises(RosterError) as ei:
+        load_roster(p)
+    assert (
+        ei.value.text("zh")
+        == f"名单 名单.xlsx 超过 {MAX_ROSTER_ROWS - 1} 行单位（第 {MAX_ROSTER_ROWS + 1} 行还有内容）；请分成几个名单"
+    )
+    assert "split it into several rosters" in ei.value.text("en")
+    exactly = tmp_path / "刚好.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名单")
+    ws.append(["单位代码", "单位名称"])
+    for i in range(1, MAX_ROSTER_ROWS):
+        ws.append([f"U{i:05d}", f"单位{i}"])
+    wb.save(exactly)
+    assert len(load_roster(exactly).units) == MAX_ROSTER_ROWS - 1

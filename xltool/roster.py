@@ -90,6 +90,10 @@ def _rows_from_csv(path: Path) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text))]
 
 
+MAX_ROSTER_ROWS = 10_000
+"""Rows of an .xlsx roster read: the header and 9,999 units (a district has a few hundred)."""
+
+
 def _rows_from_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
@@ -98,9 +102,14 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
             wb = load_workbook(f, read_only=True, data_only=True)
             try:
                 ws = wb.worksheets[0]
-                return [
-                    ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=10000)
-                ]
+                rows: list[list[str]] = []
+                beyond = None  # the first row past the limit that holds something
+                for n, row in enumerate(ws.iter_rows(values_only=True, max_row=20 * MAX_ROSTER_ROWS), start=1):
+                    if n <= MAX_ROSTER_ROWS:
+                        rows.append(["" if v is None else str(v) for v in row])
+                    elif any(v is not None and str(v).strip() for v in row):
+                        beyond = n
+                        break
             finally:
                 wb.close()
     except OSError:
@@ -110,6 +119,13 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
             f"名单 {path.name} 无法打开：文件已损坏或不是有效的 Excel 工作簿（.xlsx）",
             f"the roster {path.name} cannot be opened: the file is damaged or not a valid Excel workbook (.xlsx)",
         ) from e
+    if beyond is not None:
+        raise RosterError(  # never drop units silently
+            f"名单 {path.name} 超过 {MAX_ROSTER_ROWS - 1} 行单位（第 {beyond} 行还有内容）；请分成几个名单",
+            f"the roster {path.name} has more than {MAX_ROSTER_ROWS - 1} rows of units (row {beyond} is not "
+            "empty); split it into several rosters",
+        )
+    return rows
 
 
 def _rows(p: Path) -> list[list[str]]:
