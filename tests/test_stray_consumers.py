@@ -324,3 +324,20 @@ def test_the_clerks_report_workbook_lists_them_as_skipped(inbox, tmp_path):
     assert overview[returned("370602-D10").name][4] == "未通过"
     rules = [row[3] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)]
     assert "FILE-NOT-REPORT" not in rules and "T3-BALANCE" in rules
+
+
+def test_import_skips_a_note_beside_the_reports(tmp_path):
+    data = Path(__file__).parents[2] / "shared" / "data"
+    report = data / "zhifu-kjj-2021-report.txt"
+    if not report.exists():
+        pytest.skip(f"{report} not found: the shared data folder is expected at ../shared/data next to the repo")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(report, folder)
+    (folder / "说明.txt").write_text("报告收集说明\n请于月底前上传各单位的年度报告。\n", encoding="utf-8")
+    res = run("import", "--silent", "-o", str(tmp_path / "json"), str(folder))
+    assert res.exit_code == 0, res.output
+    assert "— 已跳过  说明.txt" in res.output.splitlines()
+    assert [p.name for p in (tmp_path / "json").iterdir()] == ["zhifu-kjj-2021-report.json"]
+    only_note = run("import", "--silent", "-o", str(tmp_path / "json2"), str(folder / "说明.txt"))
+    assert only_note.exit_code == 1 and "— 已跳过  说明.txt" in only_note.output

@@ -10,10 +10,13 @@ import click
 
 from xltool.cli import Command, argument, lang_option, option, progress_bar, silent_option
 from xltool.commands.options import echo_findings, json_option, unique_path, writing_to
+from xltool.sources import is_not_report
 
 
 def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
     rep = loaded.report
+    if rep is None and is_not_report(loaded.findings):  # a 说明.txt beside the reports: its one finding says so
+        return ("— 已跳过  " if lang == "zh" else "SKIPPED  ") + path.name
     if rep is None:
         return ("✘ 未能导入  " if lang == "zh" else "FAILED  ") + path.name
     unit = rep.unit_name or ("（未识别单位）" if lang == "zh" else "(unit not identified)")
@@ -35,6 +38,9 @@ def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
     tolerated, and reported), and checks the prose against the tables. The JSON keeps where each value was read
     (page, table, row, column) and the text of the six sections. `xltool validate` and `--prior` also accept the
     report files directly.
+
+    A file that is no annual report at all (a 说明.txt) is skipped and does not change the exit status (1 when
+    every file was skipped).
 
     Exit status: 0 imported, 1 a file could not be imported or has errors, 2 usage error.
 
@@ -72,6 +78,8 @@ def command(files, outdir, as_json, lang, silent) -> None:
     找到三张表（容许异体字和错别字，并会报告），并核对正文与表格是否一致。JSON 中记录每个数值的读取位置
     （页、表、行、列）以及六个部分的正文。xltool validate 和 --prior 也可以直接使用报告文件。
 
+    不是年度报告的文件（如说明.txt）会被跳过，不影响退出码（全部被跳过时为 1）。
+
     退出码：0 已导入，1 有文件无法导入或有错误，2 命令用法有误，3 输出无法写入。
 
     示例：
@@ -102,8 +110,12 @@ def command(files, outdir, as_json, lang, silent) -> None:
                 target = unique_path(outdir, p, "json", taken)
                 with writing_to(target):
                     out = save_json(loaded.report, target)
-            failed = failed or loaded.report is None or any(f.severity == "error" for f in loaded.findings)
+            skipped = loaded.report is None and is_not_report(loaded.findings)
+            if not skipped:
+                failed = failed or loaded.report is None or any(f.severity == "error" for f in loaded.findings)
             results.append((p, loaded, out))
+    if all(loaded.report is None and is_not_report(loaded.findings) for _, loaded, _ in results):
+        failed = True  # nothing was a report: nothing imported
     for p, loaded, out in results:
         click.echo(_status(p, loaded, out, lang), err=as_json)  # with --json, stdout carries the JSON alone
         echo_findings(loaded.findings, lang, indent="  ", err=as_json)
