@@ -122,9 +122,10 @@ def _text(raw: bytes) -> str:
     s = _TEXTS.get(raw)
     if s is None:
         s = _decode(raw)
-        if len(_TEXTS) > 20000:
-            _TEXTS.clear()
-        _TEXTS[raw] = s
+        if len(raw) <= 1024:  # labels and names; a long text is not remembered (the memo stays < 30 MB)
+            if len(_TEXTS) > 20000:
+                _TEXTS.clear()
+            _TEXTS[raw] = s
     return s
 
 
