@@ -51,6 +51,8 @@ def read_xlsx(path: Path, limits: Limits | None = None) -> Book | None:
     """The workbook's Book from one read of the file, or None: "use the full sequence". Never raises."""
     limits = limits or Limits()
     try:
+        if not 0 < path.stat().st_size <= limits.max_file_bytes:
+            return None  # the full sequence names it (without reading a huge file into memory)
         data = path.read_bytes()
     except OSError:
         return None

@@ -38,6 +38,8 @@ FILE_NAME = "results-v1.sqlite3"
 _NOT_STORED = frozenset({"FILE-UNREADABLE", "FILE-UNSAFE", "READER-INTERNAL"})
 """Findings that may say more about this machine at this moment than about the file: never stored."""
 _KEEP_DAYS = 60
+_MAX_FILE = 64 * 1024 * 1024
+"""Larger files are not looked up (the readers refuse far smaller ones at once): never read whole here."""
 _DEC = "\x00Decimal"
 _LIBRARIES = ("python-calamine", "openpyxl", "pdfplumber", "pdfminer.six", "python-docx", "lxml")
 
@@ -190,7 +192,7 @@ class ResultCache:
     def load(self, path: Path, **options: Any) -> Loaded:
         """`sources.load_any(path, **options)`, or what it found the last time for these very bytes."""
         try:
-            data = path.read_bytes() if path.is_file() else None
+            data = path.read_bytes() if path.is_file() and path.stat().st_size <= _MAX_FILE else None
         except OSError:
             data = None
         if data is None or self.path is None:
