@@ -367,3 +367,15 @@ def test_read_command_summary(corpus):
     res = CliRunner().invoke(cli, ["read", str(corpus["plain1"])])
     assert res.exit_code == 0
     assert "非模板（按标签识别）" in res.output and "NOT-TEMPLATE" in res.output
+
+
+def test_a_short_form_of_the_unit_in_the_file_name_is_the_same_unit(tmp_path, corpus):
+    import shutil
+
+    short = tmp_path / "370602-KJJ_科学技术局_2024.xlsx"
+    shutil.copy(corpus["template"], short)
+    assert "TEMPLATE-REUSED" not in [f.rule for f in validate_loaded(read_file(short)).findings]
+    other = tmp_path / "370602-KJJ_烟台市芝罘区卫生健康局_2024.xlsx"
+    shutil.copy(corpus["template"], other)
+    f, _ = one(other, "TEMPLATE-REUSED")
+    assert "卫生健康局" in f.message()

@@ -131,7 +131,9 @@ def inbox(tmp_path) -> Path:
     )  # fmt: skip
     (d / "说明.txt").write_text(INSTRUCTIONS, encoding="utf-8")
     (d / "contacts.csv").write_text(CONTACTS, encoding="utf-8")
-    (d / "readme.md").write_text(README, encoding="utf-8")  # not an input suffix: a folder's .md is not read
+    (d / "readme.md").write_text(README, encoding="utf-8")
+    (d / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))  # the system's: never listed
+    (d / ".~lock.T01_测试局_2024.xlsx#").write_text("x", encoding="utf-8")  # LibreOffice's lock: never listed
     (tmp_path / "roster.csv").write_text("代码,名称,类别\nT01,测试局,部门\n", encoding="utf-8")
     return d
 
@@ -141,10 +143,26 @@ def test_validate_a_folder_with_stray_files(inbox):
     assert res.exit_code == 0, res.output  # the one return passes; the files that are no return are skipped
     blocks = {b.splitlines()[0]: b.splitlines()[1:] for b in res.output.strip().split("\n\n")}
     assert blocks["✔ 通过  T01_测试局_2024.xlsx  测试局 2024  错误 0｜警告 0｜提示 0"] == []
-    for name in ("说明.txt", "contacts.csv"):
+    for name in ("说明.txt", "contacts.csv", "readme.md"):
         assert blocks[f"— 已跳过  {name}  不是年度报告或报表文件"] == []
-    assert "REPORT-NO-T3" not in res.output and "readme.md" not in res.output
-    assert res.output.strip().endswith("共 3 个文件：通过 1，未通过 0，已跳过 2")
+    assert "REPORT-NO-T3" not in res.output and "Thumbs" not in res.output and "lock" not in res.output
+    assert res.output.strip().endswith("共 4 个文件：通过 1，未通过 0，已跳过 3")
+
+
+def test_no_file_in_a_folder_vanishes(inbox):
+    """A zipped return, a photo of the form, an old .doc: each is listed with what to do, none is left out."""
+    import zipfile
+
+    with zipfile.ZipFile(inbox / "T01_测试局_2024.zip", "w") as z:
+        z.write(inbox / "T01_测试局_2024.xlsx", "T01_测试局_2024.xlsx")
+    (inbox / "T01_测试局_报表照片.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(2000))
+    res = CliRunner().invoke(cli, ["validate", "--silent", "-j", "1", str(inbox)])
+    blocks = {b.splitlines()[0]: b.splitlines()[1:] for b in res.output.strip().split("\n\n")}
+    zipped = blocks["✘ 未通过  T01_测试局_2024.zip  （未识别单位）  错误 1｜警告 0｜提示 0"]
+    assert zipped[0] == "  【错误 FILE-FORMAT】不支持的文件格式：压缩包或其他 Office 文件"
+    assert "请解压后报送" in zipped[1]
+    assert "✘ 未通过  T01_测试局_报表照片.jpg  （未识别单位）  错误 1｜警告 0｜提示 0" in blocks
+    assert res.output.strip().endswith("共 6 个文件：通过 1，未通过 2，已跳过 3")
 
 
 def test_consolidate_a_folder_with_stray_files_counts_the_unit_only(inbox):
@@ -156,10 +174,10 @@ def test_consolidate_a_folder_with_stray_files_counts_the_unit_only(inbox):
     assert res.exit_code == 0, res.output
     text = res.output
     skipped = re.search(r"不是报表文件（已跳过）：\n((?:      .*\n)+)", text)
-    assert skipped is not None and sorted(skipped.group(1).split()) == ["contacts.csv", "说明.txt"]
+    assert skipped is not None and sorted(skipped.group(1).split()) == ["contacts.csv", "readme.md", "说明.txt"]
     assert "无法识别单位" not in text
     assert "应报 1｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 0" in text
-    assert "计入汇总 1 个单位；另跳过 2 个不是报表的文件\n" in text
+    assert "计入汇总 1 个单位；另跳过 3 个不是报表的文件\n" in text
 
 
 def test_a_stray_file_named_for_a_unit_does_not_displace_its_return(inbox, tmp_path):

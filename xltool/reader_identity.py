@@ -54,6 +54,12 @@ def _same(a: str | None, b: str | None) -> bool:
     return normalize_name(a or "") == normalize_name(b or "")
 
 
+def _short_for(a: str, b: str) -> bool:
+    """The same unit's name, or one the other's short form (商务局 ~ 烟台市芝罘区商务局)."""
+    x, y = normalize_name(a), normalize_name(b)
+    return bool(x and y) and (x == y or (len(x) >= 2 and y.endswith(x)) or (len(y) >= 2 and x.endswith(y)))
+
+
 def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding | None:
     for where in ("cover", "file_name"):
         if where == "cover" and report.meta.get("unit_from") == "cover":
@@ -62,9 +68,9 @@ def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding |
         if not c:
             continue
         name, code = c.get("name"), c.get("code")
-        differs = (name and report.unit_name and not _same(name, report.unit_name)) or (
+        differs = (name and report.unit_name and not _short_for(name, report.unit_name)) or (
             code and report.unit_code and not _same(code, report.unit_code)
-        )
+        )  # a short form of the name ("商务局" for 烟台市芝罘区商务局) is the same unit
         if differs:
             shown = name or code
             zh, en = _WHERE[where]

@@ -22,7 +22,6 @@ from xltool.errors import InterchangeError
 from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport, load_json
 
-INPUT_SUFFIXES = {".json", ".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".pdf", ".html", ".htm", ".docx", ".txt"}
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".csv"})
 """Names that say "spreadsheet": a document of another kind under one of them was renamed."""
 DOCUMENT_KINDS: dict[str, tuple[str, str, str]] = {
@@ -223,14 +222,28 @@ def _is_report(p: Path, kind: str) -> bool:
     return kind in REPORT_KINDS or (kind in ("unknown", "zip-other") and p.suffix.lower() in REPORT_SUFFIXES)
 
 
+_CLUTTER = frozenset({"thumbs.db", "desktop.ini"})
+"""Files the system itself leaves in folders: never anybody's return."""
+
+
 def expand_paths(paths: list[str | Path]) -> list[Path]:
-    """Files as given, and folders searched recursively for inputs (sorted; hidden and ~$ lock files skipped)."""
+    """Files as given, and every file in folders, recursively (sorted; hidden files, ~$ and .~lock files of
+    open documents and the system's Thumbs.db / desktop.ini skipped).
+
+    Every other file is listed, whatever its name: a zipped return, a photo of the form or an old .doc each
+    get their finding (unzip it, send the workbook), a 说明.txt or readme is listed as skipped; none vanishes.
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES and not f.name.startswith(("~$", ".", ".~lock")):
+                if (
+                    f.is_file()
+                    and not f.name.startswith(("~$", ".", ".~lock"))
+                    and f.name.lower() not in _CLUTTER
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])
+                ):
                     out.append(f)
         else:
             out.append(p)
