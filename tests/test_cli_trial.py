@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -271,3 +272,19 @@ def test_lang_before_the_command_switches_it(inbox):
     r = run("--lang", "en", "validate", str(inbox["good"]))
     assert r.exit_code == 0
     assert r.stdout.startswith("VALID   good.xlsx  烟台市芝罘区科学技术局 2021")
+
+
+def test_no_progress_label_is_written_into_a_log(tmp_path):
+    """stderr that is no terminal (a log, a pipe) gets no bar and no bare '校验' line from it."""
+    import subprocess
+    import sys
+
+    returned = sorted((Path(__file__).parents[1] / "samples" / "returned").glob("*.xlsx"))[:3]
+    run = subprocess.run(
+        [sys.executable, "-m", "xltool", "validate", *map(str, returned)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XLTOOL_LANG": ""},
+    )
+    assert run.stderr == "", run.stderr
+    assert "共 3 个文件" in run.stdout

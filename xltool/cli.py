@@ -676,9 +676,16 @@ def jobs_option(f):
 def progress_bar(items, label: str, silent: bool):
     """A progress bar on stderr (never on stdout, which carries the data)."""
     items = list(items)
-    if silent or len(items) < 2:
-        return _NoBar(items)
+    if silent or len(items) < 2 or not _is_terminal(sys.stderr):
+        return _NoBar(items)  # a log file gets no bar (click would write the bare label into it)
     return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        return False
 
 
 class _NoBar:
