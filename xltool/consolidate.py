@@ -60,6 +60,10 @@ UNIDENTIFIED = "unidentified"
 SKIPPED = "skipped"
 """No annual report or form return at all (FILE-NOT-REPORT: a 说明.txt, a readme, an unrelated CSV): no unit's
 file, whatever its name says."""
+MISMATCHED = "mismatched"
+"""Its name names one roster unit and its content another (a template passed on, a file renamed or attached by
+mistake): the return of neither until the clerk settles it — `xltool campaign collect`'s 待确认归属. It marks
+neither unit as received nor gives either the file's errors."""
 ROLE_ZH = {
     COUNTED: "已计入",
     REJECTED: "未计入",
@@ -67,6 +71,7 @@ ROLE_ZH = {
     FOREIGN: "名单外",
     UNIDENTIFIED: "无法识别单位",
     SKIPPED: "不是报表文件（已跳过）",
+    MISMATCHED: "文件名与内容不是同一单位（未计入）",
 }
 
 LONG_COLUMNS = (
@@ -243,9 +248,9 @@ class Entry:
 
     result: FileResult
     unit: Unit | None
-    """The roster unit it is a return of (None: foreign or unidentified)."""
+    """The roster unit it is a return of (None: foreign, unidentified, skipped or mismatched)."""
     role: str
-    """COUNTED, REJECTED, SUPERSEDED, FOREIGN, UNIDENTIFIED or SKIPPED."""
+    """COUNTED, REJECTED, SUPERSEDED, FOREIGN, UNIDENTIFIED, SKIPPED or MISMATCHED."""
     sha256: str
     mtime: float | None
     fill_time: datetime | None
@@ -258,6 +263,10 @@ class Entry:
     labels: 按工作簿保存时间, 按文件修改时间（不可靠）…), or why none could be."""
     undecided: bool = False
     """One of several returns of a unit that differ and cannot be put in order: none is counted."""
+    content_unit: Unit | None = None
+    """MISMATCHED: the roster unit the content names."""
+    named_unit: Unit | None = None
+    """MISMATCHED: the roster unit the file name names."""
 
     @property
     def file(self) -> str:
@@ -336,6 +345,7 @@ class Consolidation:
             "superseded": sum(1 for e in self.entries if e.role == SUPERSEDED),
             "unidentified": sum(1 for e in self.entries if e.role == UNIDENTIFIED),
             "skipped": sum(1 for e in self.entries if e.role == SKIPPED),
+            "mismatched": sum(1 for e in self.entries if e.role == MISMATCHED),
         }
 
     def status_line(self, lang: str = "zh") -> str:
@@ -356,7 +366,12 @@ class Consolidation:
         c = self.counts
         extra = []
         if lang == "en":
-            for k, label in (("foreign", "not in roster"), ("superseded", "superseded"), ("unidentified", "unread")):
+            for k, label in (
+                ("foreign", "not in roster"),
+                ("superseded", "superseded"),
+                ("unidentified", "unread"),
+                ("mismatched", "name and content differ"),
+            ):
                 if c[k]:
                     extra.append(f"{label} {c[k]}")
             n = c["skipped"]
@@ -366,7 +381,12 @@ class Consolidation:
                 + (f" (files left out: {', '.join(extra)})" if extra else "")
                 + skipped
             )
-        for k, label in (("foreign", "名单外"), ("superseded", "已被替代"), ("unidentified", "无法识别单位")):
+        for k, label in (
+            ("foreign", "名单外"),
+            ("superseded", "已被替代"),
+            ("unidentified", "无法识别单位"),
+            ("mismatched", "文件名与内容不符"),
+        ):
             if c[k]:
                 extra.append(f"{label} {c[k]}")
         skipped = f"；另跳过 {c['skipped']} 个不是报表的文件" if c["skipped"] else ""
@@ -790,10 +810,15 @@ def _assign(
     include_invalid: bool,
     year: int | None = None,
 ) -> list[Entry]:
-    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified, skipped).
+    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified, skipped,
+    mismatched).
 
     A file that is no report at all (FILE-NOT-REPORT) is skipped: its name is not asked which unit it is
-    from (a 说明 named T01_测试局_说明.txt is not 测试局's return, and must not supersede it)."""
+    from (a 说明 named T01_测试局_说明.txt is not 测试局's return, and must not supersede it).
+
+    A file whose content is one roster unit's and whose name confidently names another (`name_and_content`)
+    is mismatched: the return of neither, so it supersedes none of their files, marks neither as received
+    and gives neither its errors; the other unit's own file, if it sent one, counts as usual."""
     from xltool.sources import is_not_report
 
     entries: list[Entry] = []
@@ -806,6 +831,13 @@ def _assign(
         if rep is not None and rep.form != form.id:
             r = _with(r, [tool_finding("CONS-FORM", found=rep.form, expected=form.id)])
         unit = _unit_of(rep, roster) if rep is not None else _unit_from_filename(r.file, roster)
+        named = name_and_content(r, unit, roster)
+        if named is not None:
+            assert unit is not None
+            e = Entry(r, None, MISMATCHED, _sha256(r.file, rep), _mtime(r.file), fill_time(rep))
+            e.content_unit, e.named_unit = unit, named
+            entries.append(e)
+            continue
         e = Entry(r, unit, FOREIGN, _sha256(r.file, rep), _mtime(r.file), fill_time(rep))
         if unit is None:
             e.role = FOREIGN if rep is not None else UNIDENTIFIED
@@ -818,7 +850,63 @@ def _assign(
         else:
             newest = _settle_duplicates(group, year)
         newest.role = _role(newest, form, accepted_only=accepted_only, include_invalid=include_invalid)
+    _flag_mismatched(entries, year)
     return entries
+
+
+def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit | None:
+    """The roster unit a file's name names when its content is another roster unit's (`unit`), else None.
+
+    The same test as `xltool campaign collect`'s 待确认归属 (`campaign.collect.filename_unit`: the code, the
+    full name or the name without the district prefix, and no second unit). Not asked of a file whose unit came
+    from its name in the first place, nor of a campaign's version (the campaign, or its clerk, decided its unit).
+    """
+    rep = r.report
+    if rep is None or unit is None or rep.meta.get("unit_from") == "file-name":
+        return None
+    if rep.source.get("campaign_version") is not None:
+        return None
+    from xltool.campaign.collect import filename_unit
+
+    named = filename_unit(Path(r.file).name, roster)
+    return named if named is not None and named.code != unit.code else None
+
+
+def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
+    """Each mismatched file's finding: both units, what to do, and the content unit's own file when it is the same."""
+    own = {(e.unit.code, e.sha256): e for e in entries if e.unit is not None and e.sha256}
+    for e in entries:
+        if e.role != MISMATCHED:
+            continue
+        unit, named = e.content_unit, e.named_unit
+        assert unit is not None and named is not None
+        rep = e.report
+        y = (rep.year if rep is not None else None) or year
+        suffix = Path(e.file).suffix
+        rename = f"{unit.code}_{unit.name}_{y}{suffix}" if y else f"{unit.code}_{unit.name}{suffix}"
+        details = None
+        same = own.get((unit.code, e.sha256))
+        if same is not None:
+            name = Path(same.file).name
+            details = {
+                "zh": [f"与“{unit.name}”自己报送的 {name} 内容完全相同"],
+                "en": [f"identical to {name}, which “{unit.name}” sent itself"],
+            }
+        e.result = _with(
+            e.result,
+            [
+                tool_finding(
+                    "CONS-NAME-MISMATCH",
+                    details=details,
+                    file=Path(e.file).name,
+                    unit=unit.name,
+                    unit_code=unit.code,
+                    named=named.name,
+                    named_code=named.code,
+                    rename=rename,
+                )
+            ],
+        )
 
 
 def newest_return(group: list[Entry], year: int | None = None) -> tuple[list[Entry], dict[str, str] | None]:
@@ -1115,13 +1203,21 @@ def _files_frame(entries: list[Entry]) -> pd.DataFrame:
     for e in entries:
         rep = e.report
         c = e.result.counts
+        code = e.unit.code if e.unit else (rep.unit_code if rep else None)
+        name = e.unit.name if e.unit else (rep.unit_name if rep else None)
+        if e.role == MISMATCHED:  # neither unit's file: both are in the columns after
+            code, name = None, pending_label(e)
         rows.append(
             {
                 "file": e.file,
                 "role": e.role,
-                "code": e.unit.code if e.unit else (rep.unit_code if rep else None),
-                "name": e.unit.name if e.unit else (rep.unit_name if rep else None),
+                "code": code,
+                "name": name,
                 "unit_in_file": rep.unit_name if rep else None,
+                "content_code": e.content_unit.code if e.content_unit else None,
+                "content_name": e.content_unit.name if e.content_unit else None,
+                "named_code": e.named_unit.code if e.named_unit else None,
+                "named_name": e.named_unit.name if e.named_unit else None,
                 "year": rep.year if rep else None,
                 "form": rep.form if rep else None,
                 "level": "consolidation" if is_consolidation(rep) else "unit",
@@ -1168,9 +1264,19 @@ def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
         code = e.unit.code if e.unit else (rep.unit_code if rep else "") or ""
         name = e.unit.name if e.unit else (rep.unit_name if rep else "") or ""
         cat = e.unit.category if e.unit else ""
+        if e.role == MISMATCHED:  # neither unit's problems
+            code, name = "", pending_label(e)
         for f in e.result.findings:
             rows.append(_finding_row(f, code, name, cat, e.file, e.role))
     return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def pending_label(e: Entry) -> str:
+    """Who a mismatched file is from, as a unit column shows it: 待确认（内容属于…，文件名指向…）."""
+    unit, named = e.content_unit, e.named_unit
+    if unit is None or named is None:
+        return ""
+    return f"待确认（内容属于{unit.name}，文件名指向{named.name}）"
 
 
 def _finding_row(f: Finding, code: str, unit: str, cat: str, file: str, role: str) -> dict[str, Any]:

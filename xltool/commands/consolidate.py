@@ -41,7 +41,8 @@ from xltool.commands.options import (
     workbook's own saved time, else (unreliable: a copy resets it) the file's time; the output says which.
     Returns that differ and cannot be put in order are not counted, and listed for you to settle. A file that
     is no annual report or form return at all (a 说明.txt, a readme, an unrelated CSV) is skipped, whatever its
-    name: it is listed apart and is no unit's file.
+    name: it is listed apart and is no unit's file. A file whose name names one roster unit and whose content is
+    another's (a template passed on, a file renamed) is listed apart too and counted for neither unit.
 
     The summary workbook holds the official tables with the totals (itself a valid input to
     `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表.
@@ -133,7 +134,8 @@ def command(
     同一单位有多份报送时，按文件中的填报时间判断哪份最新，没有则按工作簿自身的保存时间，再没有则按文件的修改
     时间（不可靠：复制文件会改变它）；输出中会说明依据。内容不同又无法判断先后的报送不计入，并列出来供您处理。
     不是年度报告或报表的文件（说明.txt、readme、无关的 CSV 等）无论叫什么名字都会被跳过，单独列出，不算作任何
-    单位的文件。
+    单位的文件。文件名指向名单中的一个单位、内容却是另一个单位的报表（模板被转用、文件被改名）的文件也单独列出，
+    两个单位都不计入。
 
     汇总表包括填好合计数的正式表格（它本身可再作为 xltool validate 和 xltool consolidate 的输入）、报送情况、
     单位明细、问题清单和图表。
@@ -184,6 +186,9 @@ def command(
             if lang == "zh"
             else "; ".join(["no files to consolidate (.json, .xlsx …)", *(not_found_text(p, "en") for p in missing)])
         )
+    for target in (output, long_path):  # before the long read: a path that cannot be written fails now
+        if target is not None:
+            check_writable(target, lang)
     for p in missing:  # at once, before the long read; again at the end of the output
         click.echo(
             f"{not_found_text(p, lang)}（未汇总）" if lang == "zh" else f"{not_found_text(p, lang)} (left out)",
@@ -221,8 +226,10 @@ def command(
             long_path.parent.mkdir(parents=True, exist_ok=True)  # as for -o (a folder that does not exist yet)
             outputs.append(write_long(cons, long_path))
     except UsageError as e:
+        _say_written(outputs, lang)
         raise CannotProceed(e.text(lang)) from e
     except OSError as e:
+        _say_written(outputs, lang)
         raise write_error(e, target) from e
 
     if as_json:
@@ -235,6 +242,44 @@ def command(
     sys.exit(0 if cons.ok else 1)
 
 
+def check_writable(target: Path, lang: str) -> None:
+    """Exit 3 now, before any file is read, when `target` could not be written: a file on the way where a
+    folder is needed, a folder (the nearest that exists, when the rest is still to be made) in which no file
+    can be made — read-only, no rights, /proc — or a name the disk refuses. A probe file named like the target
+    is made there and removed at once; nothing else is created (folders still to be made are made by the write).
+    The messages are those of the write itself (errtext)."""
+    import errno
+    import os
+    import tempfile
+
+    from xltool.errtext import os_error_text
+
+    target = Path(target)
+    made = target.parent  # the folder the file goes into, or the first of the folders still to be made
+    there = made
+    while not there.exists() and there != there.parent:
+        made, there = there, there.parent
+    # named as the write names it: the file when its folder is there, else the first folder that cannot be made
+    shown = target if there == target.parent else made
+    if not there.is_dir():  # a file where a folder is needed
+        err = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(shown))
+        raise CannotProceed(os_error_text(err, lang, path=shown, writing=True))
+    try:
+        # named like the file (a few bytes longer): a name too long, or one the disk refuses, fails here too
+        fd, probe = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=there)
+    except OSError as e:
+        about_name = e.errno in (errno.ENAMETOOLONG, errno.EINVAL)
+        raise CannotProceed(os_error_text(e, lang, path=target if about_name else shown, writing=True)) from e
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+
+
+def _say_written(outputs: list[Path], lang: str) -> None:
+    """On stderr, before the error about a later output: the outputs that were written all the same."""
+    for p in outputs:
+        click.echo(("Written: " if lang == "en" else "已写入：") + str(p), err=True)
+
+
 def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list[Path] | tuple = ()) -> str:
     """What the terminal shows: the units that need attention, paths given that do not exist, C-SUM, then the
     status line and the outputs."""
@@ -243,6 +288,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         COUNTED,
         ERRORS,
         FOREIGN,
+        MISMATCHED,
         SKIPPED,
         STATUS_EN,
         SUPERSEDED,
@@ -278,6 +324,15 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
                         else f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】"
                     )
                     out.append(f"      {tag}{f.title['en' if en else 'zh']}")
+    mismatched = [e for e in cons.entries if e.role == MISMATCHED]
+    if mismatched:
+        out.append(
+            "  files whose name and content are different units (not counted):"
+            if en
+            else "  文件名与内容不是同一单位（未计入）："
+        )
+        for e in mismatched:
+            out += _mismatched_lines(e, en)
     for role, zh, english in (
         (FOREIGN, "名单外单位的文件（未计入）", "files of units not in the roster (not counted)"),
         (SUPERSEDED, "同一单位的其他文件（未计入）", "other files of the same unit (not counted)"),
@@ -314,6 +369,22 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
     for p in outputs:
         out.append(("Written: " if en else "已写入：") + str(p))
     return "\n".join(out)
+
+
+def _mismatched_lines(e, en: bool) -> list[str]:  # noqa: ANN001 - an Entry
+    """A file named for one unit with another's content: both units, and what to do (its CONS-NAME-MISMATCH)."""
+    unit, named = e.content_unit, e.named_unit
+    lang = "en" if en else "zh"
+    if en:
+        who = f"named for {named.name} ({named.code}), content of {unit.name} ({unit.code})"
+    else:
+        who = f"文件名指向 {named.name}（{named.code}），内容属于 {unit.name}（{unit.code}）"
+    out = [f"      {Path(e.file).name}  {who}"]
+    flag = next((f for f in e.result.findings if f.rule == "CONS-NAME-MISMATCH"), None)
+    if flag is not None:
+        out += [f"        {d}" for d in flag.details.get(lang, [])]
+        out.append(("        What to do: " if en else "        处理：") + flag.fix[lang])
+    return out
 
 
 def _why_superseded(e, en: bool) -> str:

@@ -33,7 +33,7 @@ from xltool.errors import XltoolError
 
     Exit status: 0 no errors, 1 errors found (or a file could not be read, or a path given is not there: the
     other files are still checked; or every file given was skipped, so nothing was validated), 2 usage error
-    (no path given exists), 3 could not proceed.
+    (no path given exists), 3 could not proceed (a roster unreadable or without units, an output not writable).
 
     Example:
 
@@ -87,7 +87,8 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
     不是年度报告或报表的文件（说明.txt、readme、无关的 CSV 等）会被跳过：输出中以一行注明，不计入任何单位。
 
     退出码：0 没有错误，1 发现错误（或有文件无法读取、有路径找不到，其余文件照常校验；或给出的文件都被跳过，
-    没有校验任何文件），2 命令用法有误（给出的路径全都找不到），3 无法继续（如输出文件无法写入）。
+    没有校验任何文件），2 命令用法有误（给出的路径全都找不到），3 无法继续（如名单无法读取或其中没有单位、
+    输出文件无法写入）。
 
     示例：
 
@@ -105,6 +106,10 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
         raise CannotProceed(e.text(lang)) from e
+    if ros is not None and not ros.units:  # every unit would be UNIT-UNKNOWN: refused as consolidate does
+        raise CannotProceed(
+            f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"
+        )
     missing = missing_paths(paths)  # each named by a FILE-NOT-FOUND result; the files that exist are validated
     groups = [None if p in missing else expand_paths([p]) for p in paths]  # what each path given stands for
     files = [f for group in groups if group for f in group]
