@@ -139,9 +139,9 @@ def _readme(out: Path, written: dict[str, Path], saved_by_lo: list[Path]) -> Non
     lines = [
         "# Returned workbooks (generated)",
         "",
-        "Made by `python samples/make_returned.py`: each unit's template (上年结转 pre-filled from `../prior/`),",
-        "filled with `../data/<unit>.json` by `xltool.fill.fill_template`. The deliberate errors listed in",
-        "`../README.md` are in the workbooks as the data carry them. Do not edit by hand; run the script again.",
+        "Made by `python samples/make_returned.py`: each unit's template (上年结转 pre-filled from `prior/`),",
+        "filled with `data/<unit>.json` by `xltool.fill.fill_template`. The deliberate errors listed in",
+        "`README.md` are in the workbooks as the data carry them. Do not edit by hand; run the script again.",
         "",
         "Saved again by LibreOffice (`soffice --convert-to xlsx`: shared strings, cached formula values, the",
         "metadata sheet merely hidden, no workbook structure lock):",
@@ -154,7 +154,8 @@ def _readme(out: Path, written: dict[str, Path], saved_by_lo: list[Path]) -> Non
     if not saved_by_lo:
         lines.append("- none (LibreOffice was not available when the script ran)")
     lines += ["", f"All other {len(written) - len(saved_by_lo)} files are as openpyxl wrote them.", ""]
-    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    # beside the folder, not in it: a folder of returns holds returns only (xltool lists every file in it)
+    (out.parent / f"{out.name}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
