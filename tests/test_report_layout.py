@@ -72,7 +72,7 @@ def _expand(listed: str) -> set[str]:
 
 
 def _details_rows(path: Path) -> dict[tuple[str, str], tuple]:
-    ws = openpyxl.load_workbook(path)["问题明细"]
+    ws = openpyxl.load_workbook(path).worksheets[1]  # 问题明细 (Findings in English)
     out = {}
     for row in ws.iter_rows(min_row=2):
         out[(row[3].value, row[5].value)] = (row, ws.row_dimensions[row[0].row].height)
@@ -113,7 +113,9 @@ def test_empty_return_in_the_clerks_details_sheet(empty_return, tmp_path):
 
 
 def test_empty_return_in_english(empty_return, tmp_path):
-    rows = _details_rows(write_report([_result(empty_return)], tmp_path / "en.xlsx", lang="en"))
+    out = write_report([_result(empty_return)], tmp_path / "en.xlsx", lang="en")
+    assert openpyxl.load_workbook(out).sheetnames == ["Overview", "Findings"]
+    rows = _details_rows(out)
     row, _ = rows[("VALUE-BLANK", "表三")]
     assert row[2].value == "表三!D6:I28, D30:I30 (144 cells)"
     assert row[6].value.endswith("一、本年新收政府信息公开申请数量 科研机构 … (144 in all)")

@@ -315,11 +315,15 @@ def test_a_note_named_for_a_unit_that_sent_nothing_leaves_it_unreported(tmp_path
 def test_the_clerks_report_workbook_lists_them_as_skipped(inbox, tmp_path):
     import openpyxl
 
+    from xltool.report_xlsx import OVERVIEW_HEADER_ROW
+
     out = tmp_path / "report.xlsx"
     run("validate", "--silent", "-j", "1", "--report", str(out), str(inbox))
     wb = openpyxl.load_workbook(out)
-    overview = {row[0]: row for row in wb["总览"].iter_rows(min_row=2, values_only=True)}
-    assert overview["说明.txt"][4:] == ("已跳过", None, None, None, "不是年度报告或报表文件")
+    overview = {row[0]: row for row in wb["总览"].iter_rows(min_row=OVERVIEW_HEADER_ROW + 1, values_only=True)}
+    why = "不是年度报告或报表文件（纯文本文件，没有报表的表格、标签或报告标题）"  # FILE-NOT-REPORT's detail
+    assert overview["说明.txt"][4:] == ("已跳过", None, None, None, why)
+    assert wb["总览"]["A2"].value.endswith("，已跳过 2")
     assert overview[NOTE][4] == "已跳过"
     assert overview[returned("370602-D10").name][4] == "未通过"
     rules = [row[3] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)]

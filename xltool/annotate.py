@@ -1,5 +1,8 @@
 """The 整改清单 sent back to a department: its own workbook with every finding marked on the cell it concerns.
 
+Chinese by default (某局_校验结果.xlsx with a first sheet 校验结果); with lang="en" the copy is
+某局_validation.xlsx and its first sheet "Validation result" (RESULT_SHEETS, FILE_SUFFIX), texts in English.
+
 For every file with findings: a copy of the department's workbook (values untouched; formulas, merges,
 validations, protection and the template metadata kept) with offending cells filled red (错误) or orange
 (警告), a comment on each with the messages, and a first sheet 校验结果 listing every finding with a hyperlink
@@ -23,7 +26,11 @@ from xltool.report_xlsx import bounded_details, cell_ranges, comment, first_plac
 if TYPE_CHECKING:
     from xltool.validate import FileResult
 
-RESULT_SHEET = "校验结果"
+RESULT_SHEETS = {"zh": "校验结果", "en": "Validation result"}
+"""The added first sheet's name per language (`--lang en`: an English copy gets an English sheet)."""
+RESULT_SHEET = RESULT_SHEETS["zh"]
+FILE_SUFFIX = {"zh": "校验结果", "en": "validation"}
+"""What the copy's name adds to the department's file name: 某局_校验结果.xlsx, or some_office_validation.xlsx."""
 FILL = {"error": "FFFF7C80", "warning": "FFFFC000"}
 """Cell fills: red for errors, orange for warnings (info is listed, not painted)."""
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -42,12 +49,13 @@ def annotate_results(results: list[FileResult], outdir: str | Path, *, lang: str
     return written
 
 
-def _target(r: FileResult, outdir: Path, suffix: str, used: set[str]) -> Path:
+def _target(r: FileResult, outdir: Path, suffix: str, used: set[str], lang: str = "zh") -> Path:
     stem = Path(r.file).stem
-    name = f"{stem}_校验结果{suffix}"
+    mark = FILE_SUFFIX["en" if lang == "en" else "zh"]
+    name = f"{stem}_{mark}{suffix}"
     n = 2
     while name in used or (outdir / name).resolve() == Path(r.file).resolve():
-        name = f"{stem}_校验结果_{n}{suffix}"
+        name = f"{stem}_{mark}_{n}{suffix}"
         n += 1
     used.add(name)
     return outdir / name
@@ -85,7 +93,7 @@ def annotate_file(r: FileResult, outdir: str | Path, *, lang: str = "zh", used: 
         wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results: let Excel/WPS/LO recompute
     except AttributeError:  # pragma: no cover - very old openpyxl
         pass
-    target = _target(r, outdir, suffix, used if used is not None else set())
+    target = _target(r, outdir, suffix, used if used is not None else set(), lang)
     tmp = target.with_name(target.name + ".tmp" + suffix)
     wb.save(tmp)
     tmp.replace(target)
@@ -193,9 +201,10 @@ def _result_sheet(wb, r: FileResult, lang: str) -> None:
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     zh = lang != "en"
-    if RESULT_SHEET in wb.sheetnames:  # a file annotated before and sent back: list this run only
-        wb.remove(wb[RESULT_SHEET])
-    ws = wb.create_sheet(RESULT_SHEET, 0)
+    for name in RESULT_SHEETS.values():  # a file annotated before and sent back: list this run only
+        if name in wb.sheetnames:
+            wb.remove(wb[name])
+    ws = wb.create_sheet(RESULT_SHEETS["zh" if zh else "en"], 0)
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
@@ -291,7 +300,7 @@ def marked_cells(path: str | Path) -> dict[str, dict[str, Any]]:
     wb = openpyxl.load_workbook(path)
     out: dict[str, dict[str, Any]] = {}
     for ws in wb.worksheets:
-        if ws.title == RESULT_SHEET:
+        if ws.title in RESULT_SHEETS.values():
             continue
         for row in ws.iter_rows():
             for cell in row:

@@ -1,4 +1,5 @@
-"""The clerk's workbook of a validation run: 总览 (one row per file) and 问题明细 (one row per finding).
+"""The clerk's workbook of a validation run: 总览 (one row per file, under a title and the run's count line) and
+问题明细 (one row per finding); with `--lang en` the sheets are Overview and Findings.
 
 A finding about many cells (VALUE-BLANK on an empty return: 144 cells) stays one row of sane height: its cells
 are merged into ranges (表三!D6:I28), at most MAX_CELLS of them listed and the rest counted ("等 144 处"), the
@@ -14,6 +15,7 @@ turns them into formulas.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from copy import copy
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from xltool.findings import SEVERITY_ZH, Finding
 from xltool.layout import col_index, col_letter
 from xltool.report import skipped
+from xltool.sources import NOT_REPORT
 
 if TYPE_CHECKING:
     from xltool.validate import FileResult
@@ -255,43 +258,108 @@ def _table_name(report: Any, table_id: str | None) -> str:
         return table_id
 
 
-OVERVIEW_SHEET = "总览"
-DETAILS_SHEET = "问题明细"
+SHEETS = {"zh": ("总览", "问题明细"), "en": ("Overview", "Findings")}
+"""The two sheets' names per language (`--lang en`: an English workbook has English sheet names)."""
+OVERVIEW_SHEET, DETAILS_SHEET = SHEETS["zh"]
+"""The Chinese names (the default): write_report(lang="en") names them SHEETS["en"]."""
+OVERVIEW_HEAD = {
+    "zh": ["文件", "单位", "单位代码", "年度", "结论", "错误", "警告", "提示", "主要问题"],
+    "en": ["File", "Unit", "Code", "Year", "Verdict", "Errors", "Warnings", "Info", "Main problems"],
+}
+DETAILS_HEAD = {
+    "zh": ["文件", "单位", "位置", "规则", "严重程度", "表", "标签", "数值", "问题"],
+    "en": ["File", "Unit", "Where", "Rule", "Severity", "Table", "Labels", "Values", "Message"],
+}
 OVERVIEW_WIDTHS = (28, 24, 14, 6, 8, 6, 6, 6, 60)
 DETAILS_WIDTHS = (24, 20, 20, 15, 8, 6, 30, 20, 60)
-"""Column widths; 文件 and 单位 widen to their longest text (up to NAME_MAX) so that names stay on one line."""
+"""Column widths; 文件 and 单位 widen to their longest text (up to NAME_MAX) so that names stay on one line, and
+every column to its header (header_width)."""
 NAME_MAX = {1: 48, 2: 36}
+OVERVIEW_HEADER_ROW = 3
+"""The overview's title is row 1, the count line row 2, the table's header row 3 (问题明细's header is row 1)."""
 OK_FILL, BAD_FILL = "FFC6EFCE", "FFFFC7CE"
+
+
+def header_width(text: str) -> int:
+    """The width a column needs for its header on one line: the bold face, the filter's drop-down button, and
+    fit_rows' generous estimate of text width ("Warnings" in a column of 6 wrapped as "Warni/ngs")."""
+    from xltool.summary_xlsx import text_units
+
+    return math.ceil(1.3 * text_units(text)) + 1
+
+
+def sheet_names(lang: str = "zh") -> tuple[str, str]:
+    """(overview, details): the names of write_report's two sheets in `lang`."""
+    return SHEETS["en" if lang == "en" else "zh"]
+
+
+def count_line(results: list[FileResult], lang: str = "zh") -> str:
+    """The run's count line, as the terminal report ends: "共 9 个文件：通过 1，未通过 5，已跳过 3"
+    ("9 files: 1 valid, 5 invalid, 3 skipped"; "1 file: …")."""
+    n_skipped = sum(skipped(r) for r in results)
+    ok = sum(r.valid for r in results if not skipped(r))
+    bad = len(results) - n_skipped - ok
+    if lang == "en":
+        files = "1 file" if len(results) == 1 else f"{len(results)} files"
+        line = f"{files}: {ok} valid, {bad} invalid" + (f", {n_skipped} skipped" if n_skipped else "")
+        if results and n_skipped == len(results):
+            line += ". Nothing was validated: none of the files is an annual report or a form return."
+        return line
+    line = f"共 {len(results)} 个文件：通过 {ok}，未通过 {bad}" + (f"，已跳过 {n_skipped}" if n_skipped else "")
+    if results and n_skipped == len(results):
+        line += "。没有校验任何文件：给出的文件都不是年度报告或报表文件。"
+    return line
+
+
+def skipped_text(r: FileResult, lang: str = "zh") -> str:
+    """Why a file was skipped, with FILE-NOT-REPORT's detail as the summary workbook shows it:
+    "不是年度报告或报表文件（Word 文档，没有报表的表格、标签或报告标题）"."""
+    zh = lang != "en"
+    what = "不是年度报告或报表文件" if zh else "not an annual report or a form return"
+    f = next((f for f in r.findings if f.rule == NOT_REPORT), None)
+    title = f.title.get("zh" if zh else "en", "") if f is not None else ""
+    # the title's own parenthesis says what the file is ({kind}, …): "…，已跳过（纯文本文件，没有…）"
+    i = title.find("（" if zh else " (")
+    return what + title[i:] if i >= 0 and title.endswith("）" if zh else ")") else what
 
 
 def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh") -> Path:
     """Write the run's results to an .xlsx for the clerk (atomically).
 
-    Both sheets print on A4 landscape fitted to the page width, the header row repeated on every page,
-    with cell borders; wrapped text gets rows tall enough for it.
+    The overview sheet opens with a title (and when the run was made) and the run's count line, as the terminal
+    ends ("共 9 个文件：通过 1，未通过 5，已跳过 3"); its table starts at OVERVIEW_HEADER_ROW. The details sheet is
+    the table alone. Both print on A4 landscape fitted to the page width, the table's header row repeated on
+    every page, with cell borders; wrapped text gets rows tall enough for it. Sheet names, headers and texts
+    are Chinese, or English with lang="en" (SHEETS).
 
     Args:
         results: one FileResult per file, in run order.
         out: the workbook to write.
-        lang: zh (default) or en for headers and messages.
+        lang: zh (default) or en for sheet names, headers and messages.
 
     Returns:
         The path written.
     """
+    from datetime import datetime
+
     from openpyxl import Workbook
 
     from xltool.summary_xlsx import (
         HEADER_FILL,
         cell_styles,
         fit_rows,
+        merge,
         name_width,
         print_setup,
+        put,
         save_workbook,
         text_units,
         widths,
     )
 
     zh = lang != "en"
+    lang = "zh" if zh else "en"
+    ov_name, det_name = sheet_names(lang)
     wb = Workbook()
     styles = cell_styles(wb)
     head_style = styles.array("bold", HEADER_FILL, True, "center")
@@ -299,17 +367,20 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
     line_style = styles.array(None, None, True, "top")
     verdict_style = {True: styles.array(None, OK_FILL, True, "wrap"), False: styles.array(None, BAD_FILL, True, "wrap")}
     ov = wb.active
-    ov.title = OVERVIEW_SHEET
-    head = (
-        ["文件", "单位", "单位代码", "年度", "结论", "错误", "警告", "提示", "主要问题"]
-        if zh
-        else ["File", "Unit", "Code", "Year", "Verdict", "Errors", "Warnings", "Info", "Main problems"]
-    )
-    ov.append(head)
+    ov.title = ov_name
+    head = OVERVIEW_HEAD[lang]
+    when = f"{datetime.now():%Y-%m-%d %H:%M}"
+    title = f"校验结果总览（{when}）" if zh else f"Validation results: overview ({when})"
+    for row, (text, font) in enumerate(((title, "title"), (count_line(results, lang), "big")), start=1):
+        ov.append([text])  # the sheet's rows so far (append counts them), then the cell with its style
+        put(ov, row, 1, text, font=font)
+        merge(ov, row, 1, row, len(head))
+    ov.row_dimensions[1].height = 24  # the 14 pt title
+    ov.append(head)  # row OVERVIEW_HEADER_ROW
     for r in results:
         c = r.counts
         if skipped(r):  # no report or form return at all: not a unit's file, nothing to correct
-            what = "不是年度报告或报表文件" if zh else "not an annual report or a form return"
+            what = skipped_text(r, lang)
             ov.append([safe(Path(r.file).name), "", "", None, "已跳过" if zh else "skipped", None, None, None, what])
             continue
         verdict = ("通过" if r.valid else "未通过") if zh else ("valid" if r.valid else "invalid")
@@ -327,12 +398,8 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
             ]
         )
         ov.cell(ov.max_row, 5)._style = copy(verdict_style[r.valid])
-    det = wb.create_sheet(DETAILS_SHEET)
-    det.append(
-        ["文件", "单位", "位置", "规则", "严重程度", "表", "标签", "数值", "问题"]
-        if zh
-        else ["File", "Unit", "Where", "Rule", "Severity", "Table", "Labels", "Values", "Message"]
-    )
+    det = wb.create_sheet(det_name)
+    det.append(DETAILS_HEAD[lang])
     notes: list[tuple[int, str]] = []  # (row, the complete list of cells) for the comments
     for r in results:
         if skipped(r):
@@ -364,26 +431,31 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
                 notes.append((det.max_row, full))
     for row, full in notes:
         det.cell(row, 3).comment = comment(full)
-    for ws, col_widths in ((ov, OVERVIEW_WIDTHS), (det, DETAILS_WIDTHS)):
-        cols = dict(enumerate(col_widths, start=1))
+    for ws, col_widths, hrow, headers in (
+        (ov, OVERVIEW_WIDTHS, OVERVIEW_HEADER_ROW, OVERVIEW_HEAD[lang]),
+        (det, DETAILS_WIDTHS, 1, DETAILS_HEAD[lang]),
+    ):
+        cols = {c: max(w, header_width(h)) for c, (w, h) in enumerate(zip(col_widths, headers, strict=True), start=1)}
         for c, most in NAME_MAX.items():
-            names = [cell.value for (row, col), cell in ws._cells.items() if col == c and row > 1]
+            names = [cell.value for (row, col), cell in ws._cells.items() if col == c and row > hrow]
             cols[c] = max(cols[c], name_width(names, most=most))
         widths(ws, cols)
         for (row, col), cell in ws._cells.items():
-            if row == 1:
+            if row < hrow:
+                continue  # the title and the count line: styled as they were written
+            if row == hrow:
                 cell._style = copy(head_style)
             elif cell._style is None or not any(cell._style):
                 v = cell.value
                 one_line = col in NAME_MAX and isinstance(v, str) and text_units(v) <= cols[col] - 1
                 cell._style = copy(line_style if one_line else body_style)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-        fit_rows(ws, 1, ws.max_row)
-        print_setup(ws, "1:1", lang=lang)
+        ws.freeze_panes = ws.cell(hrow + 1, 1).coordinate
+        ws.auto_filter.ref = f"A{hrow}:{col_letter(len(headers))}{max(hrow, ws.max_row)}"
+        fit_rows(ws, hrow, ws.max_row)
+        print_setup(ws, f"{hrow}:{hrow}", lang=lang)
     p = Path(out)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp.xlsx")
-    save_workbook(wb, tmp, (OVERVIEW_SHEET, DETAILS_SHEET))
+    save_workbook(wb, tmp, (ov_name, det_name))
     tmp.replace(p)
     return p

@@ -24,6 +24,11 @@ from xltool.values import Parsed, format_number, parse_value
 Number = int | Decimal
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """An English count with its noun: plural(1, "cell", "cells") -> "1 cell", plural(3, …) -> "3 cells"."""
+    return f"{format_number(n)} {one if n == 1 else many}"
+
+
 @dataclass
 class Evaluated:
     """One unit's values as the rules see them."""
@@ -370,6 +375,7 @@ def _grouped(
     params = {
         "table": t.name,
         "count": len(keys),
+        "blank_cells": plural(len(keys), "blank cell", "blank cells"),  # VALUE-BLANK's English title
         "item": form.label(first),
         "value": report.values.get(first),
         "number": notes[first].value if first in notes else 0,

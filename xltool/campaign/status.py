@@ -418,7 +418,7 @@ class CampaignStatus:
         c = self.counts()
         if lang == "en":
             return _reminder_en(self, miss, err, pend, sender, deadline, today)
-        sender = sender or (f"{self.name}政务公开办" if self.name else "政务公开办")
+        sender = sender or default_sender(self.name)
         date = f"{today.year}年{today.month}月{today.day}日"
         title = f"关于报送{self.year}年度政府信息公开工作年度报告统计数据的提醒"
         lines = [title, "", "各有关单位："]
@@ -452,8 +452,14 @@ class CampaignStatus:
         return "\n".join(lines)
 
 
+def default_sender(name: str | None) -> str:
+    """Who signs a reminder unless --sender says: the office's own name ("烟台市芝罘区政务公开办"), in either
+    language (an English letter is signed with the same name the Chinese one is)."""
+    return f"{name}政务公开办" if name else "政务公开办"
+
+
 def _reminder_en(st, miss, err, pend, sender, deadline, today) -> str:  # noqa: ANN001 - internal
-    sender = sender or "the government information disclosure office"
+    sender = sender or (default_sender(st.name) if st.name else "The government information disclosure office")
     when = f"by {deadline}" if deadline else "as soon as possible"
     c = st.counts()
     lines = [f"Reminder: {st.year} government information disclosure report figures", ""]
