@@ -288,3 +288,14 @@ def test_no_progress_label_is_written_into_a_log(tmp_path):
     )
     assert run.stderr == "", run.stderr
     assert "共 3 个文件" in run.stdout
+
+
+def test_one_file_is_counted_as_one_file_in_english():
+    import subprocess
+    import sys
+
+    d04 = next((Path(__file__).parents[1] / "samples" / "returned").glob("370602-D04_*.xlsx"))
+    run = subprocess.run(
+        [sys.executable, "-m", "xltool", "validate", "--lang", "en", str(d04)], capture_output=True, text=True
+    )
+    assert run.stdout.rstrip().endswith("\n1 file: 1 valid, 0 invalid"), run.stdout

@@ -59,17 +59,24 @@ def report_text(results: list[FileResult], lang: str = "zh") -> str:
             for f in r.findings:
                 out.append("  " + f.message(lang).replace("\n", "\n  "))
         out.append("")
+    out += count_lines(results, lang)
+    return "\n".join(out)
+
+
+def count_lines(results: list[FileResult], lang: str = "zh") -> list[str]:
+    """The run's count line ("共 9 个文件：通过 1，未通过 5，已跳过 3"; "1 file: 1 valid, 0 invalid"), and a second
+    line when every file was skipped (nothing was validated)."""
     n_skipped = sum(skipped(r) for r in results)
     ok = sum(r.valid for r in results if not skipped(r))
     bad = len(results) - n_skipped - ok
+    nothing = bool(results) and n_skipped == len(results)
     if lang == "en":
-        line = f"{len(results)} files: {ok} valid, {bad} invalid"
-        out.append(line + (f", {n_skipped} skipped" if n_skipped else ""))
-        if results and n_skipped == len(results):
+        files = "1 file" if len(results) == 1 else f"{len(results)} files"
+        out = [f"{files}: {ok} valid, {bad} invalid" + (f", {n_skipped} skipped" if n_skipped else "")]
+        if nothing:
             out.append("Nothing was validated: none of the files is an annual report or a form return.")
-    else:
-        line = f"共 {len(results)} 个文件：通过 {ok}，未通过 {bad}"
-        out.append(line + (f"，已跳过 {n_skipped}" if n_skipped else ""))
-        if results and n_skipped == len(results):
-            out.append("没有校验任何文件：给出的文件都不是年度报告或报表文件。")
-    return "\n".join(out)
+        return out
+    out = [f"共 {len(results)} 个文件：通过 {ok}，未通过 {bad}" + (f"，已跳过 {n_skipped}" if n_skipped else "")]
+    if nothing:
+        out.append("没有校验任何文件：给出的文件都不是年度报告或报表文件。")
+    return out

@@ -294,21 +294,10 @@ def sheet_names(lang: str = "zh") -> tuple[str, str]:
 
 
 def count_line(results: list[FileResult], lang: str = "zh") -> str:
-    """The run's count line, as the terminal report ends: "共 9 个文件：通过 1，未通过 5，已跳过 3"
-    ("9 files: 1 valid, 5 invalid, 3 skipped"; "1 file: …")."""
-    n_skipped = sum(skipped(r) for r in results)
-    ok = sum(r.valid for r in results if not skipped(r))
-    bad = len(results) - n_skipped - ok
-    if lang == "en":
-        files = "1 file" if len(results) == 1 else f"{len(results)} files"
-        line = f"{files}: {ok} valid, {bad} invalid" + (f", {n_skipped} skipped" if n_skipped else "")
-        if results and n_skipped == len(results):
-            line += ". Nothing was validated: none of the files is an annual report or a form return."
-        return line
-    line = f"共 {len(results)} 个文件：通过 {ok}，未通过 {bad}" + (f"，已跳过 {n_skipped}" if n_skipped else "")
-    if results and n_skipped == len(results):
-        line += "。没有校验任何文件：给出的文件都不是年度报告或报表文件。"
-    return line
+    """The run's count line as the terminal report ends (`report.count_lines`), in one cell."""
+    from xltool.report import count_lines
+
+    return (". " if lang == "en" else "。").join(count_lines(results, lang))
 
 
 def skipped_text(r: FileResult, lang: str = "zh") -> str:

@@ -69,7 +69,7 @@ from xltool.errors import XltoolError
     "report_xlsx",
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时把校验结果写成一个工作簿（总览 + 问题明细），供经办人查看。",
-    help_en="Also write the results as a workbook for the clerk (总览 + 问题明细).",
+    help_en="Also write the results as a workbook for the clerk (Overview + Findings with --lang en).",
 )
 @option(
     "--annotate",
