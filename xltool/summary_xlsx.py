@@ -383,13 +383,102 @@ def widths(ws: Worksheet, cols: dict[int, float]) -> None:
 LINE_HEIGHT = 16.0
 """Points per line of 11 pt CJK text: rows are sized here, because LibreOffice keeps an .xlsx row's height."""
 
+ROW_HEIGHT = 18.0
+"""Default row height (points) of 报送情况 and 问题清单: one line of 11 pt text that mixes Chinese with Latin
+letters or digits needs 17.1 pt in LibreOffice (measured: its optimal height), more than the sheet default of
+15, which cut the bottom of a top-aligned line (a file's 主要问题)."""
 
 MAX_ROW_HEIGHT = 409
 """Excel's limit, in points."""
 
+EXCEL_UNITS = {"wide": 2.0, "narrow": 1.05}
+"""Column units a character takes, the widest of the programs: Excel sets a unit at 宋体 11 pt's 8-pixel digit
+width, a Chinese character (and a quote “ ” in a Chinese font) at 15 pixels, a Latin one at 8; LibreOffice
+without 宋体 sets Chinese in Noto Sans CJK (1.6 units) but Latin in DejaVu Sans, a little wider (1 to 1.1)."""
+CELL_PADDING_UNITS = 0.6
+"""The 5 pixels of a column's width that are its margins, in units."""
+
+_NO_BREAK_BEFORE = frozenset("，。、；：？！）】”’》」』〕］｝…,.;:?!)]}%")
+_NO_BREAK_AFTER = frozenset("（【“‘《「『〔［｛([{")
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
+
+
+@functools.cache
+def _char_units(ch: str) -> float:
+    return EXCEL_UNITS["wide"] if _is_wide(ch) else EXCEL_UNITS["narrow"]
+
+
+def _units(text: str) -> float:
+    if text.isascii():
+        return EXCEL_UNITS["narrow"] * len(text)
+    return sum(map(_char_units, text))
+
+
+def _segments(text: str) -> list[str]:
+    """The pieces a spreadsheet does not break inside (a simplified UAX #14): breaks after spaces, after a
+    hyphen before a letter, and around Chinese characters, but not before closing or after opening
+    punctuation."""
+    out: list[str] = []
+    start = 0
+    for i in range(1, len(text)):
+        prev, ch = text[i - 1], text[i]
+        if ch in _NO_BREAK_BEFORE or prev in _NO_BREAK_AFTER or ch == " ":
+            continue
+        if prev == " " or (prev == "-" and not ch.isdigit()) or _is_wide(prev) or _is_wide(ch):
+            out.append(text[start:i])
+            start = i
+    out.append(text[start:])
+    return out
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column of `width` units, at the widest metrics of the programs
+    (EXCEL_UNITS): line breaks kept, words moved whole to the next line, a word longer than a line broken
+    anywhere.
+
+    Measured against LibreOffice's rendering of 3,000 texts (unit names, file names, rule ids, findings) in
+    columns 6 to 60 wide: never fewer lines than it draws; 20 % more lines in all than it draws (the old
+    estimate: 39 %), since Excel's 宋体 sets Chinese wider than LibreOffice's fallback font.
+    """
+    room = max(1.0, width - CELL_PADDING_UNITS)
+    if "\n" not in text and _units(text) <= room:  # most cells: one line
+        return 1
+    return _text_lines(text, room)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_lines(text: str, room: float) -> int:
+    return sum(_paragraph_lines(part, room) for part in text.split("\n"))
+
+
+def _paragraph_lines(text: str, room: float) -> int:
+    if _units(text) <= room:
+        return 1
+    narrow = EXCEL_UNITS["narrow"]
+    lines, x = 1, 0.0
+    for seg in _segments(text):
+        body = seg.rstrip(" ")
+        w = _units(body)
+        if x and x + w > room:
+            lines, x = lines + 1, 0.0
+        if w > room:  # longer than a line: broken anywhere
+            for ch in body:
+                c = _units(ch)
+                if x and x + c > room:
+                    lines, x = lines + 1, 0.0
+                x += c
+        else:
+            x += w
+        x += narrow * (len(seg) - len(body))
+    return lines
+
 
 def fit_rows(ws: Worksheet, first: int, last: int, *, min_lines: int = 1) -> None:
-    """Make each row of `first..last` tall enough for its wrapped text (merged cells count their full width).
+    """Make each row of `first..last` tall enough for its wrapped text (merged cells count their full width):
+    rows of more than one line get LINE_HEIGHT a line; a row of one line keeps the sheet's default height.
 
     One pass over the cells that exist (reading `ws[r]` or iter_rows would create every empty cell and
     recompute the sheet's extent: quadratic over 10,000 units).
@@ -415,9 +504,7 @@ def fit_rows(ws: Worksheet, first: int, last: int, *, min_lines: int = 1) -> Non
             continue
         if cell._style.alignmentId not in wrap_ids:
             continue
-        # 0.85: LibreOffice's fallback fonts set text wider than Excel's column units suggest
-        width = max(1.0, (spans.get((r, c), col_width(c)) - 1) * 0.85)
-        n = sum(max(1, math.ceil(_display_width(part) / width)) for part in v.split("\n"))
+        n = text_lines(v, spans.get((r, c), col_width(c)))
         if n > lines.get(r, 0):
             lines[r] = n
     for r in range(first, last + 1):
@@ -472,6 +559,69 @@ def print_setup(ws: Worksheet, title_rows: str | None = None, *, landscape: bool
     ws.oddFooter.center.text = PAGE_FOOTER["en" if lang == "en" else "zh"]
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def default_row_height(ws: Worksheet, height: float = ROW_HEIGHT) -> None:
+    """Every row of the sheet `height` points tall unless set (fit_rows sets the taller ones)."""
+    ws.sheet_format.defaultRowHeight = height
+    ws.sheet_format.customHeight = True
+
+
+A4_LANDSCAPE_HEIGHT_PT = 595 - 2 * 72 * 0.5
+"""Printable height of an A4 page in landscape (print_setup's margins), in points."""
+NARROWEST_POINTS_PER_UNIT = 6.0
+"""The narrowest a program prints a column unit: Excel, 宋体's 8-pixel digit (LibreOffice: 6.8, column_points)."""
+
+
+def page_room(ws: Worksheet, cols: dict[int, float], title_rows: tuple[int, int] | None = None) -> float:
+    """Points of rows (as set, at 100 %) that one printed page of a sheet fitted to the page width (print_setup)
+    surely holds, below its repeated title rows: counted at the largest scale a program prints it, where the
+    columns are narrowest (NARROWEST_POINTS_PER_UNIT), less 5 %."""
+    width = sum(NARROWEST_POINTS_PER_UNIT * w for w in cols.values())
+    scale = min(1.0, A4_LANDSCAPE_PT / width) if width else 1.0
+    titles = row_heights(ws, *title_rows) if title_rows else 0.0
+    return 0.95 * A4_LANDSCAPE_HEIGHT_PT / scale - titles
+
+
+def row_heights(ws: Worksheet, first: int, last: int) -> float:
+    """The rows' heights in points, as set (the sheet's default where not)."""
+    default = ws.sheet_format.defaultRowHeight or 15.0
+    dims = ws.row_dimensions
+    total = 0.0
+    for r in range(first, last + 1):
+        dim = dims.get(r)
+        total += dim.height if dim is not None and dim.height else default
+    return total
+
+
+def keep_together(ws: Worksheet, spans: list[tuple[int, int]], cols: dict[int, float], header: int) -> None:
+    """Page breaks so that each span of rows (a section: its heading, its own header row and its rows) prints
+    on one page, not its header at the foot of one page and its rows under the sheet's repeated header row
+    (`header`) on the next. When the sheet does not fit on one page, the first section starts a page, and a
+    section that would not fit below the ones before it starts the next (one longer than a page runs over).
+
+    The room on a page is counted for the program that prints the sheet largest (page_room): a section never
+    runs over, at the cost of some empty space at the foot of a page. LibreOffice keeps these breaks on a sheet
+    fitted to the page width (tests/test_summary_layout.py); Excel is said to ignore manual breaks under
+    "Fit to", not tried here.
+    """
+    from openpyxl.worksheet.pagebreak import Break
+
+    if not spans:
+        return
+    room = page_room(ws, cols, (header, header))
+    if row_heights(ws, 1, spans[-1][1]) <= room:
+        return  # one page
+    used = room
+    for i, (first, last) in enumerate(spans):
+        height = row_heights(ws, first, last)
+        if used + height > room:
+            ws.row_breaks.append(Break(id=first - 1))
+            used = 0.0
+        gap = row_heights(ws, last + 1, spans[i + 1][0] - 1) if i + 1 < len(spans) else 0.0
+        used += height + gap
+        if used > room:  # it ran over a page: the next one starts its own
+            used = room
 
 
 def column_points(width: float) -> float:
@@ -932,25 +1082,26 @@ def _fmt_time(t: Any) -> str:
 # --------------------------------------------------------------------------- 报送情况
 
 
+STATUS_HEADERS = (
+    *("序号", "单位代码", "单位名称", "类别", "报送状态", "计入汇总"),
+    *("错误", "警告", "文件", "接收时间", "主要问题"),
+)
+STATUS_WIDTHS = {1: (6, 8), 2: (10, 24), 3: (16, 40), 4: (6, 16), 5: (8, 24), 6: (8, 16), 7: (6, 8), 8: (6, 8),
+                 9: (20, 54), 10: (12, 20)}  # fmt: skip
+"""报送情况's columns (but the last, 主要问题, 60 wide and wrapped): (least, most) width; each as wide as its
+longest text within those, header included (see name_width); a longer text wraps."""
+PROBLEMS_WIDTH = 60
+
+
 def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
-    """First the status line and who has not reported (ready to copy), then one row per roster unit."""
-    headers = [
-        "序号",
-        "单位代码",
-        "单位名称",
-        "类别",
-        "报送状态",
-        "计入汇总",
-        "错误",
-        "警告",
-        "文件",
-        "接收时间",
-        "主要问题",
-    ]
+    """First the status line and who has not reported (ready to copy), then one row per roster unit, then
+    the files that count for no unit, section by section (each kept on one page, see keep_together)."""
+    headers = list(STATUS_HEADERS)
     n = len(headers)
     title_row(ws, _year_title(cons, "报送情况"), n)
     put(ws, 2, 1, cons.status_line(), font="big")
     merge(ws, 2, 1, 2, n)
+    ws.row_dimensions[2].height = 21  # the 12 pt line: 19.4 pt in LibreOffice
     verdict = (
         "汇总校验（C-SUM）：通过"
         if cons.ok
@@ -959,54 +1110,85 @@ def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     put(ws, 3, 1, f"{cons.counted_line()}；{verdict}", font=None if cons.ok else "red_bold")
     merge(ws, 3, 1, 3, n)
     missing = cons.missing_units
-    put(ws, 4, 1, f"未报单位（{len(missing)} 个）", font="bold")
+    # the label beside the list it introduces, on the list's first line (the row is as tall as the list)
+    put(ws, 4, 1, f"未报单位（{len(missing)} 个）", font="bold", align="top")
     merge(ws, 4, 1, 4, 2)
     put(ws, 4, 3, "、".join(missing) if missing else "无", align="wrap")
     merge(ws, 4, 3, 4, n)
     head = 6
-    header_row(ws, head, headers)
     records = cons.status.to_dict(orient="records")
-    others = [e for e in cons.entries if e.role in (SUPERSEDED, FOREIGN, UNIDENTIFIED, SKIPPED)]
-    files = [Path(rec["file"]).name for rec in records if rec["file"]] + [Path(e.file).name for e in others]
-    cols = {1: 6, 2: 13, 3: 0.0, 4: 7, 5: 9, 6: 12, 7: 6, 8: 6, 9: 0.0, 10: 17, 11: 60}
-    cols[3] = name_width([rec["name"] for rec in records] + [_entry_name(e) for e in others])
-    cols[9] = name_width(files, least=20, most=54)
+    rows = [_status_row(i, rec) for i, rec in enumerate(records, start=1)]
+    sections = _other_sections(cons, headers)
+    cols = status_widths([headers, *rows, *(s[1] for s in sections), *(r for s in sections for r in s[2])])
+    header_row(ws, head, headers)
     r = head
-    for i, rec in enumerate(records, start=1):
-        r = head + i
-        mark = "是（含错误）" if rec["included_invalid"] else ("是" if rec["counted"] else "否")
-        row = [
-            i,
-            rec["code"],
-            rec["name"],
-            rec["category"],
-            rec["status"],
-            mark,
-            rec["errors"] if rec["status"] != MISSING else None,
-            rec["warnings"] if rec["status"] != MISSING else None,
-            Path(rec["file"]).name if rec["file"] else "",
-            _fmt_time(rec["received"]),
-            rec["problems"],
-        ]
+    for rec, row in zip(records, rows, strict=True):
+        r += 1
         fills = {5: STATUS_FILL[rec["status"]], 6: STATUS_FILL[ERRORS] if rec["included_invalid"] else None}
-        for j, v in enumerate(row, start=1):
-            put(
-                ws,
-                r,
-                j,
-                v,
-                fmt="0" if j in (1, 7, 8) else None,
-                border=True,
-                align="wrap" if j == n else (fits(v, cols[j]) if j in (3, 9) else "left"),
-                fill=fills.get(j),
-            )
+        _status_cells(ws, r, row, cols, fills)
     ws.auto_filter.ref = f"A{head}:{_letter(n)}{r}"
-    r += 2
-    r = _other_files(ws, cons, r, headers, cols)
+    spans = []
+    for heading, heads, entries in sections:
+        r += 2
+        start = r
+        put(ws, r, 1, heading, font="bold")
+        r += 1
+        header_row(ws, r, heads)
+        for row in entries:
+            r += 1
+            _status_cells(ws, r, row, cols, {})
+        spans.append((start, r))
     widths(ws, cols)
+    default_row_height(ws)
     fit_rows(ws, 4, ws.max_row)
     ws.freeze_panes = ws.cell(row=head + 1, column=4)
     print_setup(ws, f"{head}:{head}")
+    keep_together(ws, spans, cols, head)
+
+
+def status_widths(rows: list[list[Any]]) -> dict[int, float]:
+    """报送情况's column widths from the texts in them (STATUS_WIDTHS): `rows` are every row of values and
+    headers the sheet shows in its columns."""
+    cols: dict[int, float] = {}
+    for j, (least, most) in STATUS_WIDTHS.items():
+        texts = (v if isinstance(v, str) else str(v) for v in (row[j - 1] for row in rows) if v is not None)
+        cols[j] = name_width(texts, least=least, most=most)
+    cols[len(STATUS_HEADERS)] = PROBLEMS_WIDTH
+    return cols
+
+
+def _status_row(i: int, rec: dict[str, Any]) -> list[Any]:
+    mark = "是（含错误）" if rec["included_invalid"] else ("是" if rec["counted"] else "否")
+    return [
+        i,
+        rec["code"],
+        rec["name"],
+        rec["category"],
+        rec["status"],
+        mark,
+        rec["errors"] if rec["status"] != MISSING else None,
+        rec["warnings"] if rec["status"] != MISSING else None,
+        Path(rec["file"]).name if rec["file"] else "",
+        _fmt_time(rec["received"]),
+        rec["problems"],
+    ]
+
+
+def _status_cells(ws: Worksheet, r: int, row: list[Any], cols: dict[int, float], fills: dict[int, Any]) -> None:
+    """One row of 报送情况: text on one line where it fits its column, else wrapped (fit_rows makes the row
+    taller); the last column (主要问题, 原因 …) always wrapped."""
+    last = len(row)
+    for j, v in enumerate(row, start=1):
+        put(
+            ws,
+            r,
+            j,
+            v,
+            fmt="0" if j in (1, 7, 8) else None,
+            border=True,
+            align="wrap" if j == last else fits(v, cols[j]),
+            fill=fills.get(j),
+        )
 
 
 def _entry_name(e: Any) -> str:
@@ -1014,54 +1196,45 @@ def _entry_name(e: Any) -> str:
     return (e.unit.name if e.unit else (rep.unit_name if rep else "")) or ""
 
 
-def _other_files(ws: Worksheet, cons: Consolidation, r: int, headers: list[str], cols: dict[int, float]) -> int:
-    """The files that count for no roster unit (superseded, foreign, unidentified), in the same columns; then
-    the files that are no report at all (skipped: no unit, no error count, why in the last column)."""
+def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(heading, header row, rows) of the files that count for no roster unit (superseded, foreign,
+    unidentified), in the same columns; then of the files that are no report at all (skipped: no unit, no
+    error count, why in the last column). Sections without files are left out."""
     sections = [
         (SUPERSEDED, "重复报送（已被本单位较新的文件替代，未计入汇总）", "替代它的文件"),
         (FOREIGN, "名单外单位的文件（未计入汇总）", "主要问题"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入汇总）", "主要问题"),
         (SKIPPED, "不是报表文件（已跳过）", "原因"),
     ]
+    out = []
     for role, heading, last in sections:
         entries = [e for e in cons.entries if e.role == role]
         if not entries:
             continue
-        put(ws, r, 1, f"{heading}：{len(entries)} 个", font="bold")
-        r += 1
-        header_row(ws, r, [*headers[:4], "文件状态", *headers[5:-1], last])
+        rows = []
         for i, e in enumerate(entries, start=1):
-            r += 1
             rep = e.report
             c = e.result.counts
             note = Path(e.superseded_by).name if role == SUPERSEDED and e.superseded_by else _problem_text(e)
             if role == SKIPPED:  # FILE-NOT-REPORT's own words; its 错误 is no unit's error
                 note = "；".join(f.title["zh"] for f in e.result.findings if f.severity == "error")
-            row = [
-                i,
-                (e.unit.code if e.unit else (rep.unit_code if rep else "")) or "",
-                _entry_name(e),
-                e.unit.category if e.unit else "",
-                ROLE_ZH[role],
-                "否",
-                None if role == SKIPPED else c["error"],
-                None if role == SKIPPED else c["warning"],
-                Path(e.file).name,
-                _fmt_time(e.received),
-                note,
-            ]
-            for j, v in enumerate(row, start=1):
-                put(
-                    ws,
-                    r,
-                    j,
-                    v,
-                    fmt="0" if j in (1, 7, 8) else None,
-                    border=True,
-                    align="wrap" if j == len(row) else (fits(v, cols[j]) if j in (3, 9) else "left"),
-                )
-        r += 2
-    return r
+            rows.append(
+                [
+                    i,
+                    (e.unit.code if e.unit else (rep.unit_code if rep else "")) or "",
+                    _entry_name(e),
+                    e.unit.category if e.unit else "",
+                    ROLE_ZH[role],
+                    "否",
+                    None if role == SKIPPED else c["error"],
+                    None if role == SKIPPED else c["warning"],
+                    Path(e.file).name,
+                    _fmt_time(e.received),
+                    note,
+                ]
+            )
+        out.append((f"{heading}：{len(entries)} 个", [*headers[:4], "文件状态", *headers[5:-1], last], rows))
+    return out
 
 
 def _problem_text(e: Any) -> str:
@@ -1132,10 +1305,15 @@ def _indicator_widths(cons: Consolidation, first_col: int, order: list[int]) -> 
 
 def text_units(text: str) -> int:
     """Width of a one-line text in column units as Excel sets it in 宋体: a CJK character (and a full-width
-    quote) 2, anything else 1. (fit_rows estimates wrapped text more generously.)"""
+    quote) 2, anything else 1. (text_lines counts a Latin letter a little wider, as LibreOffice sets it.)"""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1 for ch in text)
+    return sum(map(_char_text_units, text))
+
+
+@functools.cache
+def _char_text_units(ch: str) -> int:
+    return 2 if _is_wide(ch) else 1
 
 
 def name_width(names: Iterable[str], *, least: float = 16, most: float = 40) -> float:
@@ -1146,7 +1324,7 @@ def name_width(names: Iterable[str], *, least: float = 16, most: float = 40) -> 
 
 def fits(text: Any, width: float) -> str:
     """The alignment of a name in a column of `width`: one line if it fits, else wrapped (and the row taller)."""
-    return "left" if not isinstance(text, str) or text_units(text) <= width - 1 else "name"
+    return "left" if not isinstance(text, str) or text_lines(text, width) == 1 else "name"
 
 
 def indicator_rows(cons: Consolidation) -> list[list[Any]]:
@@ -1293,7 +1471,25 @@ def findings_sheet(ws: Worksheet, cons: Consolidation) -> None:
         for j, v in enumerate(row, start=1):
             put(ws, r, j, v, fmt="0" if j == 1 else None, border=True, align="wrap", fill=sev_fill if j == 5 else None)
     ws.auto_filter.ref = f"A{head}:{_letter(n)}{max(r, head)}"
-    widths(ws, {1: 6, 2: 13, 3: 24, 4: 20, 5: 6, 6: 14, 7: 14, 8: 44, 9: 50, 10: 36, 11: 20})
+    # the rule ids on one line, in both tables: 规则 of the list, and its column B of the ranking
+    rules = [x[0] for x in ranking]
+    widths(
+        ws,
+        {
+            1: name_width([str(len(df))], least=6, most=10),
+            2: name_width([*df["code"], *rules], least=13, most=24),
+            3: 24,
+            4: 20,
+            5: name_width(["出现次数"], least=6),
+            6: name_width(df["rule"], least=14, most=30),
+            7: 14,
+            8: 44,
+            9: 50,
+            10: 36,
+            11: 20,
+        },
+    )
+    default_row_height(ws)
     fit_rows(ws, 3, ws.max_row)
     print_setup(ws)
 
