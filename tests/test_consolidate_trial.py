@@ -163,7 +163,6 @@ def test_the_unit_that_also_sent_its_own_file_counts_as_usual(tmp_path):
     assert (roles[D08], roles[D09]) == ("counted", "mismatched")
 
 
-@pytest.mark.xfail(strict=True, reason="summary_xlsx.py lists files by role; MISMATCHED needs its section there")
 def test_the_summary_workbook_lists_the_file_apart(tmp_path):
     box = inbox(tmp_path / "inbox")
     out = tmp_path / "汇总.xlsx"

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from xltool.consolidate import (
     ERRORS,
     FOREIGN,
+    MISMATCHED,
     MISSING,
     PASSED,
     ROLE_ZH,
@@ -42,6 +43,7 @@ from xltool.consolidate import (
     SUPERSEDED,
     UNIDENTIFIED,
     WARNINGS,
+    pending_label,
 )
 from xltool.findings import SEVERITY_ZH
 from xltool.template import _COVER_LABELS, INSTRUCTIONS_HEADINGS
@@ -1204,6 +1206,7 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
         (SUPERSEDED, "重复报送（已被本单位较新的文件替代，未计入汇总）", "替代它的文件"),
         (FOREIGN, "名单外单位的文件（未计入汇总）", "主要问题"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入汇总）", "主要问题"),
+        (MISMATCHED, "文件名与内容不是同一单位的文件（未计入汇总）", "主要问题"),
         (SKIPPED, "不是报表文件（已跳过）", "原因"),
     ]
     out = []
@@ -1221,8 +1224,8 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
             rows.append(
                 [
                     i,
-                    (e.unit.code if e.unit else (rep.unit_code if rep else "")) or "",
-                    _entry_name(e),
+                    "" if role == MISMATCHED else (e.unit.code if e.unit else (rep.unit_code if rep else "")) or "",
+                    pending_label(e) if role == MISMATCHED else _entry_name(e),  # neither unit's file
                     e.unit.category if e.unit else "",
                     ROLE_ZH[role],
                     "否",
