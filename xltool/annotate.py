@@ -285,9 +285,10 @@ def _print_setup(ws, header_row: int, lang: str) -> None:
     """The 整改清单 as a department prints it: A4 landscape fitted to the page width, the table's header row
     repeated on every page, the cell grid printed (the sheet has no borders), page numbers in the footer, and
     rows tall enough for their wrapped text (LibreOffice keeps an .xlsx row's height: text would be cut)."""
-    from xltool.summary_xlsx import fit_rows, print_setup
+    from xltool.summary_xlsx import default_row_height, fit_rows, print_setup
 
     print_setup(ws, f"{header_row}:{header_row}", lang=lang)
+    default_row_height(ws)  # one line mixing Chinese and Latin needs more than the 15 pt default
     ws.print_options.gridLines = True
     ws.row_dimensions[1].height = 24  # the 14 pt title
     fit_rows(ws, header_row + 1, ws.max_row)

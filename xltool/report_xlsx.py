@@ -336,6 +336,7 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
     from xltool.summary_xlsx import (
         HEADER_FILL,
         cell_styles,
+        default_row_height,
         fit_rows,
         merge,
         name_width,
@@ -440,6 +441,7 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
                 cell._style = copy(line_style if one_line else body_style)
         ws.freeze_panes = ws.cell(hrow + 1, 1).coordinate
         ws.auto_filter.ref = f"A{hrow}:{col_letter(len(headers))}{max(hrow, ws.max_row)}"
+        default_row_height(ws)  # one line mixing Chinese and Latin needs more than the 15 pt default
         fit_rows(ws, hrow, ws.max_row)
         print_setup(ws, f"{hrow}:{hrow}", lang=lang)
     p = Path(out)
