@@ -245,3 +245,14 @@ def test_english_reminder_is_signed_with_the_offices_name(tmp_path):
         "campaign", "status", "--reminder", "--lang", "en", "--sender", "Zhifu District Office", "--campaign", str(root)
     )
     assert own.stdout.splitlines()[-2] == "Zhifu District Office"
+
+
+def test_counts_in_english_reader_messages_agree_with_their_number():
+    from xltool.findings import tool_finding
+    from xltool.rules import plural
+
+    one = tool_finding("INPUT-FORMULA", table="表三", count={"zh": 1, "en": plural(1, "input cell", "input cells")})
+    many = tool_finding("TOTAL-FORMULA", table="表三", count={"zh": 3, "en": plural(3, "total cell", "total cells")})
+    assert one.title["en"] == "表三: formulas in 1 input cell; their saved results were read"
+    assert one.title["zh"] == "表三 有 1 个填报单元格是公式，按文件中保存的结果读取"
+    assert many.title["en"].startswith("表三: the formulas of 3 total cells were replaced")

@@ -133,6 +133,13 @@ def read_file(path: str | Path, *, engine: str = "auto", kind: str | None = None
         return Loaded(p, None, [tool_finding("READER-INTERNAL", error=type(e).__name__)])
 
 
+def _count(n: int, one: str, many: str) -> dict[str, Any]:
+    """A count for a message: the number in Chinese, number and noun in English ("1 input cell")."""
+    from xltool.rules import plural
+
+    return {"zh": n, "en": plural(n, one, many)}
+
+
 def read_plain_xlsx(path: Path) -> Loaded | None:
     """`read_file(path)` for a plain .xlsx workbook read in one pass (`reader_xlsx`), without sniffing it
     first: that pass finds the workbook part where only an .xlsx has it. None: anything else (then
@@ -570,7 +577,7 @@ def _assemble(
         findings.append(_formula_finding(form, report, tid, items))
     for tid, keys in input_formulas.items():
         t = form.table(tid)
-        f = tool_finding("INPUT-FORMULA", table=t.name, count=len(keys))
+        f = tool_finding("INPUT-FORMULA", table=t.name, count=_count(len(keys), "input cell", "input cells"))
         f.table, f.keys = tid, keys
         f.cells = [cells[k] for k in keys]
         f.details = {
@@ -724,7 +731,7 @@ def _total_stored(form, report, ev, key, raw, p, computed, how, template) -> Fin
 
 def _formula_finding(form: Form, report: UnitReport, tid: str, items: list[tuple[str, str]]) -> Finding:
     t = form.table(tid)
-    f = tool_finding("TOTAL-FORMULA", table=t.name, count=len(items))
+    f = tool_finding("TOTAL-FORMULA", table=t.name, count=_count(len(items), "total cell", "total cells"))
     f.table = tid
     f.keys = [k for k, _ in items]
     f.cells = [report.cell_ref(k) for k, _ in items if report.cell_ref(k)]

@@ -18,6 +18,7 @@ from xltool.findings import Finding, tool_finding
 from xltool.labels import Match, best_match, known_variants, normalize
 from xltool.layout import col_letter
 from xltool.reader_book import Book, Located, Sheet
+from xltool.rules import plural
 from xltool.schema.model import Form, Table
 
 MAX_LABEL_LEN = 100
@@ -424,7 +425,12 @@ def located_findings(form: Form, loc: Located) -> list[Finding]:
         out.append(f)
     if loc.missing:
         shown = "、".join(loc.missing[:8]) + ("等" if len(loc.missing) > 8 else "")
-        f = tool_finding("TABLE-LABELS-MISSING", table=t.name, count=len(loc.missing), labels=shown)
+        f = tool_finding(
+            "TABLE-LABELS-MISSING",
+            table=t.name,
+            count={"zh": len(loc.missing), "en": plural(len(loc.missing), "row/column label", "row/column labels")},
+            labels=shown,
+        )
         f.table = t.id
         f.details = {"zh": [f"缺少：{lb}" for lb in loc.missing], "en": [f"Missing: {lb}" for lb in loc.missing]}
         out.append(f)

@@ -15,6 +15,7 @@ from xltool.findings import Finding, tool_finding
 from xltool.layout import col_letter, fingerprint, sheet_cells, sheet_layouts
 from xltool.metadata import META_KEYS, META_SHEET, parse_metadata
 from xltool.reader_book import Book, Located
+from xltool.rules import plural
 from xltool.schema.model import Form
 
 PROP_PREFIX = "xltool."
@@ -148,7 +149,7 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
 
 
 def _label_finding(tid: str, sheet: str, bad: list[tuple[str, str, Any]]) -> Finding:
-    f = tool_finding("TEMPLATE-LABEL", sheet=sheet, count=len(bad))
+    f = tool_finding("TEMPLATE-LABEL", sheet=sheet, count={"zh": len(bad), "en": plural(len(bad), "place", "places")})
     f.table = tid
     f.cells = [f"{sheet}!{ref}" for ref, _, _ in bad]
     shown = bad[:12]
