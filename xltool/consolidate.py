@@ -13,7 +13,6 @@ Results are pandas DataFrames (pandas is imported lazily: `xltool validate` does
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool.findings import SEVERITY_ZH, Finding, render, sort_findings, tool_finding
+from xltool.hashing import sha256_file
 from xltool.interchange import UnitReport
 from xltool.layout import sheet_cells
 from xltool.roster import Roster, Unit, normalize_name
@@ -480,7 +480,7 @@ def _sha256(path: str | Path, report: UnitReport | None) -> str:
     if report is not None and report.source.get("sha256"):
         return str(report.source["sha256"])
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return ""
 

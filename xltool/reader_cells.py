@@ -21,11 +21,15 @@ from typing import Any
 from xltool.layout import col_letter
 from xltool.reader_book import Book, Sheet, _Package, core_props, norm_value
 
+PLAIN_COLUMN = rb"[A-Z]|[A-F][A-Z]|G[A-R]"
+PLAIN_ROW = rb"[1-9][0-9]{0,3}"
+"""A cell position plainly within safezip's limits (columns to GR, rows below 10,000, no leading zero): the
+one spelling of it, for this module's cells and `reader_xlsx`'s structural checks."""
 _CELL = re.compile(
-    rb'<c r="([A-Z]|[A-F][A-Z]|G[A-R])([1-9][0-9]{0,3})"(?: s="([0-9]{1,5})")?(?: t="([A-Za-z]{1,9})")?([^>]*)>'
+    rb'<c r="(' + PLAIN_COLUMN + rb")(" + PLAIN_ROW + rb')"(?: s="([0-9]{1,5})")?(?: t="([A-Za-z]{1,9})")?([^>]*)>'
     rb"(<f[^>]*>[^<]*</f>|<f[^>]*/>)?"
     rb"(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>|<is>(.*?)</is>)?</c>"
-    rb'|<c r="(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"[^>]*/>',
+    rb'|<c r="(?:' + PLAIN_COLUMN + rb")" + PLAIN_ROW + rb'"[^>]*/>',
     re.S,
 )
 """One cell: position (within the 9,999 rows and the columns to GR that safezip allows), style and type

@@ -24,19 +24,19 @@ import zlib
 from pathlib import Path
 
 from xltool.reader_book import Book, open_fast
-from xltool.reader_cells import read_book
+from xltool.reader_cells import PLAIN_COLUMN, PLAIN_ROW, read_book
 from xltool.safezip import _XML_SUFFIXES, Limits, _Package, _PrologScanner
 
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
 
-_BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"))')
-_BAD_ROW = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="[1-9][0-9]{0,3}"))')
+_NEAR = rb"(?:" + PLAIN_COLUMN + rb")" + PLAIN_ROW
+_BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="' + _NEAR + rb'"))')
+_BAD_ROW = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="' + PLAIN_ROW + rb'"))')
 """A cell or row that the plain shape does not have: without r= first (implied positions), beyond row 9,999
 or column GR (the limits are 10,000 and GR), with a leading zero. Two searches with a literal prefix, which
 the regex engine finds fast; no match means every position is plainly within safezip's limits."""
 _PREFIXED = re.compile(rb":(?:c|row|dimension)[\s>/]")
 """A prefixed cell, row or dimension element (`<x:c …>`): one search, faster than three `in` tests."""
-_NEAR = rb"(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9][0-9]{0,3}"
 _DIMENSION = re.compile(rb'<dimension ref="' + _NEAR + rb"(?::" + _NEAR + rb')?"/>')
 
 
