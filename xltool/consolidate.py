@@ -538,13 +538,8 @@ def members_of(report: UnitReport) -> list[dict[str, Any]]:
 
 def _unit_from_filename(path: str, roster: Roster) -> Unit | None:
     """A roster unit named (by code or full name) in a file's name: for files that could not be read."""
-    stem = normalize_name(Path(path).stem).upper()
-    best: Unit | None = None
-    for u in roster.units:
-        hit = (u.code and normalize_name(u.code).upper() in stem) or normalize_name(u.name).upper() in stem
-        if hit and (best is None or len(u.name) > len(best.name)):
-            best = u
-    return best
+    hits = roster.named_in(path, kinds=("code", "full"))
+    return max((u for u, _ in hits.values()), key=lambda u: len(u.name), default=None)
 
 
 def _unit_of(report: UnitReport, roster: Roster) -> Unit | None:
@@ -857,7 +852,7 @@ def _assign(
 def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit | None:
     """The roster unit a file's name names when its content is another roster unit's (`unit`), else None.
 
-    The same test as `xltool campaign collect`'s 待确认归属 (`campaign.collect.filename_unit`: the code, the
+    The same test as `xltool campaign collect`'s 待确认归属 (`roster.filename_unit`: the code, the
     full name or the name without the district prefix, and no second unit). Not asked of a file whose unit came
     from its name in the first place, nor of a campaign's version (the campaign, or its clerk, decided its unit).
     """
@@ -866,7 +861,7 @@ def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit |
         return None
     if rep.source.get("campaign_version") is not None:
         return None
-    from xltool.campaign.collect import filename_unit
+    from xltool.roster import filename_unit
 
     named = filename_unit(Path(r.file).name, roster)
     return named if named is not None and named.code != unit.code else None

@@ -108,7 +108,7 @@ def init_campaign(
     Raises:
         CampaignError / UsageError: the folder is a campaign already, bad roster, unusable prior data.
     """
-    from xltool.campaign.collect import district_prefix
+
     from xltool.campaign.store import write_atomic
     from xltool.roster import load_roster
     from xltool.schema import load_form
@@ -128,7 +128,7 @@ def init_campaign(
     kept = root / f"名单{Path(roster).suffix.lower()}"
     if Path(roster).resolve() != kept.resolve():
         write_atomic(kept, Path(roster).read_bytes())
-    c = create_campaign(root, year=year, roster=ros, form_id=form, name=name or district_prefix(ros), roster_file=kept)
+    c = create_campaign(root, year=year, roster=ros, form_id=form, name=name or ros.district_prefix, roster_file=kept)
     if priors:
         with c.write() as conn:
             for p in priors:

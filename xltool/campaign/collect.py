@@ -51,7 +51,7 @@ from xltool.campaign.store import (
 )
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
-from xltool.roster import Roster, Unit, normalize_name
+from xltool.roster import Roster, Unit, filename_unit
 from xltool.sources import Loaded, expand_paths, is_not_report, load_any
 from xltool.validate import FileResult, PriorData, validate_loaded
 
@@ -92,41 +92,6 @@ class Identity:
     def awaits_assignment(self) -> bool:
         """Content and name point at different roster units: 待确认归属 until the clerk assigns it."""
         return self.unit is not None and self.named is not None
-
-
-def district_prefix(roster: Roster) -> str:
-    """The common beginning of the roster's names, cut after its last 省/市/区/县/旗 (烟台市芝罘区)."""
-    names = [normalize_name(u.name) for u in roster.units]
-    if len(names) < 2:
-        return ""
-    prefix = os.path.commonprefix(names)
-    cut = max(prefix.rfind(c) for c in "省市区县旗")
-    return prefix[: cut + 1] if cut >= 0 else ""
-
-
-def filename_unit(file_name: str, roster: Roster) -> Unit | None:
-    """The roster unit a file name names confidently, or None.
-
-    Confident: the name contains the unit's code, its full name, or its name without the district
-    prefix (科学技术局 for 烟台市芝罘区科学技术局) — and no other unit's name or code, except one that is
-    part of the matched text. "科技局.xlsx" names nobody; "民政局与财政局.xlsx" names two, so nobody.
-    """
-    stem = normalize_name(Path(file_name).stem).upper()
-    if not stem:
-        return None
-    prefix = district_prefix(roster)
-    hits: dict[str, tuple[Unit, str]] = {}
-    for u in roster.units:
-        full = normalize_name(u.name).upper()
-        keys = [normalize_name(u.code).upper(), full]
-        if prefix and full.startswith(prefix.upper()) and len(full) - len(prefix) >= 2:
-            keys.append(full[len(prefix) :])
-        matched = [k for k in keys if len(k) >= 2 and k in stem]
-        if matched:
-            hits[u.code] = (u, max(matched, key=len))
-    # a hit whose matched text lies inside another hit's matched text is not a second candidate
-    kept = [(u, m) for u, m in hits.values() if not any(m != m2 and m in m2 for u2, m2 in hits.values() if u2 != u)]
-    return kept[0][0] if len(kept) == 1 else None
 
 
 def identify(loaded: Loaded, file_name: str, roster: Roster) -> Identity:

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from xltool.campaign.collect import IDENTITY_RULES
-from xltool.campaign.collect import district_prefix as _district_prefix
 from xltool.campaign.store import Campaign, load_findings, load_report, loads
 from xltool.findings import SEVERITY_ZH, Finding
 from xltool.interchange import UnitReport
@@ -570,7 +569,7 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
     ]
     unidentified.sort(key=lambda v: v.id)
     pending.sort(key=lambda p: p.version.id)
-    name = campaign.name or _district_prefix(campaign.roster)
+    name = campaign.name or campaign.roster.district_prefix
     return CampaignStatus(campaign.year, name, units, unidentified, now(), pending)
 
 
