@@ -649,3 +649,24 @@ def test_a_file_named_twice_is_read_once(roster):
     one = sample_file("370602-D01")
     c = consolidate([DATA, one], roster)
     assert len(c.files) == 36 and c.counts["superseded"] == 0
+
+
+def test_files_listed_from_folders_and_named_once(tmp_path):
+    """What a folder holds, as `expand_paths` lists it (links to files followed, links to folders, hidden
+    folders and lock files not) and `unique_files` keeps it (a file reached twice counts once)."""
+    import os
+
+    from xltool.sources import expand_paths, unique_files
+
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / ".git").mkdir()
+    for name in ("b.xlsx", "a.xlsx", "sub/c.xlsx", ".git/x.xlsx", "~$a.xlsx", ".~lock.a.xlsx#", "Thumbs.db"):
+        (inbox / name).write_bytes(b"x")
+    os.symlink(inbox / "a.xlsx", inbox / "link-to-a.xlsx")
+    os.symlink(inbox / "missing.xlsx", inbox / "broken.xlsx")
+    os.symlink(inbox / "sub", inbox / "link-to-sub")
+    listed = expand_paths([inbox])
+    assert [p.relative_to(inbox).as_posix() for p in listed] == ["a.xlsx", "b.xlsx", "link-to-a.xlsx", "sub/c.xlsx"]
+    again = unique_files(listed + [inbox / "sub" / ".." / "b.xlsx", inbox / "link-to-sub" / "c.xlsx"])
+    assert [p.relative_to(inbox).as_posix() for p in again] == ["a.xlsx", "b.xlsx", "sub/c.xlsx"]

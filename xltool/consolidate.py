@@ -584,12 +584,12 @@ def _load_and_validate(
     `values`, if given, receives id(report) -> evaluated values of the reports a worker evaluated already.
     """
     from xltool.parallel import resolve_jobs, share_cells
-    from xltool.sources import expand_paths, load_any
+    from xltool.sources import expand_paths, load_any, unique_files
     from xltool.validate import validate_loaded
 
     given = [x for x in items if isinstance(x, FileResult)]
     # a file named twice (a folder and a file in it) is read once
-    paths = list({p.resolve(): p for p in expand_paths([x for x in items if not isinstance(x, FileResult)])}.values())
+    paths = unique_files(expand_paths([x for x in items if not isinstance(x, FileResult)]))
     if resolve_jobs(jobs, len(paths)) > 1:
         return _load_and_validate_parallel(
             paths, given, roster=roster, year=year, prior=prior, progress=progress, jobs=jobs, values=values

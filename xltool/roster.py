@@ -73,11 +73,12 @@ class Roster:
         return prefix[: cut + 1] if cut >= 0 else ""
 
     @cached_property
-    def _name_keys(self) -> tuple[dict[str, list[tuple[Unit, str]]], int]:
-        """What a file name may contain to name a unit -> [(unit, "code" | "full" | "short")], longest key.
+    def _name_keys(self) -> tuple[dict[str, list[tuple[Unit, str]]], tuple[int, ...], frozenset[str]]:
+        """What a file name may contain to name a unit -> [(unit, "code" | "full" | "short")], the lengths of
+        those keys and their first two characters.
 
-        Built once, so that asking a file name costs its substrings, not a scan of the roster (1,000 files
-        against a 1,000-unit roster were 3 million normalizations).
+        Built once, so that asking a file name costs a few lookups where a key may begin, not a scan of the
+        roster (1,000 files against a 1,000-unit roster were 3 million normalizations).
         """
         prefix = self.district_prefix.upper()
         keys: dict[str, list[tuple[Unit, str]]] = {}
@@ -89,20 +90,26 @@ class Roster:
             for key, kind in own:
                 if len(key) >= 2:
                     keys.setdefault(key, []).append((u, kind))
-        return keys, max(map(len, keys), default=0)
+        return keys, tuple(sorted({len(k) for k in keys})), frozenset(k[:2] for k in keys)
 
     def named_in(
         self, file_name: str, kinds: tuple[str, ...] = ("code", "full", "short")
     ) -> dict[str, tuple[Unit, str]]:
         """Unit code -> (unit, the longest of its `kinds` of keys) for every unit a file's name contains."""
         stem = normalize_name(Path(file_name).stem).upper()
-        keys, longest = self._name_keys
+        keys, lengths, starts = self._name_keys
         hits: dict[str, tuple[Unit, str]] = {}
-        for i in range(len(stem)):
-            for j in range(i + 2, min(len(stem), i + longest) + 1):
-                for u, kind in keys.get(stem[i:j], ()):
-                    if kind in kinds and (u.code not in hits or len(hits[u.code][1]) < j - i):
-                        hits[u.code] = (u, stem[i:j])
+        for i in range(len(stem) - 1):
+            if stem[i : i + 2] not in starts:
+                continue
+            for n in lengths:
+                if i + n > len(stem):
+                    break
+                found = keys.get(stem[i : i + n])
+                if found:
+                    for u, kind in found:
+                        if kind in kinds and (u.code not in hits or len(hits[u.code][1]) < n):
+                            hits[u.code] = (u, stem[i : i + n])
         return hits
 
 

@@ -13,8 +13,10 @@ sections in it, or the CSV reader no table of the form. Consumers tell it by `is
 
 from __future__ import annotations
 
+import os
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,6 +228,46 @@ _CLUTTER = frozenset({"thumbs.db", "desktop.ini"})
 """Files the system itself leaves in folders: never anybody's return."""
 
 
+def _files_under(folder: Path) -> Iterator[Path]:
+    """The files under `folder` that `expand_paths` lists, from the directory entries alone (no stat of a plain
+    file: 10,000 returns are listed in a few ms). Hidden folders are not entered, nor links to folders."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        name = e.name
+        if name.startswith("."):
+            continue
+        try:
+            if e.is_dir(follow_symlinks=False):
+                yield from _files_under(folder / name)
+            elif e.is_file() and not name.startswith(("~$", ".~lock")) and name.lower() not in _CLUTTER:
+                yield folder / name
+        except OSError:
+            continue
+
+
+def unique_files(paths: list[Path]) -> list[Path]:
+    """`paths` without a file named twice (a folder and a file in it, a link beside its target), in order.
+
+    A path is taken as its folder's real path and its own name unless it is a link itself: one realpath per
+    folder, not one per file (resolving 10,000 files each from the root took ~0.4 s).
+    """
+    real_dirs: dict[Path, str] = {}
+    seen: dict[str, Path] = {}
+    for p in paths:
+        parent = p.parent
+        d = real_dirs.get(parent)
+        if d is None:
+            d = real_dirs[parent] = os.path.realpath(parent)
+        key = os.path.join(d, p.name)
+        if os.path.islink(key):
+            key = os.path.realpath(key)
+        seen.setdefault(key, p)
+    return list(seen.values())
+
+
 def expand_paths(paths: list[str | Path]) -> list[Path]:
     """Files as given, and every file in folders, recursively (sorted; hidden files, ~$ and .~lock files of
     open documents and the system's Thumbs.db / desktop.ini skipped).
@@ -237,14 +279,7 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (
-                    f.is_file()
-                    and not f.name.startswith(("~$", ".", ".~lock"))
-                    and f.name.lower() not in _CLUTTER
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])
-                ):
-                    out.append(f)
+            out += sorted(_files_under(p))
         else:
             out.append(p)
     return out
