@@ -602,3 +602,16 @@ def test_cli_status_of_one_unit_and_reminder(built, monkeypatch):
     assert "一、以下 5 家单位报送的数据未通过校验" in r.stdout
     assert "二、以下 2 家单位的数据有警告" in r.stdout and "烟台市芝罘区民政局" in r.stdout
     assert r.stdout.splitlines()[-2] == "芝罘区政务公开办公室"
+
+
+def test_status_table_shortens_a_very_long_unit_name():
+    """One unit named with 130 characters keeps the other rows' 主要问题 on the screen."""
+    from xltool.campaign.status import MAX_COLUMN, _table, width
+
+    long_name = "测试区" + "很长的名字" * 26 + "局"
+    rows = [[long_name, "有错误", "表三 差 1 件"], ["测试区财政局", "已通过", ""]]
+    lines = _table(["单位", "状态", "主要问题"], rows)
+    assert lines[2].startswith("测试区很长的名字") and "…" in lines[2] and lines[2].endswith("表三 差 1 件")
+    assert width(lines[2].split("  ")[0]) <= MAX_COLUMN
+    assert max(width(line) for line in lines) < 70
+    assert lines[3].startswith("测试区财政局")

@@ -670,3 +670,21 @@ def test_files_listed_from_folders_and_named_once(tmp_path):
     assert [p.relative_to(inbox).as_posix() for p in listed] == ["a.xlsx", "b.xlsx", "link-to-a.xlsx", "sub/c.xlsx"]
     again = unique_files(listed + [inbox / "sub" / ".." / "b.xlsx", inbox / "link-to-sub" / "c.xlsx"])
     assert [p.relative_to(inbox).as_posix() for p in again] == ["a.xlsx", "b.xlsx", "sub/c.xlsx"]
+
+
+def test_a_file_named_for_another_unit_is_told_a_name_it_can_have(tmp_path):
+    """The rename CONS-NAME-MISMATCH suggests is one Windows accepts: / and : as "_", as `template` writes it."""
+    from xltool.template import write_template
+
+    form = load_form()
+    units = (Unit("A01", "某区教育/体育局:分局"), Unit("A02", "某区财政局"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    values = {k: 0 for k in form.input_keys}
+    write_template(
+        form, inbox / "A02_某区财政局_2021.xlsx", year=2021, unit_name=units[0].name, unit_code="A01", values=values
+    )
+    cons = consolidate([inbox], Roster(units), year=2021)
+    (f,) = [f for e in cons.entries for f in e.result.findings if f.rule == "CONS-NAME-MISMATCH"]
+    assert "A01_某区教育_体育局_分局_2021.xlsx" in f.fix["zh"] and "本文件不计入任何单位" in f.title["zh"]
+    assert cons.counts["counted"] == 0

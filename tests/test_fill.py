@@ -75,6 +75,7 @@ def test_a_total_that_disagrees_is_written_over_its_formula(tmp_path: Path) -> N
             assert str(got[key]).startswith("=SUM("), key
     assert sorted(f.rule for f in notes) == ["FILL-TOTAL-VALUE"] * 2
     assert "（一）予以公开 总计" in notes[0].message()
+    assert notes[0].severity == "warning"  # validate calls it an error (TOTAL-STORED): not a mere hint here
 
 
 def test_text_blank_and_amounts(tmp_path: Path, blank: Path) -> None:

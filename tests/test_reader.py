@@ -379,3 +379,30 @@ def test_a_short_form_of_the_unit_in_the_file_name_is_the_same_unit(tmp_path, co
     shutil.copy(corpus["template"], other)
     f, _ = one(other, "TEMPLATE-REUSED")
     assert "卫生健康局" in f.message()
+
+
+def test_the_file_name_xltool_wrote_is_the_units_own(tmp_path):
+    """Names with / or : (written as "_") and names too long for a file name (shortened): the issued template,
+    filled and sent back under its issued name, is the unit's own; another unit's name is still caught."""
+    from xltool.roster import Roster, Unit
+    from xltool.schema import load_form
+    from xltool.template import write_templates
+
+    form = load_form()
+    units = (
+        Unit("T04", "测试区教育/体育局:分局"),
+        Unit("T03", "测试区" + "很长的名字" * 25 + "局"),
+        Unit("T05", "测试区财政局"),
+    )
+    written = write_templates(form, Roster(units), tmp_path, year=2024)
+    by_code = {p.name.split("_", 1)[0]: p for p in written}
+    assert by_code["T04"].name == "T04_测试区教育_体育局_分局_2024.xlsx"
+    assert len(by_code["T03"].name.encode()) < 240
+    for code in ("T04", "T03"):
+        findings = validate_loaded(read_file(by_code[code]), roster=Roster(units), year=2024).findings
+        assert "TEMPLATE-REUSED" not in [f.rule for f in findings], code
+    moved = tmp_path / "T05_测试区财政局_2024.xlsx"
+    moved.unlink()
+    by_code["T04"].rename(moved)
+    f, _ = one(moved, "TEMPLATE-REUSED")
+    assert "测试区财政局" in f.message()

@@ -45,7 +45,7 @@ CELLS = {
         True,
     ),
     "type_before_style": (b'<row r="1"><c r="A1" t="n" s="0"><v>7</v></c></row>', False),
-    "single_quotes": (b"<row r=\"1\"><c r=\"A1\" t='inlineStr'><is><t>x</t></is></c></row>", False),
+    "single_quotes": (b'<row r="1"><c r="A1" t=\'inlineStr\'><is><t>x</t></is></c></row>', False),
     "space_in_number": (b'<row r="1"><c r="A1"><v> 7</v></c></row>', False),
     "ooxml_escape": (b'<row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row>', False),
     "carriage_return_ref": (b'<row r="1"><c r="A1" t="inlineStr"><is><t>a&#13;b</t></is></c></row>', False),
@@ -157,8 +157,7 @@ SST = (
 
 def test_shared_strings_as_excel_wps_and_libreoffice_write_them(tmp_path):
     data = (
-        b'<row r="1"><c r="A1" s="0" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
-        b"</row>"
+        b'<row r="1"><c r="A1" s="0" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
     )
     path = _workbook(tmp_path, "sst", data, sst=SST)
     _compare(path, True, "sst")

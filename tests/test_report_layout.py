@@ -1,6 +1,6 @@
 """A finding about many cells in the clerk's 问题明细 and in the annotated copy's 校验结果: one row of sane height.
 
-An empty return has VALUE-BLANK for 144 cells of 表三. Its cells are listed as ranges (表三!D6:I28、D30:I30), at
+A return all but empty has VALUE-BLANK for 144 cells of 表三. Its cells are listed as ranges (表三!D6:I28、D30:I30), at
 most a few of them with the count ("等 N 处"), the complete list in the cell's comment; the message shows at most
 MAX_DETAIL_LINES detail lines. Real templates are written, read back and validated; LibreOffice prints them.
 """
@@ -34,9 +34,11 @@ def _result(path: Path):
 
 @pytest.fixture(scope="module")
 def empty_return(tmp_path_factory) -> Path:
-    """A unit's template sent back without a single figure."""
+    """A unit's template sent back with one figure of 表四 and nothing else (wholly untouched, it is one
+    VALUE-EMPTY error instead: `test_rules`)."""
     d = tmp_path_factory.mktemp("empty")
-    return write_template(FORM, d / "empty.xlsx", year=2024, unit_name="某区某局")
+    one = next(k for k in FORM.input_keys if FORM.cells[k].table == "t4")
+    return write_template(FORM, d / "empty.xlsx", year=2024, unit_name="某区某局", values={one: 1})
 
 
 @pytest.fixture(scope="module")

@@ -276,6 +276,46 @@ def test_value_blank_whole_legal_person_columns_and_slash(form, seed):
     assert check(form, with_cells)[0].details["zh"][0] == "“商业企业”列全部空白（E6–E30，24 格）"
 
 
+@pytest.mark.parametrize("blank", [None, "", "/", "无"])
+def test_nothing_filled_in_is_one_error_not_the_blanks_of_every_table(form, seed, blank):
+    """The template sent back as it was issued: one VALUE-EMPTY error (not three VALUE-BLANK hints and a pass);
+    last year's 上年结转, which a template pre-fills, does not make it filled in, nor does it unbalance 表三."""
+    carried = {k: 3 for k in form.cells if k.startswith("t3.carried_over.") and not form.cells[k].is_total}
+    for values in ({}, {k: blank for k in form.input_keys}, carried, {**carried, "t3.results_total.total": None}):
+        findings = check(form, replaced(seed, values))
+        assert [(f.rule, f.severity) for f in findings] == [("VALUE-EMPTY", "error")]
+        assert findings[0].title["zh"] == "尚未填写：各表的输入单元格全部空白"
+        assert "空白模板" in findings[0].fix["zh"] and "blank template" in findings[0].fix["en"]
+    one = {**carried, "t4.review.upheld": 0}  # a single figure typed: the blanks are hints again, the sums run
+    rules = rules_of(check(form, replaced(seed, one)))
+    assert "VALUE-EMPTY" not in rules and "VALUE-BLANK" in rules and "T3-BALANCE" in rules
+
+
+def test_untouched_template_is_not_counted(tmp_path):
+    """A real template written, read back untouched and consolidated: an error, so not in the totals."""
+    from xltool.consolidate import consolidate
+    from xltool.reader import read_file
+    from xltool.roster import Roster, Unit
+    from xltool.template import write_template
+    from xltool.validate import validate_loaded
+
+    form = load_form("gov-disclosure-2021")
+    units = [Unit("A01", "某区甲局"), Unit("A02", "某区乙局")]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_template(form, inbox / "A01_某区甲局_2021.xlsx", year=2021, unit_name="某区甲局", unit_code="A01")
+    values = {k: 1 if k.startswith("t2.") else 0 for k in form.input_keys}
+    write_template(
+        form, inbox / "A02_某区乙局_2021.xlsx", year=2021, unit_name="某区乙局", unit_code="A02", values=values
+    )
+    r = validate_loaded(read_file(inbox / "A01_某区甲局_2021.xlsx"))
+    assert [f.rule for f in r.findings if f.severity == "error"] == ["VALUE-EMPTY"]
+    cons = consolidate([inbox], Roster(tuple(units)), year=2021)
+    assert cons.counts["counted"] == 1
+    assert cons.evaluated.values["t2.regulation.issued"] == 1  # 乙局's alone
+    assert "有错误 1" in cons.status_line()
+
+
 def test_absent_inputs_are_blank_absent_totals_are_derived(form, seed):
     values = {k: v for k, v in seed.values.items() if not k.startswith("t4.")}
     findings = check(form, replaced(seed, values))

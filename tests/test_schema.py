@@ -366,6 +366,7 @@ def test_2019_form_t3_has_one_other_row_and_t4_is_identical():
         "VALUE-COERCED",
         "X-CARRY",
         "C-SUM",
+        "VALUE-EMPTY",
     ]
     assert f19.rule_map["T3-RESULTS"].right == t3_19.row_map["results_total"].total_of
     assert len(f19.cells) == 22 + 23 * 7 + 15

@@ -536,17 +536,12 @@ def members_of(report: UnitReport) -> list[dict[str, Any]]:
     return [x for x in m if isinstance(x, dict)] if isinstance(m, list) else []
 
 
-def _unit_from_filename(path: str, roster: Roster) -> Unit | None:
-    """A roster unit named (by code or full name) in a file's name: for files that could not be read."""
-    hits = roster.named_in(path, kinds=("code", "full"))
-    return max((u for u, _ in hits.values()), key=lambda u: len(u.name), default=None)
-
-
 def _unit_of(report: UnitReport, roster: Roster) -> Unit | None:
-    # a code that names one unit and a name that names another (UNIT-MISMATCH): the typed name is the
-    # sender's, the code most likely came with a borrowed template
-    by_name = roster.by_name(report.unit_name)
-    return by_name or roster.by_code(report.unit_code)
+    """The roster unit a report's own unit fields name (`identity.content_unit`: the name, also without the
+    district prefix, then the code)."""
+    from xltool.identity import content_unit
+
+    return content_unit(report, roster)
 
 
 def default_unit_name(roster: Roster) -> str:
@@ -808,12 +803,17 @@ def _assign(
     """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified, skipped,
     mismatched).
 
+    Its unit is `identity.attribute`'s, as `validate --roster` and `campaign collect` find it: the unit its
+    content claims (a claim the roster does not have: foreign, 名单外, whatever its name says); the unit its
+    name names confidently only when the content names none (else unidentified) or could not be read.
+
     A file that is no report at all (FILE-NOT-REPORT) is skipped: its name is not asked which unit it is
     from (a 说明 named T01_测试局_说明.txt is not 测试局's return, and must not supersede it).
 
     A file whose content is one roster unit's and whose name confidently names another (`name_and_content`)
     is mismatched: the return of neither, so it supersedes none of their files, marks neither as received
     and gives neither its errors; the other unit's own file, if it sent one, counts as usual."""
+    from xltool.identity import attribute, claims_unit
     from xltool.sources import is_not_report
 
     entries: list[Entry] = []
@@ -825,7 +825,9 @@ def _assign(
             continue
         if rep is not None and rep.form != form.id:
             r = _with(r, [tool_finding("CONS-FORM", found=rep.form, expected=form.id)])
-        unit = _unit_of(rep, roster) if rep is not None else _unit_from_filename(r.file, roster)
+        # the content's unit; the file's name only when the content names none or could not be read
+        att = attribute(rep, r.findings, r.file, roster)
+        unit = att.unit
         named = name_and_content(r, unit, roster)
         if named is not None:
             assert unit is not None
@@ -834,8 +836,8 @@ def _assign(
             entries.append(e)
             continue
         e = Entry(r, unit, FOREIGN, _sha256(r.file, rep), _mtime(r.file), fill_time(rep))
-        if unit is None:
-            e.role = FOREIGN if rep is not None else UNIDENTIFIED
+        if unit is None:  # a unit the roster does not have, or no unit at all
+            e.role = FOREIGN if claims_unit(rep) else UNIDENTIFIED
         else:
             by_unit.setdefault(unit.code, []).append(e)
         entries.append(e)
@@ -856,8 +858,10 @@ def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit |
     full name or the name without the district prefix, and no second unit). Not asked of a file whose unit came
     from its name in the first place, nor of a campaign's version (the campaign, or its clerk, decided its unit).
     """
+    from xltool.identity import claims_unit
+
     rep = r.report
-    if rep is None or unit is None or rep.meta.get("unit_from") == "file-name":
+    if rep is None or unit is None or not claims_unit(rep):
         return None
     if rep.source.get("campaign_version") is not None:
         return None
@@ -869,6 +873,8 @@ def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit |
 
 def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
     """Each mismatched file's finding: both units, what to do, and the content unit's own file when it is the same."""
+    from xltool.filenames import unit_filename
+
     own = {(e.unit.code, e.sha256): e for e in entries if e.unit is not None and e.sha256}
     for e in entries:
         if e.role != MISMATCHED:
@@ -877,8 +883,7 @@ def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
         assert unit is not None and named is not None
         rep = e.report
         y = (rep.year if rep is not None else None) or year
-        suffix = Path(e.file).suffix
-        rename = f"{unit.code}_{unit.name}_{y}{suffix}" if y else f"{unit.code}_{unit.name}{suffix}"
+        rename = unit_filename(unit.code, unit.name, y, Path(e.file).suffix)  # as `template` names it: no / or :
         details = None
         same = own.get((unit.code, e.sha256))
         if same is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xltool.filenames import CODE_BYTES, NAME_BYTES, as_in_filename
 from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, normalize_name
@@ -60,6 +61,14 @@ def _short_for(a: str, b: str) -> bool:
     return bool(x and y) and (x == y or (len(x) >= 2 and y.endswith(x)) or (len(y) >= 2 and x.endswith(y)))
 
 
+def _names_unit(where: str, claimed: str, own: str, limit: int, same) -> bool:
+    """The file name or cover names the template's own unit: as it is, or (file names) as xltool writes it in a
+    file name, with / and : as "_" and a long name shortened (`xltool.filenames`)."""
+    if where != "file_name":
+        return same(claimed, own)
+    return any(same(claimed, form) for form in as_in_filename(own, limit))
+
+
 def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding | None:
     for where in ("cover", "file_name"):
         if where == "cover" and report.meta.get("unit_from") == "cover":
@@ -68,8 +77,10 @@ def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding |
         if not c:
             continue
         name, code = c.get("name"), c.get("code")
-        differs = (name and report.unit_name and not _short_for(name, report.unit_name)) or (
-            code and report.unit_code and not _same(code, report.unit_code)
+        differs = (
+            name and report.unit_name and not _names_unit(where, name, report.unit_name, NAME_BYTES, _short_for)
+        ) or (
+            code and report.unit_code and not _names_unit(where, code, report.unit_code, CODE_BYTES, _same)
         )  # a short form of the name ("商务局" for 烟台市芝罘区商务局) is the same unit
         if differs:
             shown = name or code
@@ -87,11 +98,12 @@ def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding |
 def _named_in_file(report: UnitReport, roster: Roster) -> Finding | None:
     """The file name contains another roster unit's full name (and not this template's unit)."""
     src = str((report.source or {}).get("file", ""))
-    stem = normalize_name(src.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    own = normalize_name(report.unit_name)
-    if not stem or (own and own in stem):
+    name = src.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = normalize_name(name.rsplit(".", 1)[0]).upper()
+    own = as_in_filename(report.unit_name, NAME_BYTES) if report.unit_name else ()
+    if not stem or any(normalize_name(n).upper() in stem for n in own):
         return None
-    hits = [u for u in roster.units if normalize_name(u.name) and normalize_name(u.name) in stem]
+    hits = [u for u, _ in roster.named_in(name, kinds=("full",)).values()]  # an index: no scan of the roster
     if not hits:
         return None
     other = max(hits, key=lambda u: len(normalize_name(u.name)))

@@ -112,6 +112,45 @@ class Roster:
                             hits[u.code] = (u, stem[i : i + n])
         return hits
 
+    def match_name(self, name: str | None) -> Unit | None:
+        """The roster unit a unit name written in a file stands for, or None.
+
+        The full name, compared as `by_name` does (NFKC: full- and half-width alike; no spaces), and also
+        without invisible characters (a zero-width space pasted along); else the name without the district
+        prefix or its leading part (烟台市芝罘区科学技术局 is also 芝罘区科学技术局 and 科学技术局) when
+        exactly one unit's name is that. Never an abbreviation: 科技局 is no unit's name.
+        """
+        if not name:
+            return None
+        exact = self.by_name(name)
+        if exact is not None:
+            return exact
+        found = self._short_names.get(_match_key(name))
+        return found[0] if found is not None and len(found) == 1 else None
+
+    @cached_property
+    def _short_names(self) -> dict[str, tuple[Unit, ...]]:
+        """Match key -> units for every way `match_name` accepts a name: the full name without invisible
+        characters, and the name without the district prefix or without the part of it up to each of its
+        省/市/区/县/旗 (烟台市芝罘区 -> 芝罘区, then nothing). Built once per roster."""
+        prefix = _match_key(self.district_prefix)
+        tails = [prefix[i + 1 :] for i, c in enumerate(prefix) if c in "省市区县旗"]
+        keys: dict[str, list[Unit]] = {}
+        for u in self.units:
+            full = _match_key(u.name)
+            own = {full}
+            if prefix and full.startswith(prefix) and len(full) - len(prefix) >= 2:
+                own.update(tail + full[len(prefix) :] for tail in tails)
+            for key in own:
+                keys.setdefault(key, []).append(u)
+        return {k: tuple(v) for k, v in keys.items()}
+
+
+def _match_key(name: str) -> str:
+    """`normalize_name`, and no invisible (format) characters such as a zero-width space or a BOM."""
+    s = normalize_name(name)
+    return "".join(c for c in s if unicodedata.category(c) != "Cf") if not s.isascii() else s
+
 
 def filename_unit(file_name: str, roster: Roster) -> Unit | None:
     """The roster unit a file name names confidently, or None.

@@ -278,8 +278,34 @@ def _table_keys(form: Form, table_id: str) -> tuple[str, ...]:
     return tuple(k for k, c in form.cells.items() if c.table == table_id)
 
 
+@cache
+def _fillable_keys(form: Form) -> tuple[str, ...]:
+    """The input cells a unit fills in: every input but those a template pre-fills from last year (上年结转)."""
+    from xltool.template_checks import carry_pairs
+
+    prefilled = {dst for _, dst, _ in carry_pairs(form)}
+    return tuple(k for k, c in form.cells.items() if not c.is_total and k not in prefilled)
+
+
+def _is_empty(form: Form, ev: Evaluated) -> bool:
+    """Every cell the unit fills in is blank: the template came back as it was issued (VALUE-EMPTY)."""
+    keys = _fillable_keys(form)
+    return bool(keys) and all((p := ev.parsed.get(k)) is None or p.status == "blank" for k in keys)
+
+
+def _empty_finding(rule: Rule) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        title={lang: render(rule.title, lang) for lang in ("zh", "en")},
+        fix={lang: render(rule.fix, lang) for lang in ("zh", "en")},
+    )
+
+
 def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Finding]:
     rules = {r.kind: r for r in form.rules}
+    if "value-empty" in rules and _is_empty(form, ev):
+        return [_empty_finding(rules["value-empty"])]  # not 144 blank cells table by table
     out: list[Finding] = []
     for t in form.tables:
         blanks: list[str] = []
@@ -410,10 +436,13 @@ def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> li
     pform = form if prior is None or prior.form == form.id else load_form(prior.form)
     pev = evaluate(pform, prior) if prior is not None else None
     findings = _value_findings(form, report, ev)
+    # nothing filled in: this year's sums of blanks (or of last year's carry alone) say nothing more; whether
+    # what was carried over is last year's carried forward still does
+    empty = any(form.rule_map[f.rule].kind == "value-empty" for f in findings)
     for rule in form.rules:
         if rule.kind != "equation":
             continue
-        if rule.cross_year and pev is None:
+        if (rule.cross_year and pev is None) or (empty and not rule.cross_year):
             continue
         findings.extend(_equation(form, rule, report, ev, pev))
     return findings

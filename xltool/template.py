@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool import __version__
+from xltool.filenames import unit_filename
 from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport
 from xltool.layout import TITLE_ROW, TOP, SheetLayout, col_letter, fingerprint, sheet_layouts
@@ -121,28 +122,12 @@ def cover_cells() -> dict[str, str]:
 # --------------------------------------------------------------------------- names
 
 
-_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-
-
-def _safe(part: str, limit: int) -> str:
-    s = _ILLEGAL.sub("_", unicodedata.normalize("NFC", part)).strip().strip(".")
-    while len(s.encode("utf-8")) > limit:
-        s = s[:-1]
-    return s or "_"
-
-
 def template_filename(unit_code: str | None, unit_name: str, year: int | None) -> str:
     """`<code>_<unit name>_<year>.xlsx`: characters illegal in Windows/Linux file names become "_"; Chinese kept.
 
     The name part is shortened so that the whole name stays within 240 bytes (ext4 allows 255).
     """
-    parts = []
-    if unit_code:
-        parts.append(_safe(unit_code, 60))
-    parts.append(_safe(unit_name, 150))
-    if year is not None:
-        parts.append(str(year))
-    return "_".join(parts) + ".xlsx"
+    return unit_filename(unit_code, unit_name, year)
 
 
 # --------------------------------------------------------------------------- prior data

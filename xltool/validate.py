@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
@@ -18,12 +18,18 @@ from xltool.rules import check
 from xltool.schema import Form, load_form
 from xltool.sources import Loaded, expand_paths, load_any
 
+if TYPE_CHECKING:  # pragma: no cover
+    from xltool.identity import Attribution
+
 
 @dataclass
 class FileResult:
     file: str
     report: UnitReport | None
     findings: list[Finding] = field(default_factory=list)
+    attribution: Attribution | None = None
+    """Validated with a roster: which roster unit the file is from (`identity.attribute`, the same answer
+    as consolidate's and campaign collect's); None without a roster."""
 
     @property
     def valid(self) -> bool:
@@ -35,23 +41,40 @@ class FileResult:
 
     @property
     def unit(self) -> str | None:
-        return self.report.unit_name if self.report else None
+        """The unit the file is from, as shown: the one its content names; else (a file that names no unit, or
+        could not be read) the roster unit its name names when validated with a roster."""
+        return self._shown()[0]
+
+    def _shown(self) -> tuple[str | None, str | None]:
+        """(unit name, unit code) shown for the file."""
+        from xltool.identity import FILE_NAME
+
+        rep = self.report
+        att = self.attribution
+        if att is not None and att.by == FILE_NAME and att.unit is not None:
+            return att.unit.name, att.unit.code
+        return (rep.unit_name, rep.unit_code) if rep else (None, None)
 
     @property
     def year(self) -> int | None:
         return self.report.year if self.report else None
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
+        unit, code = self._shown()
+        out = {
             "file": self.file,
-            "unit": self.unit,
-            "code": self.report.unit_code if self.report else None,
+            "unit": unit,
+            "code": code,
             "year": self.year,
             "form": self.report.form if self.report else None,
             "valid": self.valid,
             "counts": self.counts,
             "findings": [f.to_dict(lang) for f in self.findings],
         }
+        att = self.attribution
+        if att is not None:  # with a roster: the roster unit (null: not in the roster, or not identified)
+            out["roster_unit"] = {"code": att.unit.code, "name": att.unit.name, "by": att.by} if att.unit else None
+        return out
 
 
 class PriorData:
@@ -105,35 +128,52 @@ def validate_report(
 def validate_loaded(
     loaded: Loaded, *, prior: PriorData | None = None, roster: Roster | None = None, year: int | None = None
 ) -> FileResult:
-    """Rules + identity checks for one file already read."""
+    """Rules + identity checks for one file already read; with a roster, the roster unit it is from."""
     findings = list(loaded.findings)
     rep = loaded.report
+    att = None
+    if roster is not None:
+        from xltool.identity import attribute
+
+        att = attribute(rep, loaded.findings, loaded.path, roster)
     if rep is not None:
         try:
             form = load_form(rep.form)
         except Exception:
             findings.append(tool_finding("JSON-INVALID", reason=f"未知报表格式 {rep.form}"))
-            return FileResult(str(loaded.path), rep, sort_findings(findings))
+            return FileResult(str(loaded.path), rep, sort_findings(findings), att)
         p = prior.find(rep) if prior else None
         if p is not None and p is rep:
             p = None
         rule_findings = validate_report(rep, form=form, prior=p, prior_given=prior is not None)
         partial = set(rep.meta.get("incomplete_tables") or ())
         if partial:
-            # the reader could not find all of these tables' rows/columns and said so (TABLE-*): their sums
-            # and blanks would only repeat that; findings about cells that were read (VALUE-TYPE …) stay
+            # the reader could not find all of these tables' rows/columns and said so (TABLE-*): their
+            # sums and blanks would only repeat that, and "not filled in" would be the tables not found;
+            # findings about cells that were read (VALUE-TYPE …) stay
             rule_findings = [
                 f
                 for f in rule_findings
-                if f.table not in partial
-                or form.rule_map.get(f.rule) is None
-                or form.rule_map[f.rule].kind not in ("equation", "value-blank")
+                if form.rule_map.get(f.rule) is None
+                or (f.table not in partial or form.rule_map[f.rule].kind not in ("equation", "value-blank"))
+                and form.rule_map[f.rule].kind != "value-empty"
             ]
         findings += rule_findings
         from xltool.identity import identity_findings
 
-        findings += identity_findings(rep, roster=roster, year=year)
-    return FileResult(str(loaded.path), rep, sort_findings(findings))
+        findings += identity_findings(rep, roster=roster, year=year, file=loaded.path, found=loaded.findings)
+    return FileResult(str(loaded.path), rep, sort_findings(findings), att)
+
+
+def attribute_results(results: list[FileResult], roster: Roster | None) -> list[FileResult]:
+    """Give every result made without its roster unit (a worker that died on its file) that unit, in place."""
+    if roster is not None:
+        from xltool.identity import attribute
+
+        for r in results:
+            if r.attribution is None:
+                r.attribution = attribute(r.report, r.findings, r.file, roster)
+    return results
 
 
 def validate_paths(
@@ -153,7 +193,8 @@ def validate_paths(
         from xltool.parallel import validate_files
 
         files = expand_paths(list(paths))
-        return validate_files(files, prior=prior, roster=roster, year=year, jobs=jobs, progress=progress)
+        got = validate_files(files, prior=prior, roster=roster, year=year, jobs=jobs, progress=progress)
+        return attribute_results(got, roster)
     results = []
     for path in expand_paths(list(paths)):
         loaded = load_any(path)

@@ -87,6 +87,9 @@ class Identity:
     """The roster unit the file name points to, when it is not `unit` (the A-named-as-B flag)."""
     claimed: str = ""
     """What the content says the unit is (for messages about unidentified files)."""
+    name_hint: Unit | None = None
+    """Unidentified: the roster unit the file name points to although the content claims a unit outside the
+    roster (the content decides, so it is no unit's file until the clerk assigns it)."""
 
     @property
     def awaits_assignment(self) -> bool:
@@ -95,28 +98,24 @@ class Identity:
 
 
 def identify(loaded: Loaded, file_name: str, roster: Roster) -> Identity:
-    """Which roster unit a file is from: its metadata / own unit fields first, its name only as a fallback."""
+    """Which roster unit a file is from (`identity.attribute`, as `consolidate` and `validate --roster` find it):
+    the unit its metadata / own unit fields claim; its name only when the content claims no unit at all, or it
+    could not be read. A claim the roster does not have leaves the file unidentified, whatever its name."""
+    from xltool.identity import CONTENT, FILE_NAME, attribute
+
     rep = loaded.report
-    unit: Unit | None = None
-    by: str | None = None
-    claimed = ""
-    if rep is not None:
-        claimed = rep.unit_name or rep.unit_code or ""
-        unit = roster.by_code(rep.unit_code) or roster.by_name(rep.unit_name)
-        if rep.meta.get("reader") == "template" or rep.meta.get("template_id"):
-            by = "metadata"
-        elif rep.meta.get("unit_from") == "file-name":
-            by = "filename"
-        else:
-            by = "document"
-        if unit is None:
-            by = None
+    att = attribute(rep, loaded.findings, file_name, roster)
+    if att.by == FILE_NAME:
+        return Identity(att.unit, "filename", None, att.claimed)
     named = filename_unit(file_name, roster)
-    if unit is None and named is not None:
-        return Identity(named, "filename", None, claimed)
-    if unit is not None and named is not None and named.code != unit.code and by != "filename":
-        return Identity(unit, by, named, claimed)
-    return Identity(unit, by, None, claimed)
+    if att.by != CONTENT or att.unit is None:
+        hint = named if att.claimed else None
+        return Identity(None, None, None, att.claimed, name_hint=hint)
+    assert rep is not None
+    by = "metadata" if rep.meta.get("reader") == "template" or rep.meta.get("template_id") else "document"
+    if named is not None and named.code != att.unit.code:
+        return Identity(att.unit, by, named, att.claimed)
+    return Identity(att.unit, by, None, att.claimed)
 
 
 def identity_findings(ident: Identity, found: list[Finding], file_name: str, sha: str, readable: bool) -> list[Finding]:
@@ -129,6 +128,13 @@ def identity_findings(ident: Identity, found: list[Finding], file_name: str, sha
                 "zh": "文件无法读取，文件名中也没有名单内的单位",
                 "en": "unreadable, and its name names no roster unit",
             }
+        elif ident.claimed and ident.name_hint is not None:
+            hint = ident.name_hint.name
+            reason = {
+                "zh": f"文件中的单位“{ident.claimed}”不在名单中（文件名指向“{hint}”，但以文件内容为准）",
+                "en": f"the file's unit “{ident.claimed}” is not in the roster (its name points to “{hint}”, but "
+                "the content decides)",
+            }
         elif ident.claimed:
             reason = {
                 "zh": f"文件中的单位“{ident.claimed}”不在名单中，文件名也无法确定",
@@ -137,7 +143,7 @@ def identity_findings(ident: Identity, found: list[Finding], file_name: str, sha
         else:
             reason = {"zh": "文件中没有单位信息，文件名也无法确定", "en": "no unit in the file, none in its name"}
         out.append(tool_finding("CAMP-UNIDENTIFIED", reason=reason, sha=sha[:12]))
-    elif ident.by == "filename" and "UNIT-NOT-FOUND" not in have:
+    elif ident.by == "filename" and not have & {"UNIT-NOT-FOUND", "UNIT-FROM-FILENAME"}:
         out.append(tool_finding("CAMP-BY-FILENAME", file=file_name, unit=ident.unit.name))
     if ident.named is not None and ident.unit is not None and "TEMPLATE-REUSED" not in have:
         out.append(

@@ -519,8 +519,27 @@ def _pad(s: str, w: int) -> str:
     return s + " " * (w - width(s))
 
 
+MAX_COLUMN = 36
+"""The widest a column other than the last may be, in terminal columns: one unit with a 130-character name
+must not push every row's 主要问题 off the screen (the name is shortened with "…" in the table only)."""
+
+
+def _fit(s: str, w: int) -> str:
+    """`s` shortened to `w` terminal columns, its end replaced by "…" when it is longer."""
+    if width(s) <= w:
+        return s
+    out, used = [], 1
+    for ch in s:
+        used += width(ch)
+        if used > w:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     cols = len(head)
+    rows = [[_fit(c, MAX_COLUMN) if i < cols - 1 else c for i, c in enumerate(r)] for r in rows]
     widths = [max([width(head[i])] + [width(r[i]) for r in rows]) for i in range(cols - 1)]
     out = ["  ".join(_pad(head[i], widths[i]) for i in range(cols - 1)) + "  " + head[-1]]
     out.append("  ".join("-" * widths[i] for i in range(cols - 1)) + "  " + "-" * max(width(head[-1]), 8))

@@ -42,10 +42,12 @@ from xltool.commands.options import (
     Returns that differ and cannot be put in order are not counted, and listed for you to settle. A file that
     is no annual report or form return at all (a 说明.txt, a readme, an unrelated CSV) is skipped, whatever its
     name: it is listed apart and is no unit's file. A file whose name names one roster unit and whose content is
-    another's (a template passed on, a file renamed) is listed apart too and counted for neither unit.
+    another's (a template passed on, a file renamed) is listed apart too and counted for neither unit (their other
+    files count as usual).
 
     The summary workbook holds the official tables with the totals (itself a valid input to
-    `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表.
+    `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表. It is written in
+    Chinese whatever --lang says, like the official form it carries: --lang en changes what this command prints.
 
     Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
     3 could not proceed (unreadable roster, nothing to read, output not writable).
@@ -135,10 +137,10 @@ def command(
     时间（不可靠：复制文件会改变它）；输出中会说明依据。内容不同又无法判断先后的报送不计入，并列出来供您处理。
     不是年度报告或报表的文件（说明.txt、readme、无关的 CSV 等）无论叫什么名字都会被跳过，单独列出，不算作任何
     单位的文件。文件名指向名单中的一个单位、内容却是另一个单位的报表（模板被转用、文件被改名）的文件也单独列出，
-    两个单位都不计入。
+    不计入任何单位（两个单位各自的其他报送照常计入）。
 
     汇总表包括填好合计数的正式表格（它本身可再作为 xltool validate 和 xltool consolidate 的输入）、报送情况、
-    单位明细、问题清单和图表。
+    单位明细、问题清单和图表。汇总表与其中的正式表格一样始终为中文；--lang en 只改变本命令在终端输出的语言。
 
     退出码：0 完成，1 汇总结果未通过自身校验（C-SUM），2 命令用法有误，3 无法继续（名单无法读取、没有可读的
     文件、输出无法写入）。

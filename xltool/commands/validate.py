@@ -99,7 +99,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
     from xltool.report import report_json, report_text, run_valid, skipped
     from xltool.roster import load_roster
     from xltool.sources import expand_paths, load_any
-    from xltool.validate import PriorData, validate_loaded
+    from xltool.validate import PriorData, attribute_results, validate_loaded
 
     try:
         ros = load_roster(roster) if roster else None
@@ -143,7 +143,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         else:
             for f in bar:
                 results.append(validate_loaded(load_any(f), prior=pri, roster=ros, year=year))
-    results = _in_given_order(paths, groups, results)
+    results = _in_given_order(paths, groups, attribute_results(results, ros))
     click.echo(report_json(results, lang) if as_json else report_text(results, lang))
     if report_xlsx is not None:
         from xltool.report_xlsx import write_report

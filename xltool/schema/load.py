@@ -57,7 +57,7 @@ RULE_KEYS = {
 }
 LAYOUTS = {"blocks", "matrix", "row"}
 SEVERITIES = {"error", "warning", "info"}
-KINDS = {"equation", "value-type", "value-blank", "value-coerced", "consolidation"}
+KINDS = {"equation", "value-type", "value-blank", "value-coerced", "value-empty", "consolidation"}
 TYPES = {"integer", "decimal"}
 _WHAT_ZH = {"column": "列", "row": "行", "table": "表", "rule": "规则"}
 

@@ -147,7 +147,7 @@ class Rule:
     severity: str
     """`error` (错误), `warning` (警告) or `info` (提示)."""
     kind: str
-    """`equation`, `value-type`, `value-blank`, `value-coerced` or `consolidation`."""
+    """`equation`, `value-type`, `value-blank`, `value-coerced`, `value-empty` or `consolidation`."""
     title: Text
     fix: Text
     provenance: str = ""
