@@ -286,3 +286,23 @@ def test_a_2019_form_report_validates(tmp_path):
     assert r.exit_code == 1  # totals absent: derived, so the extra result shows in the balance
     assert "【错误 T3-BALANCE】表三 “商业企业”列：收到与办结不平衡，差 1 件" in r.stdout
     assert "【错误 T3-BALANCE】表三 “总计”列：收到与办结不平衡，差 1 件" in r.stdout
+
+
+def test_a_folder_with_two_files_of_one_unit_says_so(tmp_path):
+    """Two returns of one unit in the folder: validate says which, and whether their figures differ."""
+    src = next((ROOT / "samples" / "data").glob("370602-D01_*.json"))
+    doc = json.loads(src.read_text(encoding="utf-8"))
+    (tmp_path / src.name).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    key = next(k for k, v in doc["values"].items() if isinstance(v, int) and k.startswith("t2."))
+    doc["values"][key] += 5
+    (tmp_path / "修改版.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    other = next((ROOT / "samples" / "data").glob("370602-D02_*.json"))
+    (tmp_path / other.name).write_bytes(other.read_bytes())
+    roster = str(ROOT / "samples" / "roster.csv")
+    res = CliRunner().invoke(cli, ["validate", str(tmp_path), "--roster", roster, "-j", "1"])
+    lines = res.output.splitlines()
+    i = lines.index("同一单位有多个文件（汇总时只计最新的一份）：")
+    assert lines[i + 1] == f"  {doc['unit']['name']}：{src.name}、修改版.json（数值不同：1 处）"
+    assert lines[i + 2] == ""  # D02 sent one file: not listed
+    res = CliRunner().invoke(cli, ["validate", str(tmp_path), "--roster", roster, "--lang", "en", "-j", "1"])
+    assert f"  {doc['unit']['name']}: {src.name}, 修改版.json (figures differ in 1 cell)" in res.output.splitlines()

@@ -688,3 +688,26 @@ def test_a_file_named_for_another_unit_is_told_a_name_it_can_have(tmp_path):
     (f,) = [f for e in cons.entries for f in e.result.findings if f.rule == "CONS-NAME-MISMATCH"]
     assert "A01_某区教育_体育局_分局_2021.xlsx" in f.fix["zh"] and "本文件不计入任何单位" in f.title["zh"]
     assert cons.counts["counted"] == 0
+
+
+def test_an_unreadable_file_beside_the_units_return_is_set_aside_with_its_reason(tmp_path, roster):
+    """A Word file named for a unit that sent its workbook too is no older version of it: the workbook counts,
+    the Word file is listed with what it is (not "older by the report year")."""
+    import docx
+
+    from xltool.consolidate import SUPERSEDED, UNREADABLE_BASIS
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = sample_file("370602-D01")
+    shutil.copy(good, inbox / good.name)
+    document = docx.Document()
+    document.add_paragraph("说明")
+    document.save(str(inbox / "370602-D01_伪装.xlsx"))
+    cons = consolidate([inbox], roster)
+    word = next(e for e in cons.entries if e.file.endswith("伪装.xlsx"))
+    assert (word.role, word.newest_by, Path(word.superseded_by).name) == (SUPERSEDED, UNREADABLE_BASIS, good.name)
+    assert cons.counts["counted"] == 1
+    res = CliRunner().invoke(cli, ["consolidate", str(inbox), "--roster", str(ROSTER), "-o", str(tmp_path / "s.xlsx")])
+    line = next(x for x in res.output.splitlines() if "伪装" in x)
+    assert "Word 文档" in line and f"以 {good.name} 为准：本文件无法读取" in line

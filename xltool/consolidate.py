@@ -842,11 +842,20 @@ def _assign(
             by_unit.setdefault(unit.code, []).append(e)
         entries.append(e)
     for group in by_unit.values():
+        # a file that could not be read (a Word file named .xlsx, a damaged copy) beside the unit's readable
+        # return is no version of it: set aside with its own reason, not "older" by some time it does not have
+        unreadable = [e for e in group if e.report is None]
+        if unreadable and len(unreadable) < len(group):
+            group = [e for e in group if e.report is not None]
+        else:
+            unreadable = []
         if len(group) == 1:
             newest = group[0]
         else:
             newest = _settle_duplicates(group, year)
         newest.role = _role(newest, form, accepted_only=accepted_only, include_invalid=include_invalid)
+        for e in unreadable:
+            e.role, e.superseded_by, e.newest_by = SUPERSEDED, newest.file, dict(UNREADABLE_BASIS)
     _flag_mismatched(entries, year)
     return entries
 
@@ -935,6 +944,10 @@ def newest_return(group: list[Entry], year: int | None = None) -> tuple[list[Ent
         if len(kept) < len(cands):
             cands, how = kept, basis.label()
     return cands, how
+
+
+UNREADABLE_BASIS = {"zh": "本文件无法读取", "en": "this file could not be read"}
+"""Why an unreadable file of a unit that sent a readable one too is set aside (`Entry.newest_by`)."""
 
 
 def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:

@@ -59,8 +59,67 @@ def report_text(results: list[FileResult], lang: str = "zh") -> str:
             for f in r.findings:
                 out.append("  " + f.message(lang).replace("\n", "\n  "))
         out.append("")
+    more = same_unit_lines(results, lang)
+    if more:
+        out += more + [""]
     out += count_lines(results, lang)
     return "\n".join(out)
+
+
+def same_unit_groups(results: list[FileResult]) -> list[list[FileResult]]:
+    """The files of one unit, for every unit that has more than one among `results` (in their order): the roster
+    unit they are attributed to, else the unit code or name the reports carry."""
+    from xltool.roster import normalize_name
+
+    groups: dict[str, list[FileResult]] = {}
+    for r in results:
+        att = r.attribution
+        if att is not None and att.unit is not None:
+            key = "roster:" + att.unit.code
+        elif r.report is not None and (r.report.unit_code or r.report.unit_name):
+            rep = r.report
+            key = "code:" + normalize_name(rep.unit_code) if rep.unit_code else "name:" + normalize_name(rep.unit_name)
+        else:
+            continue
+        groups.setdefault(key, []).append(r)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def same_unit_files(results: list[FileResult]) -> list[dict[str, Any]]:
+    """Units that sent more than one file: {"unit", "files", "differing_cells"} (None: a file could not be read)."""
+    out = []
+    for g in same_unit_groups(results):
+        reports = [r.report for r in g]
+        differ = None
+        if all(rep is not None for rep in reports):
+            keys = set().union(*(rep.values for rep in reports))  # type: ignore[union-attr]
+            differ = sum(1 for k in keys if len({repr(rep.values.get(k)) for rep in reports}) > 1)  # type: ignore[union-attr]
+        out.append({"unit": g[0].unit or "", "files": [Path(r.file).name for r in g], "differing_cells": differ})
+    return out
+
+
+def same_unit_lines(results: list[FileResult], lang: str = "zh") -> list[str]:
+    """Units that sent more than one file, and whether the files' figures differ (consolidation counts the
+    newest: the clerk should know there is a choice, and whether it matters)."""
+    found = same_unit_files(results)
+    if not found:
+        return []
+    en = lang == "en"
+    out = (
+        ["Units with more than one file (consolidate counts the newest):"]
+        if en
+        else ["同一单位有多个文件（汇总时只计最新的一份）："]
+    )
+    for d in found:
+        n = d["differing_cells"]
+        if en:
+            cells = f"{n} cell" if n == 1 else f"{n} cells"
+            how = "some could not be read" if n is None else f"figures differ in {cells}" if n else "the same figures"
+            out.append(f"  {d['unit']}: {', '.join(d['files'])} ({how})")
+        else:
+            how = "其中有无法读取的文件" if n is None else f"数值不同：{n} 处" if n else "数值相同"
+            out.append(f"  {d['unit']}：{'、'.join(d['files'])}（{how}）")
+    return out
 
 
 def count_lines(results: list[FileResult], lang: str = "zh") -> list[str]:

@@ -345,7 +345,7 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         if files:
             out.append(f"  {english}:" if en else f"  {zh}：")
             for e in files:
-                who = e.report.unit_name if e.report is not None else ""
+                who = e.report.unit_name if e.report is not None else "" if role == SKIPPED else _unread_reason(e, en)
                 out.append(f"      {Path(e.file).name}  {who}{_why_superseded(e, en)}".rstrip())
     if cons.missing_units:
         n = len(cons.missing_units)
@@ -387,6 +387,12 @@ def _mismatched_lines(e, en: bool) -> list[str]:  # noqa: ANN001 - an Entry
         out += [f"        {d}" for d in flag.details.get(lang, [])]
         out.append(("        What to do: " if en else "        处理：") + flag.fix[lang])
     return out
+
+
+def _unread_reason(e, en: bool) -> str:
+    """For a file that could not be read: what its first error says (这是一个 Word 文档…, 文件为空 …)."""
+    first = next((f for f in e.result.findings if f.severity == "error"), None)
+    return first.title["en" if en else "zh"] if first is not None else ""
 
 
 def _why_superseded(e, en: bool) -> str:
