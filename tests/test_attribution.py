@@ -316,3 +316,15 @@ def test_the_file_name_is_asked_only_when_the_content_names_no_unit(inbox):
     # the note's name names 审计局, the D08 file's 财政局: neither is asked
     assert filename_unit("T01_烟台市芝罘区审计局_说明.txt", roster).code == "370602-D18"
     assert filename_unit("370602-D08_烟台市芝罘区财政局_2021.xlsx", roster).code == "370602-D08"
+
+
+def test_the_report_workbook_names_the_unit_and_code_of_a_damaged_file(tmp_path):
+    """validate --report: a damaged file named for a roster unit shows that unit's name and code in 总览."""
+    box = tmp_path / "box"
+    box.mkdir()
+    (box / "370602-D11_烟台市芝罘区城市管理局_2021.xlsx").write_bytes(b"PK\x03\x04" + bytes(60))
+    out = tmp_path / "r.xlsx"
+    res = run("validate", str(box), "--roster", str(ROSTER), "--report", str(out), "-j", "1")
+    assert res.exit_code == 1, res.output
+    row = [c.value for c in openpyxl.load_workbook(out).worksheets[0][4]]  # title, count line, heading, the file
+    assert row[:3] == ["370602-D11_烟台市芝罘区城市管理局_2021.xlsx", "烟台市芝罘区城市管理局", "370602-D11"]

@@ -378,7 +378,7 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
             [
                 safe(Path(r.file).name),
                 safe(r.unit or ""),
-                safe(r.report.unit_code if r.report and r.report.unit_code else ""),
+                safe(r.code or ""),
                 r.year,
                 verdict,
                 c["error"],

@@ -45,6 +45,11 @@ class FileResult:
         could not be read) the roster unit its name names when validated with a roster."""
         return self._shown()[0]
 
+    @property
+    def code(self) -> str | None:
+        """The unit code shown with `unit` (the roster's when the unit came from the file name)."""
+        return self._shown()[1]
+
     def _shown(self) -> tuple[str | None, str | None]:
         """(unit name, unit code) shown for the file."""
         from xltool.identity import FILE_NAME

@@ -5,8 +5,10 @@ Per file, in this order (each step safe to interrupt by SIGKILL):
    the original is only ever read;
 2. a file whose hash is already recorded adds nothing;
 3. read the stored bytes (under the original file name, through a hard link, so the reader still sees
-   the name) and identify the unit: template metadata / the document's own unit, else a confident
-   match of the file name against the roster, else unidentified;
+   the name) and identify the unit as `validate --roster` and `consolidate` do (`identity.attribute`): the
+   unit the content names (template metadata / the document's own unit, also without the district prefix);
+   a content that names a unit outside the roster leaves the file unidentified, whatever its name says; the
+   file name (a confident match against the roster) only when the content names no unit or cannot be read;
 4. validate with last year's data of that unit; write the feedback files (write-then-rename);
 5. insert the version and its audit entry in one transaction.
 

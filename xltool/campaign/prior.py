@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xltool.campaign.store import DB_NAME, CampaignError, Text
+from xltool.identity import content_unit
 from xltool.interchange import UnitReport
 from xltool.roster import Roster
 
@@ -69,7 +70,7 @@ def load_prior(path: str | Path, roster: Roster) -> tuple[list[PriorReport], lis
                 )
             )
             continue
-        u = roster.by_code(rep.unit_code) or roster.by_name(rep.unit_name)
+        u = content_unit(rep, roster)  # as files are attributed: 芝罘区科学技术局 is 烟台市芝罘区科学技术局
         if u is None:
             who = rep.unit_name or rep.unit_code
             notes.append(
