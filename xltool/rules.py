@@ -18,7 +18,7 @@ from xltool.findings import Finding, render
 from xltool.interchange import UnitReport
 from xltool.layout import sheet_layouts
 from xltool.schema.load import load_form
-from xltool.schema.model import Form, Rule, Table
+from xltool.schema.model import Form, Rule, Table, carry_pairs
 from xltool.values import Parsed, format_number, parse_value
 
 Number = int | Decimal
@@ -281,8 +281,6 @@ def _table_keys(form: Form, table_id: str) -> tuple[str, ...]:
 @cache
 def _fillable_keys(form: Form) -> tuple[str, ...]:
     """The input cells a unit fills in: every input but those a template pre-fills from last year (上年结转)."""
-    from xltool.template_checks import carry_pairs
-
     prefilled = {dst for _, dst, _ in carry_pairs(form)}
     return tuple(k for k, c in form.cells.items() if not c.is_total and k not in prefilled)
 

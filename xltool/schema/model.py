@@ -262,3 +262,30 @@ class Form:
         if len(t.row_columns(row)) == 1:
             return row.label
         return f"{row.label} {col.label}"
+
+
+def carry_pairs(form: Form) -> list[tuple[str, str, str]]:
+    """(rule id, this year's input key, last year's key) for every carry rule: `x = prior:y` (X-CARRY).
+
+    Taken from the form's cross-year equations with one term on each side, so nothing is hard-coded.
+    """
+    out = []
+    for rule in form.rules:
+        if rule.kind != "equation" or not rule.cross_year or len(rule.left) != 1 or len(rule.right) != 1:
+            continue
+        left, right = rule.left[0], rule.right[0]
+        if left.startswith(("-", "prior:")) or not right.startswith("prior:"):
+            continue
+        t = form.table(rule.table)  # type: ignore[arg-type]
+        by_col = rule.for_each == "columns"
+        items = [c.id for c in t.columns] if by_col else [r.id for r in t.rows]
+        for item in items:
+            if rule.only and item not in rule.only:
+                continue
+            src = right.removeprefix("prior:")
+            dst_key = t.key(left, item) if by_col else t.key(item, left)
+            src_key = t.key(src, item) if by_col else t.key(item, src)
+            cell = form.cells.get(dst_key)
+            if cell is not None and not cell.is_total and src_key in form.cells:
+                out.append((rule.id, dst_key, src_key))
+    return out
