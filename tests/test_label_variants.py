@@ -58,7 +58,9 @@ def test_the_2021_form_declares_the_variants_seen_in_real_reports():
     assert form_variants(form) == {
         "规范性文件": "行政规范性文件",
         "四、政府信息公开行政法复议、行政诉讼情况": "四、政府信息公开行政复议、行政诉讼情况",
+        "其他组织": "其他",  # the last 法人或其他组织 column, headed as its group says
     }
+    assert match_column(form, "t3", "其他组织").target == "other_org"
     m = match_row(form, "t2", "规范性文件")
     assert (m.target, m.official, m.score, m.exact) == ("normative", "行政规范性文件", VARIANT_SCORE, False)
     assert m.describe() == "“规范性文件”按“行政规范性文件”识别（相似度 0.99）"

@@ -162,7 +162,10 @@ def test_annotated_copy_links_the_first_range_and_keeps_rows_sane(empty_return, 
     f = next(f for f in _result(scattered_return).findings if f.rule == "VALUE-BLANK")
     assert row[3].value == f"表三!D6 等 {len(f.cells)} 处"
     assert _expand(row[3].comment.text) == set(f.cells)
-    assert row[4].value.splitlines()[-1].endswith(f"等 {len(f.cells)} 处（全部位置见批注）")
+    # grouped by column (rules.BLANK_CELL_LINES): one line per column, its cells as ranges, none left out
+    lines = row[4].value.splitlines()[1:]
+    assert len(lines) == 6 and all(re.match(r"^“[^”]+”列 \d+ 格空白：表三!", ln) for ln in lines)
+    assert set().union(*(_expand(ln.split("：", 1)[1]) for ln in lines)) == set(f.cells)
     assert (ws.row_dimensions[row[0].row].height or 0) <= SANE
 
 

@@ -78,8 +78,8 @@ def test_decimals_and_other_values_round_trip_exactly(corpus):
     )
     loaded.findings.append(extra)
     loaded.report.meta["odd"] = {"nested": [1, 2.5, None, True, "文字"]}
-    back = _from_plain(marshal.loads(_dump(loaded)))
-    assert back == loaded
+    back, own, sums = _from_plain(marshal.loads(_dump(loaded)))
+    assert back == loaded and own is None and sums is None
     assert back.findings[-1].left == Decimal("12.50") and str(back.findings[-1].left) == "12.50"
     assert marshal.loads(_dump(load_any(corpus["template"])))["tagged"] is False  # no Decimal: no walk
 
@@ -159,10 +159,10 @@ def test_the_worker_pool_uses_and_fills_the_cache(corpus, cache_dir, tmp_path):
     # mark every stored reading: what the next run shows must come from the cache
     with sqlite3.connect(cache_dir / FILE_NAME) as db:
         for key, data in db.execute("SELECT key, data FROM result").fetchall():
-            loaded = _from_plain(marshal.loads(zlib.decompress(data)))
+            loaded, own, sums = _from_plain(marshal.loads(zlib.decompress(data)))
             if loaded.report is not None:
                 loaded.report.unit_name = "（缓存）" + loaded.report.unit_name
-            db.execute("UPDATE result SET data = ? WHERE key = ?", (zlib.compress(_dump(loaded)), key))
+            db.execute("UPDATE result SET data = ? WHERE key = ?", (zlib.compress(_dump(loaded, own, sums)), key))
     second = [v.result for v in iter_validated(files, jobs=2, year=2024)]
     for a, b, c in zip(serial, first, second, strict=True):
         assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]
@@ -177,3 +177,76 @@ def test_loaded_is_what_the_cache_stores():
     import dataclasses
 
     assert [f.name for f in dataclasses.fields(Loaded)] == ["path", "report", "findings"]
+
+
+def test_the_rules_found_with_a_reading_are_what_validation_finds(corpus, cache_dir, tmp_path):
+    """What every rule that needs only the file found is kept with its reading and used by the next run, and
+    merged with the cross-year rules in their place when last year's data are given: the same findings as a
+    run without the cache, for every corpus file, with and without last year's data."""
+    from xltool.interchange import UnitReport
+    from xltool.validate import PriorData
+
+    prior = PriorData(
+        [
+            UnitReport(
+                form="gov-disclosure-2021",
+                year=2023,
+                unit_name=r.report.unit_name,
+                unit_code=r.report.unit_code,
+                values={k: 5 for k in ("t3.carried_forward.natural_person", "t3.carried_forward.total")},
+            )
+            for r in (load_any(p) for p in corpus.values())
+            if r.report is not None and r.report.unit_name
+        ][:1]
+    )
+    cache = ResultCache.default()  # one instance: its key is the code as it is now, whatever changes meanwhile
+    for p in corpus.values():
+        cache.load(p)
+    cache.commit()
+    for name, p in corpus.items():
+        for given in (None, prior):
+            a = validate_loaded(cache.load(p), prior=given, year=2024)
+            b = validate_loaded(load_any(p), prior=given, year=2024)
+            assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings], (name, given)
+    assert cache.hits > 0
+    with_x_carry = [validate_loaded(cache.load(p), prior=prior, year=2024) for p in corpus.values()]
+    assert any(f.rule == "X-CARRY" for r in with_x_carry for f in r.findings)  # the merge was exercised
+    # the stored findings are the ones shown: mark them, and the next run shows the mark
+    cache.commit()
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        for key, data in db.execute("SELECT key, data FROM result").fetchall():
+            loaded, own, sums = _from_plain(marshal.loads(zlib.decompress(data)))
+            for f in own or []:
+                f.title = {k: "（缓存）" + v for k, v in f.title.items()}
+            db.execute("UPDATE result SET data = ? WHERE key = ?", (zlib.compress(_dump(loaded, own, sums)), key))
+    marked = [f for p in corpus.values() for f in validate_loaded(cache.load(p), year=2024).findings]
+    assert any(f.title["zh"].startswith("（缓存）") for f in marked)
+    cache.close()
+
+
+def test_the_sums_kept_with_a_reading_are_what_evaluating_it_gives(corpus, cache_dir):
+    """A reading's evaluated values (what consolidation sums) are kept with it and given back once, for the
+    very same values: equal to evaluating the report again, for every corpus file; a mark put in the store
+    shows, so they are really the stored ones."""
+    from xltool.parallel import evaluated_values
+
+    cache = ResultCache.default()
+    for p in corpus.values():
+        cache.load(p)
+    cache.commit()
+    with_report = {n: p for n, p in corpus.items() if load_any(p).report is not None}
+    for name, p in with_report.items():
+        kept = evaluated_values(cache.load(p).report)
+        assert kept == evaluated_values(load_any(p).report), name
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        for key, data in db.execute("SELECT key, data FROM result").fetchall():
+            loaded, own, sums = _from_plain(marshal.loads(zlib.decompress(data)))
+            if sums:
+                sums["t3.new_received.total"] = 424242
+            db.execute("UPDATE result SET data = ? WHERE key = ?", (zlib.compress(_dump(loaded, own, sums)), key))
+    marked = [evaluated_values(cache.load(p).report) for p in with_report.values()]
+    assert any(v is not None and v["t3.new_received.total"] == 424242 for v in marked)
+    rep = cache.load(next(iter(with_report.values()))).report
+    rep.values["t3.new_received.natural_person"] = 1  # changed since it was read: evaluated afresh
+    assert evaluated_values(rep)["t3.new_received.total"] != 424242
+    cache.close()

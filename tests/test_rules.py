@@ -348,7 +348,7 @@ def test_value_coerced_keeps_the_number_and_says_how_it_was_read(form, huaian, a
 def test_value_coerced_fullwidth_twelve(form, seed):
     findings = check(form, with_values(seed, t2__penalty__decisions="１２"))
     assert [f.message() for f in findings] == [
-        "【提示 VALUE-COERCED】表二 “行政处罚”：１２ 按数值 12 读取\n"
+        "【提示 VALUE-COERCED】表二 “行政处罚”：“１２” 按数值 12 读取\n"
         "  t2.penalty.decisions 行政处罚：“１２” → 12（文本型数字、全角字符）\n"
         "  处理：请直接填写数字，不要带单位、空格或全角字符。"
     ]

@@ -133,13 +133,19 @@ def _work(path: Path, cfg: _Config) -> tuple[FileResult, int | None, list[Findin
 
 def evaluated_values(rep: Any) -> CellValues | None:
     """`rules.evaluate(form, report).values` as a compact CellValues; None for a report of an unknown form."""
-    from xltool.rules import evaluate
+    from xltool.rules import evaluate, remembered_values
     from xltool.schema import load_form
 
     try:
         form = load_form(rep.form)
     except Exception:
         return None  # an unknown form: such a report is never summed
+    kept = remembered_values(form, rep)  # the result cache's, for a file read before
+    if kept is not None:
+        try:
+            return CellValues.of(form, kept)
+        except ValueError:
+            pass  # not the form's cells: evaluated again
     return CellValues.of(form, evaluate(form, rep).values)
 
 

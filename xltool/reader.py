@@ -320,23 +320,31 @@ def _from_template(book: Book, tm) -> Loaded:
 
 
 def _from_loose(book: Book) -> Loaded:
-    from xltool.reader_loose import identify, locate_table, located_findings, missing_table_finding, sheet_texts
+    from xltool.reader_loose import (
+        identify,
+        locate_report,
+        located_findings,
+        missing_table_finding,
+        sheet_texts,
+        tables_read_details,
+    )
 
     texts = sheet_texts(book)
     unit, code, year, unit_from = identify(book, book.path.stem)
     best = None
     for fid in LOOSE_FORMS:
         form = load_form(fid)
-        locs = {t.id: locate_table(form, t.id, book, texts) for t in form.tables}
-        score = sum(loc.score for loc in locs.values() if loc is not None)
+        place = locate_report(form, book, texts)
+        locs = place.located
         prefer = 1 if (fid == "gov-disclosure-2019") == (year is not None and year <= 2020) else 0
-        if best is None or (score, prefer) > (best[0], best[1]):
-            best = (score, prefer, form, locs)
+        if best is None or (place.score, prefer) > (best[0], best[1]):
+            best = (place.score, prefer, form, place)
         complete = all(loc is not None and not loc.missing and not loc.special_rows for loc in locs.values())
         if complete and prefer:
             break  # every label of this form found, and the year agrees: no other form can fit better
     assert best is not None
-    _, _, form, locs = best
+    _, _, form, place = best
+    locs = place.located
     if not any(locs.values()):
         if book.kind == "csv":
             from xltool.sources import not_report_finding  # a stray export beside the returns, like a 说明.txt
@@ -348,7 +356,11 @@ def _from_loose(book: Book) -> Loaded:
             "en": ["None of their row labels was found (such as 一、本年新收政府信息公开申请数量, 规章, 行政复议)"],
         }
         return Loaded(book.path, None, [f])
-    findings: list[Finding] = [tool_finding("NOT-TEMPLATE")]
+    if place.ignored:  # the unit and year of the report read, not of another unit's sheet or last year's hidden one
+        own = {n: sh for n, sh in book.sheets.items() if n not in place.ignored}
+        unit, code, year, unit_from = identify(Book(book.path, book.kind, own, book.props), book.path.stem)
+    findings: list[Finding] = [tool_finding("NOT-TEMPLATE", details=tables_read_details(form, locs))]
+    findings += place.findings
     if unit_from == "file-name":
         findings.append(tool_finding("UNIT-NOT-FOUND", unit=unit))
     if year is None:
@@ -360,7 +372,7 @@ def _from_loose(book: Book) -> Loaded:
             findings.append(missing_table_finding(form, t.id))
             continue
         located[t.id] = loc
-        findings += located_findings(form, loc)
+        findings += located_findings(form, loc, book)
     report = UnitReport(form.id, year, unit, code)
     report.meta = {"reader": "labels", "unit_from": unit_from}
     findings += _assemble(book, form, report, located, template=False, by_position=set())
@@ -500,6 +512,7 @@ def _assemble(
                 stored[key] = raw
             elif raw is not None:
                 report.values[key] = raw
+    no_value = _formulas_without_value(book, form, report, positions, template)
     report.source = {"file": str(book.path), "sha256": book.sha256 or sha256_file(book.path), "sheet_cells": cells}
     if book.core.get("modified"):
         report.meta["modified"] = book.core["modified"]
@@ -508,7 +521,9 @@ def _assemble(
     ev = evaluate(form, report)
     wrong: list[Finding] = []
     text_inputs = [
-        k for k, raw in report.values.items() if isinstance(raw, str) and raw.strip() and not form.cells[k].is_total
+        k
+        for k, raw in report.values.items()
+        if isinstance(raw, str) and raw.strip() and not form.cells[k].is_total and k not in no_value
     ]
     text_skipped: list[str] = []
     as_shown: dict[str, Any] | None = None
@@ -526,7 +541,7 @@ def _assemble(
         formulas = sheet_formulas[sheet_name]
         ftext = formulas.get((r, c)) if formulas is not None else None
         if not cell.totals:  # an input
-            if ftext is not None:
+            if ftext is not None and key not in no_value:
                 input_formulas.setdefault(cell.table, []).append(key)
             continue
         raw = stored.get(key)
@@ -572,6 +587,7 @@ def _assemble(
         keys = [k for k in text_skipped if form.cells[k].table == tid]
         texts = [k for k in text_inputs if form.cells[k].table == tid]
         findings.append(_text_skipped_finding(form, report, ev, texts, keys, stored))
+    findings += _no_value_findings(form, no_value, cells)
     findings += wrong
     for tid, items in formula_issues.items():
         findings.append(_formula_finding(form, report, tid, items))
@@ -586,6 +602,68 @@ def _assemble(
         }
         findings.append(f)
     return findings
+
+
+def _formulas_without_value(
+    book: Book, form: Form, report: UnitReport, positions: dict[str, tuple[str, int, int]], template: bool
+) -> dict[str, str]:
+    """Input cells that hold a formula saved without its result: key -> the formula's text.
+
+    A script (openpyxl) or some programs save a formula with no computed value: the cell reads as blank, but its
+    value is unknown, not 0. The report holds the formula itself ("=59+1", which no rule reads as a number), so
+    no sum counts it as 0 and no balance blames the clerk for it; `report.meta["formulas_without_value"]` keeps
+    them for the rules (no VALUE-BLANK, no VALUE-TYPE for these cells) and `_no_value_findings` says what to do.
+    Only the blank input cells' formulas are looked at (a department's own workbook: none is loaded otherwise).
+    """
+    blank = {k: at for k, at in positions.items() if not form.cells[k].totals and k not in report.values}
+    if not blank:
+        return {}
+    if not template:  # a template's formulas are loaded already
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        for name, r, c in blank.values():
+            wanted.setdefault(name, set()).add((r, c))
+        try:
+            book.load_formulas(sorted(wanted), wanted)
+        except BookError:
+            return {}  # a part calamine did not need is damaged: the cells stay blank, as read
+    out: dict[str, str] = {}
+    for key, (name, r, c) in blank.items():
+        sh = book.sheet(name)
+        text = sh.formulas.get((r, c)) if sh is not None and sh.formulas is not None else None
+        if text is not None:
+            out[key] = text
+            report.values[key] = f"={text}"
+    if out:
+        report.meta["formulas_without_value"] = dict(out)
+    return out
+
+
+def _no_value_findings(form: Form, no_value: dict[str, str], cells: dict[str, str]) -> list[Finding]:
+    """One INPUT-FORMULA-NO-VALUE per table: the cells, their formulas, and that they were not counted."""
+    out = []
+    for tid in dict.fromkeys(form.cells[k].table for k in no_value):
+        t = form.table(tid)
+        keys = [k for k in no_value if form.cells[k].table == tid]
+        first = keys[0]
+        where = cells[first].split("!", 1)[-1]
+        f = tool_finding(
+            "INPUT-FORMULA-NO-VALUE",
+            table=t.name,
+            count=_count(len(keys), "input cell", "input cells"),
+            example={
+                "zh": f"{where} ={no_value[first]}" + (" 等" if len(keys) > 1 else ""),
+                "en": f"{where} ={no_value[first]}" + (" …" if len(keys) > 1 else ""),
+            },
+        )
+        f.table, f.keys = tid, keys
+        f.cells = [cells[k] for k in keys]
+        f.values = {k: f"={no_value[k]}" for k in keys}
+        f.details = {
+            "zh": [f"{cells[k]} {form.label(k)}：公式 ={no_value[k]}，没有计算结果" for k in keys],
+            "en": [f"{cells[k]} {form.label(k)}: formula ={no_value[k]}, no computed result" for k in keys],
+        }
+        out.append(f)
+    return out
 
 
 def _text_as_zero(form: Form, report: UnitReport, text_inputs: list[str]) -> dict[str, Any]:

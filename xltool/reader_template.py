@@ -143,7 +143,7 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
         located[tid] = loc
         reported = {f"{lay.sheet}!{ref}" for ref, _, _ in bad}
         findings += [
-            f for f in located_findings(form, loc) if not (f.rule == "LABEL-SIMILAR" and set(f.cells) <= reported)
+            f for f in located_findings(form, loc, book) if not (f.rule == "LABEL-SIMILAR" and set(f.cells) <= reported)
         ]
     return TemplateRead(located, findings, formulas_known, by_position)
 

@@ -124,21 +124,27 @@ class ResultCache:
         if row is None:
             return None
         try:
-            loaded = _from_plain(marshal.loads(zlib.decompress(row[0])))
+            loaded, own, sums = _from_plain(marshal.loads(zlib.decompress(row[0])))
         except Exception:  # noqa: BLE001 - damaged or of another layout: read the file again
             return None
+        if own is not None and sums is not None and loaded.report is not None:
+            _remember(loaded.report, own, sums)
         if row[1] != _today():
             self.used.append(key)
         return loaded
 
-    def put(self, key: bytes, loaded: Loaded) -> None:
+    def put(
+        self, key: bytes, loaded: Loaded, own: list[Finding] | None = None, sums: dict[str, Any] | None = None
+    ) -> None:
+        """Store a reading (with `own`, the report's `rules.own_findings`, and `sums`, its evaluated values:
+        what a re-run then need not find again)."""
         if any(f.rule in _NOT_STORED for f in loaded.findings):
             return
         db = self._open()
         if db is None:
             return
         try:
-            blob = zlib.compress(_dump(loaded), 1)
+            blob = zlib.compress(_dump(loaded, own, sums), 1)
         except (ValueError, TypeError):
             return  # something neither plain nor a Decimal in it: simply not stored
         self.new.append((key, blob, _today()))
@@ -204,7 +210,12 @@ class ResultCache:
             return got
         self.misses += 1
         loaded = load_any(path, **options)
-        self.put(key, loaded)
+        own = sums = None
+        if loaded.report is not None:
+            own, sums = _own_findings(loaded.report)
+        if own is not None and sums is not None:
+            _remember(loaded.report, own, sums)  # found once: the validation and sums that follow use them
+        self.put(key, loaded, own, sums)
         return loaded
 
 
@@ -249,7 +260,29 @@ def _fields(obj: Any, walk: bool) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
-def _dump(loaded: Loaded) -> bytes:
+def _own_findings(report: UnitReport) -> tuple[list[Finding] | None, dict[str, Any] | None]:
+    """`rules.own_findings` of a report (what every rule that needs nothing but the file found) and its
+    evaluated values; (None, None) for a report of a form this xltool does not know (validation says so)."""
+    from xltool.rules import evaluate, own_findings
+    from xltool.schema import load_form
+
+    try:
+        form = load_form(report.form)
+        return own_findings(form, report), dict(evaluate(form, report).values)
+    except Exception:  # noqa: BLE001 - an unknown form: `validate_loaded` says so
+        return None, None
+
+
+def _remember(report: UnitReport, own: list[Finding], sums: dict[str, Any]) -> None:
+    from xltool.rules import remember_own, remember_values
+    from xltool.schema import load_form
+
+    form = load_form(report.form)
+    remember_own(form, report, own)
+    remember_values(form, report, sums)
+
+
+def _dump(loaded: Loaded, own: list[Finding] | None = None, sums: dict[str, Any] | None = None) -> bytes:
     """The reading as marshalled plain data. Most readings hold no Decimal and marshal takes them as they
     are; the others are walked and each Decimal tagged (marshal refuses it), which `tagged` records."""
     for walk in (False, True):
@@ -258,6 +291,8 @@ def _dump(loaded: Loaded) -> bytes:
             "tagged": walk,
             "report": _fields(loaded.report, walk) if loaded.report is not None else None,
             "findings": [_fields(f, walk) for f in loaded.findings],
+            "own": [_fields(f, walk) for f in own] if own is not None else None,
+            "sums": (_plain(sums) if walk else sums) if sums is not None else None,
         }
         try:
             return marshal.dumps(doc)
@@ -267,15 +302,20 @@ def _dump(loaded: Loaded) -> bytes:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _from_plain(d: dict[str, Any]) -> Loaded:
-    """A stored reading rebuilt by the constructors; anything that does not fit raises."""
+def _from_plain(d: dict[str, Any]) -> tuple[Loaded, list[Finding] | None, dict[str, Any] | None]:
+    """A stored reading (and the report's own findings and evaluated values, if stored) rebuilt by the
+    constructors; anything that does not fit raises."""
     un = _unplain if d["tagged"] else _same
     rep = d["report"]
     report = UnitReport(**un(rep)) if rep is not None else None
     findings = [Finding(**un(f)) for f in d["findings"]]
-    if not isinstance(d["path"], str) or not all(isinstance(f.rule, str) for f in findings):
+    own = [Finding(**un(f)) for f in d["own"]] if d.get("own") is not None else None
+    if not isinstance(d["path"], str) or not all(isinstance(f.rule, str) for f in findings + (own or [])):
         raise ValueError("not a stored reading")
-    return Loaded(Path(d["path"]), report, findings)
+    sums = un(d["sums"]) if d.get("sums") is not None else None
+    if sums is not None and not (isinstance(sums, dict) and all(isinstance(k, str) for k in sums)):
+        raise ValueError("not stored sums")
+    return Loaded(Path(d["path"]), report, findings), own, sums
 
 
 def _same(v: Any) -> Any:

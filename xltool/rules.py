@@ -305,12 +305,14 @@ def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Findi
     if "value-empty" in rules and _is_empty(form, ev):
         return [_empty_finding(rules["value-empty"])]  # not 144 blank cells table by table
     out: list[Finding] = []
+    # formulas saved without a result: the reader said so (INPUT-FORMULA-NO-VALUE), not blank nor mistyped
+    said = report.meta.get("formulas_without_value") or {}
     for t in form.tables:
         blanks: list[str] = []
         coerced: list[tuple[str, Parsed]] = []
         for key in _table_keys(form, t.id):
             p = ev.parsed.get(key)
-            if p is None:
+            if p is None or key in said:
                 continue
             cell = form.cells[key]
             if p.status == "invalid" and "value-type" in rules:
@@ -381,8 +383,13 @@ def _grouped(
             span = f"{first.split('!')[-1]}–{last.split('!')[-1]}，" if first and last else ""
             details["zh"].append(f"“{label}”列全部空白（{span}{len(ks)} 格）")
             details["en"].append(f"column “{label}” entirely blank ({span.replace('，', ', ')}{len(ks)} cells)")
+    rest = [k for k in keys if k not in whole and k not in notes]
+    if len(rest) > BLANK_CELL_LINES:  # the other blanks by column (by row in 表二/表四): a few lines, not 55
+        for lang, lines in _blank_groups(form, t, report, rest).items():
+            details[lang] += lines
+        rest = []
     for key in keys:
-        if key in whole:
+        if key in whole or (key not in notes and key not in rest):
             continue
         raw = report.values.get(key)
         where = _where(report, key)
@@ -392,17 +399,18 @@ def _grouped(
             details["zh"].append(f"{where} {label}：“{raw}” → {format_number(p.value)}（{p.note}）")
             details["en"].append(f"{where} {label}: “{raw}” → {format_number(p.value)} ({p.note_en})")
         else:
-            shown = "空白" if raw is None or (isinstance(raw, str) and not raw.strip()) else f"“{raw}”"
+            shown = _shown_blank(raw)
             details["zh"].append(f"{where} {label}：{shown}")
             details["en"].append(f"{where} {label}: {'blank' if shown == '空白' else shown}")
     first = keys[0]
+    raw = report.values.get(first)
     params = {
         "table": t.name,
         "count": len(keys),
         "blank_cells": plural(len(keys), "blank cell", "blank cells"),  # VALUE-BLANK's English title
         "item": form.label(first),
-        "value": report.values.get(first),
-        "number": notes[first].value if first in notes else 0,
+        "value": f"“{raw}”" if isinstance(raw, str) else str(raw),  # as written, spaces too: as VALUE-TYPE does
+        "number": format_number(notes[first].value) if first in notes else 0,
     }
     return Finding(
         rule=rule.id,
@@ -417,6 +425,59 @@ def _grouped(
     )
 
 
+BLANK_CELL_LINES = 10
+"""Blank cells of a table listed one per line in VALUE-BLANK; more are grouped by column (or row) into ranges."""
+
+
+def _shown_blank(raw: Any) -> str:
+    return "空白" if raw is None or (isinstance(raw, str) and not raw.strip()) else f"“{raw}”"
+
+
+def _blank_groups(form: Form, t: Table, report: UnitReport, keys: list[str]) -> dict[str, list[str]]:
+    """VALUE-BLANK's lines for many blank cells: one per column of 表三 (per row of 表二 and 表四) and per way the
+    cells were left blank (空白, “—”, “/”), their cells as ranges: “科研机构”列 14 格空白：表三!F7:F8、F10:F14."""
+    from xltool.report_xlsx import cell_ranges
+
+    by_col = t.layout == "matrix"
+    groups: dict[tuple[str, str], list[str]] = {}
+    for k in keys:
+        part = form.cells[k].column if by_col else form.cells[k].row
+        groups.setdefault((part, _shown_blank(report.values.get(k))), []).append(k)
+    if len(groups) > BLANK_CELL_LINES:  # many ways of leaving blank: one line per column (row) with them all
+        merged: dict[tuple[str, str], list[str]] = {}
+        for (part, _), ks in groups.items():
+            merged.setdefault((part, ""), []).extend(ks)
+        groups = merged
+    out: dict[str, list[str]] = {"zh": [], "en": []}
+    order = {x.id: i for i, x in enumerate(t.columns if by_col else t.rows)}
+    for (part, shown), ks in sorted(groups.items(), key=lambda g: (order[g[0][0]], keys.index(g[1][0]))):
+        if len(ks) == 1:  # alone in its column (row): the cell's own line
+            one = _shown_blank(report.values.get(ks[0]))
+            out["zh"].append(f"{_where(report, ks[0])} {form.label(ks[0])}：{one}")
+            out["en"].append(f"{_where(report, ks[0])} {form.label(ks[0])}: {'blank' if one == '空白' else one}")
+            continue
+        name = item_label(t, "column" if by_col else "row", part)
+        refs = [r for r in (report.cell_ref(k) for k in ks) if r]
+        ranges, last = [], None
+        for ref in cell_ranges(refs):  # the sheet named once: 表三!F7:F8、F10:F14
+            sheet, _, a1 = ref.rpartition("!")
+            ranges.append(a1 if sheet and sheet == last else ref)
+            last = sheet or last
+        if not shown:
+            shown = "、".join(dict.fromkeys(_shown_blank(report.values.get(k)) for k in ks))
+            what_zh, what_en = f"（{shown}）", f" ({shown.replace('空白', 'blank').replace('、', ', ')})"
+        elif shown == "空白":
+            what_zh, what_en = "空白", " blank"
+        else:
+            what_zh, what_en = f"为{shown}", f" {shown}"
+        kind_zh, kind_en = ("列", "column") if by_col else ("行", "row")
+        at_zh = "：" + "、".join(ranges) if ranges else ""
+        at_en = ": " + ", ".join(ranges) if ranges else ""
+        out["zh"].append(f"“{name}”{kind_zh} {len(ks)} 格{what_zh}{at_zh}")
+        out["en"].append(f"{kind_en} “{name}”: {plural(len(ks), 'cell', 'cells')}{what_en}{at_en}")
+    return out
+
+
 def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> list[Finding]:
     """Every rule of the form on one unit's report.
 
@@ -428,22 +489,71 @@ def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> li
     Returns:
         Findings in rule order (value rules first, then equations in declaration order).
     """
-    ev = evaluate(form, report)
+    own = _remembered(form, report)
+    if own is None:
+        own = own_findings(form, report)
+    if prior is None:
+        return list(own)
     # last year's data are read with their own form (a 2020 report is on the 2019 form): a term that
     # form lacks (t2 in_force) is then absent and its rule skipped, instead of read as a blank 0
-    pform = form if prior is None or prior.form == form.id else load_form(prior.form)
-    pev = evaluate(pform, prior) if prior is not None else None
+    pform = form if prior.form == form.id else load_form(prior.form)
+    pev = evaluate(pform, prior)
+    ev = evaluate(form, report)
+    cross = [
+        f
+        for rule in form.rules
+        if rule.kind == "equation" and rule.cross_year
+        for f in _equation(form, rule, report, ev, pev)
+    ]
+    if not cross:
+        return list(own)
+    order = {r.id: i for i, r in enumerate(form.rules)}
+    values = [f for f in own if form.rule_map[f.rule].kind != "equation"]
+    equations = [f for f in own if form.rule_map[f.rule].kind == "equation"]
+    return values + sorted(equations + cross, key=lambda f: order[f.rule])  # stable: each rule's items in order
+
+
+def own_findings(form: Form, report: UnitReport) -> list[Finding]:
+    """The findings of every rule that needs nothing but the report itself: the value rules and this year's
+    equations (what the result cache keeps with a file's reading; `check` adds the cross-year ones)."""
+    ev = evaluate(form, report)
     findings = _value_findings(form, report, ev)
-    # nothing filled in: this year's sums of blanks (or of last year's carry alone) say nothing more; whether
-    # what was carried over is last year's carried forward still does
-    empty = any(form.rule_map[f.rule].kind == "value-empty" for f in findings)
+    if any(form.rule_map[f.rule].kind == "value-empty" for f in findings):
+        return findings  # nothing filled in: this year's sums of blanks (or of last year's carry) say no more
     for rule in form.rules:
-        if rule.kind != "equation":
-            continue
-        if (rule.cross_year and pev is None) or (empty and not rule.cross_year):
-            continue
-        findings.extend(_equation(form, rule, report, ev, pev))
+        if rule.kind == "equation" and not rule.cross_year:
+            findings.extend(_equation(form, rule, report, ev, None))
     return findings
+
+
+_OWN = "_xltool_own_findings"
+
+
+def remember_own(form: Form, report: UnitReport, findings: list[Finding]) -> None:
+    """Hand `check` the report's `own_findings` found before (kept by the result cache): used once, by the next
+    check of this very report while its values are unchanged, then forgotten (it never travels further)."""
+    report.__dict__[_OWN] = (form.id, dict(report.values), findings)
+
+
+def _remembered(form: Form, report: UnitReport, what: str = _OWN) -> Any:
+    got = report.__dict__.pop(what, None)
+    if got is None or got[0] != form.id or got[1] != report.values:
+        return None
+    return got[2]
+
+
+_VALUES = "_xltool_evaluated_values"
+
+
+def remember_values(form: Form, report: UnitReport, values: dict[str, Any]) -> None:
+    """Hand the next `remembered_values` the report's `evaluate(...).values` found before (the result cache
+    keeps them: what a consolidation sums), on the same terms as `remember_own`."""
+    report.__dict__[_VALUES] = (form.id, dict(report.values), values)
+
+
+def remembered_values(form: Form, report: UnitReport) -> dict[str, Any] | None:
+    """The evaluated values `remember_values` handed over for this unchanged report (once), else None."""
+    return _remembered(form, report, _VALUES)
 
 
 def template_refs(form: Form) -> dict[str, str]:
