@@ -84,3 +84,18 @@ def test_a_folder_of_everything_never_crashes_the_run(corpus, tmp_path):
     lines = [ln for ln in res.output.splitlines() if ln.startswith(("✔", "✘", "— 已跳过"))]
     assert len(lines) == len(corpus)
     assert "Traceback" not in res.output
+
+
+def test_a_date_calamine_cannot_convert_is_a_finding_not_a_crash(tmp_path):
+    """A huge negative number in a date-formatted cell makes calamine (Rust) panic; pyo3 raises that as a
+    PanicException, which is no Exception: it must still end as one finding, never escape the reader."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = -1e15
+    wb.active["A1"].number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "date.xlsx")
+    loaded = read_file(tmp_path / "date.xlsx")
+    assert loaded.report is None and [f.rule for f in loaded.findings] == ["FILE-UNREADABLE"]
+    res = CliRunner().invoke(cli, ["validate", str(tmp_path / "date.xlsx")])
+    assert res.exit_code == 1 and "FILE-UNREADABLE" in res.output and "Traceback" not in res.output

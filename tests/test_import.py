@@ -569,9 +569,11 @@ def test_2019_layout_other_row_with_a_value_in_a_2021_report():
     assert "重新报送" not in f.fix["zh"] and "send it again" not in f.fix["en"]
     assert f.details["zh"][0] == "表格5 第24行第4列（自然人）：4"
     assert f.details["en"][0] == "table 5, row 24, column 4 (自然人): 4"
-    # read as the workbook reader does: into 3.其他, 1. and 2. as 0, so that the totals can be checked
-    assert rep.values["t3.other_misc.natural_person"] == 4 and rep.values["t3.other_no_correction.natural_person"] == 0
-    assert rep.values["t3.other_unpaid_fee.total"] == 0 and rep.form == "gov-disclosure-2021"
+    # into 3.其他 so that the totals can be checked; 1. and 2. unknown where the row is not 0: blank (null), not 0
+    assert rep.values["t3.other_misc.natural_person"] == 4
+    assert rep.values["t3.other_no_correction.natural_person"] is None
+    assert rep.values["t3.other_unpaid_fee.total"] is None and rep.values["t3.other_unpaid_fee.commercial"] == 0
+    assert rep.form == "gov-disclosure-2021"
 
 
 def test_the_split_row_is_derived_from_the_two_declarations():

@@ -50,8 +50,19 @@ BAD = [
     (
         "noname.csv",
         _csv("编码,类别\nA01,部门\n"),
-        "名单 noname.csv 第一行应有列名 code,name,category（或 单位代码,单位名称,类别）",
-        "the first row of the roster noname.csv must name its columns code,name,category (or 单位代码,单位名称,类别)",
+        "名单 noname.csv 第 1 行的列名（编码 | 类别）中没"
+        "有单位名称列；单位名称列的列名可以是 单位名称、单位全称、部门名称、"
+        "部门全称、机构名称、机构全称、名称、全称、单位、部门；单位代码列：单位代码、单位编码、单位编号、机构代码、机构编码、"
+        "组织机构代码、代码、编码、编号、统一社会信用代码、社会信用代码、信用代码；类别列：单位类别、类别、分类、单位类型、"
+        "类型、单位性质、机构类型、机构性质（英文名单：code、name、category；列名可带括号说明，如“单位名称（全称）”）",
+        "the roster noname.csv: the column names in row 1 (编码 | 类别) have no column of unit names; the column of "
+        "unit names may be headed name, 单位名称, 单位全称"
+        ", 部门名称, 部门全称, 机构名称, 机构全称, 名称, 全称, 单位, 部门; "
+        "the codes: code, 单位代码, 单位编码, 单位编号, 机构代"
+        "码, 机构编码, 组织机构代码, 代码, 编码, 编号, 统一社会信用代码, "
+        "社会信用代码, 信用代码; the categories: category, "
+        "单位类别, 类别, 分类, 单位类型, 类型, 单位性质, 机构类型, 机构性质 "
+        "(a remark in brackets is allowed: 单位名称（全称）)",
     ),
     (
         # row numbers as Excel shows the file: the blank row 2 counts
@@ -82,8 +93,10 @@ BAD = [
     (
         "utf16.csv",
         lambda p: p.write_bytes(b"\xff\xfe" + "code,name\n".encode("utf-16-le") + b"\x00\xd8\x81\x30"),
-        "名单 utf16.csv 不是 UTF-8 或 GB18030 编码的 CSV",
-        "the roster utf16.csv is not a CSV file encoded in UTF-8 or GB18030",
+        "名单 utf16.csv 是 UTF-16（Unicode 文本）编码，但第 2 行有无法识别的字节；请在 Excel 或 WPS 中打开名单，"
+        "改正这一行后另存为“CSV UTF-8”或 .xlsx 再用",
+        "the roster utf16.csv is UTF-16 (Unicode text), but row 2 holds bytes that are not UTF-16; open the roster "
+        "in Excel or WPS, correct that row and save it as “CSV UTF-8” or .xlsx",
     ),
     (
         "corrupt.xlsx",

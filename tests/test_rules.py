@@ -675,3 +675,13 @@ def test_normalize():
     assert normalize(" 1、 属于\n国家秘密 ") == "1.属于国家秘密"
     assert normalize("（一）") == "(一)"
     assert re.fullmatch(r"3\.危及三安全一稳定", normalize("3.危及“三安全一稳定”"))
+
+
+def test_an_amount_written_in_yuan_is_an_error_that_says_the_wan_yuan_meant(form, seed):
+    """收费金额 is in 万元: "5000元" is 0.5, never 5000 (read as 万元 it would be ten thousand times too much)."""
+    findings = check(form, with_values(seed, t2__fees__amount="5000元"))
+    (f,) = [f for f in findings if f.rule == "VALUE-TYPE"]
+    assert f.keys == ["t2.fees.amount"] and f.fix["zh"] == "本栏以万元为单位：5000元 即 0.5 万元，请填写 0.5。"
+    assert f.fix["en"] == "This cell is in 万元 (10,000 yuan): 5000元 is 0.5 万元; type 0.5."
+    assert not [f for f in check(form, with_values(seed, t2__fees__amount="0.5万元")) if f.severity == "error"]
+    assert parse_value("-  -", "integer").status == "blank"  # spaces inside a dash mark, as the template reads it

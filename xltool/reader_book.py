@@ -613,6 +613,10 @@ def open_fast(
         raise
     except Exception as e:  # calamine / expat / zipfile on a damaged file
         raise BookError(f"{type(e).__name__}: {e}") from None
+    except BaseException as e:  # a Rust panic inside calamine (a date beyond chrono's range …): pyo3 raises
+        if type(e).__name__ != "PanicException":  # its PanicException, which is no Exception
+            raise
+        raise BookError(f"calamine: {e}") from None
     return Book(path, kind, sheets, props, parts, raw, core=core)
 
 

@@ -332,16 +332,18 @@ def read_as_number_formula(x: str, ctype: str, signed: bool) -> str:
     """1 where text `x` (a cell, or a range inside SUMPRODUCT) is what `parse_value` reads as blank or a number.
 
     Mirrors `xltool.values.parse_value`: spaces (also full-width and no-break) are dropped; a blank mark ("/",
-    "无" …) or nothing left is a blank; else full-width characters become ASCII (ASC), a unit (件, 万元 …) and
-    thousands separators are dropped, and what is left must be digits with at most one point (and a leading
-    "+", or "-" where the column is signed), a whole number for counts. Differences: a unit or comma anywhere
-    counts, not only at the end or in groups of three ("1,2" is a hint here, an error there); both ask the
-    clerk to type a plain number. Never an error value, so it can be summed over a range.
+    "无" …) or nothing left is a blank; else full-width characters become ASCII (ASC), a unit (件, 万元 …; not
+    元 in an amount cell, which is in 万元) and thousands separators are dropped, and what is left must be
+    digits with at most one point (and a leading "+", or "-" where the column is signed), a whole number for
+    counts. Differences: a unit or comma anywhere counts, not only at the end or in groups of three ("1,2" is a
+    hint here, an error there); both ask the clerk to type a plain number. Never an error value, so it can be
+    summed over a range.
     """
     blank = f'ISNUMBER(FIND("|"&{_no_spaces(x)}&"|","{_BLANK_LIST}"))'
     n = _subst(_no_spaces(f"ASC({x})"), ",")
     for u in _units():
-        n = _subst(n, u)
+        if not (u == "元" and ctype == "decimal"):  # an amount in 元 in a 万元 cell is an error there (values._in_yuan)
+            n = _subst(n, u)
     # a sign only in front: "#" marks the start, so "12+" keeps its "+" and is not a number
     rest = f'SUBSTITUTE("#"&{n},"#+","#")'
     if signed:

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-BLANK_MARKS = {"/", "／", "—", "——", "－", "-", "–", "无", "没有", "空", "\\", "、"}
+BLANK_MARKS = {"/", "／", "—", "——", "－", "-", "–", "无", "没有", "空", "\\", "、"} | {
+    # a dash doubled for "none" ("--", "－－"), also with a space between ("- -"): the template's live checks
+    # (template_checks) drop every space before looking a text up here, parse_value only the outer ones
+    "--", "- -", "－－", "－ －", "— —", "––", "– –",
+}  # fmt: skip
 UNITS = ("件", "个", "项", "万元", "元", "次", "条", "份")
 
 
@@ -141,7 +145,7 @@ def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Pa
         notes_en.append("surrounding spaces")
     if stripped == "":
         return Parsed("blank", zero, "空白", note_en="blank")
-    if stripped in BLANK_MARKS:
+    if stripped in BLANK_MARKS or stripped.replace(" ", "") in BLANK_MARKS:  # "-  -" too, as the template says
         return Parsed("blank", zero, f"“{stripped}”", note_en=f"“{stripped}”")
     norm = unicodedata.normalize("NFKC", stripped)
     if norm != stripped:
@@ -150,6 +154,8 @@ def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Pa
     norm = norm.replace(" ", "")
     for u in UNITS:
         if norm.endswith(u) and len(norm) > len(u):
+            if u == "元" and ctype == "decimal":  # an amount cell is in 万元: 5000元 is 0.5, not 5000
+                return _in_yuan(stripped, norm[:-1])
             norm = norm[: -len(u)]
             notes.append("带单位")
             notes_en.append("with a unit")
@@ -169,6 +175,26 @@ def parse_value(raw: object, ctype: str = "integer", signed: bool = False) -> Pa
     except InvalidOperation:  # pragma: no cover - guarded by the regex
         return Parsed("invalid", None, "无法识别", "请填写数字。", "unrecognised", "Please type a number.")
     return _finish(num, ctype, notes, notes_en, stripped, signed)
+
+
+def _in_yuan(shown: str, digits: str) -> Parsed:
+    """An amount written in 元 in a cell that is in 万元: an error that says the number meant."""
+    try:
+        wan = Decimal(digits.replace(",", "")) / 10000
+    except InvalidOperation:
+        wan = None
+    if wan is None or not wan.is_finite():
+        fix, fix_en = "本栏以万元为单位，请填写万元数。", "This cell is in 万元 (10,000 yuan)."
+        return Parsed("invalid", None, "金额单位为元", fix, "written in 元 (yuan)", fix_en)
+    n = format_number(wan)
+    return Parsed(
+        "invalid",
+        None,
+        "金额单位为元",
+        f"本栏以万元为单位：{shown} 即 {n} 万元，请填写 {n}。",
+        "written in 元 (yuan)",
+        f"This cell is in 万元 (10,000 yuan): {shown} is {n} 万元; type {n}.",
+    )
 
 
 def format_number(v: int | Decimal | None) -> str:

@@ -124,6 +124,7 @@ def init_campaign(
             f"{root.resolve()} is a campaign folder already ({DB_NAME} exists); it is not overwritten",
         )
     priors, notes = load_prior(prior, ros) if prior is not None else ([], [])
+    notes = [*ros.notes, *notes]  # how the roster was read (rows left out, hidden rows), then last year's data
     root.mkdir(parents=True, exist_ok=True)
     kept = root / f"名单{Path(roster).suffix.lower()}"
     if Path(roster).resolve() != kept.resolve():

@@ -19,6 +19,7 @@ from xltool.cli import (
 )
 from xltool.commands.options import (
     check_summary_path,
+    echo_roster_notes,
     json_option,
     missing_paths,
     not_found_text,
@@ -176,6 +177,7 @@ def command(
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
         raise CannotProceed(e.text(lang)) from e
+    echo_roster_notes(ros, lang)
     if not ros.units:
         raise CannotProceed(
             f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"

@@ -13,7 +13,17 @@ from xltool.commands.options import echo_findings, json_option, unique_path, wri
 from xltool.sources import is_not_report
 
 
-def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
+def missing_tables(loaded, lang: str = "zh") -> list[str]:
+    """What the import says of each table it did not find (TABLE-MISSING): such a report is not written as JSON.
+
+    The interchange JSON has no way to say that a table was not read (a key that is absent is a blank cell,
+    counted as 0), so a file with a whole table missing would validate and consolidate as if the table were
+    all 0. The findings of the import say what is missing; the data stay out of the JSON files.
+    """
+    return [f.title[lang] for f in loaded.findings if f.rule == "TABLE-MISSING"]
+
+
+def _status(path: Path, loaded, out: Path | None, lang: str, withheld: bool = False) -> str:
     rep = loaded.report
     if rep is None and is_not_report(loaded.findings):  # a 说明.txt beside the reports: its one finding says so
         return ("— 已跳过  " if lang == "zh" else "SKIPPED  ") + path.name
@@ -21,6 +31,15 @@ def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
         return ("✘ 未能导入  " if lang == "zh" else "FAILED  ") + path.name
     unit = rep.unit_name or ("（未识别单位）" if lang == "zh" else "(unit not identified)")
     year = f" {rep.year}" if rep.year else ""
+    if withheld:
+        names = missing_tables(loaded, lang)
+        if lang == "en":
+            return (
+                f"NOT WRITTEN  {path.name}  {unit}{year}: {'; '.join(names)}. A JSON file would count the missing "
+                "table as all 0, so none was written"
+            )
+        why = "数据文件无法标明缺表，写出后缺少的表会按 0 计，故未写出"
+        return f"✘ 未写出 JSON  {path.name}  {unit}{year}：{'；'.join(names)}。{why}"
     n = sum(v is not None for v in rep.values.values())
     if lang == "en":
         where = f" -> {out}" if out else ""
@@ -40,7 +59,8 @@ def _status(path: Path, loaded, out: Path | None, lang: str) -> str:
     report files directly.
 
     A file that is no annual report at all (a 说明.txt) is skipped and does not change the exit status (1 when
-    every file was skipped).
+    every file was skipped). A report with a whole table missing (表四 as a picture) gets no JSON file: the
+    interchange JSON cannot say that a table was not read, and its cells would count as 0.
 
     Exit status: 0 imported, 1 a file could not be imported or has errors, 2 usage error.
 
@@ -78,7 +98,8 @@ def command(files, outdir, as_json, lang, silent) -> None:
     找到三张表（容许异体字和错别字，并会报告），并核对正文与表格是否一致。JSON 中记录每个数值的读取位置
     （页、表、行、列）以及六个部分的正文。xltool validate 和 --prior 也可以直接使用报告文件。
 
-    不是年度报告的文件（如说明.txt）会被跳过，不影响退出码（全部被跳过时为 1）。
+    不是年度报告的文件（如说明.txt）会被跳过，不影响退出码（全部被跳过时为 1）。缺少整张表（如表四为图片）的
+    报告不写出 JSON 文件：交换格式无法标明某表未读取，写出后该表各项会按 0 计。
 
     退出码：0 已导入，1 有文件无法导入或有错误，2 命令用法有误，3 输出无法写入。
 
@@ -106,18 +127,19 @@ def command(files, outdir, as_json, lang, silent) -> None:
         for p in bar:
             loaded = import_report(p)
             out = None
-            if loaded.report is not None and outdir is not None:
+            withheld = loaded.report is not None and outdir is not None and bool(missing_tables(loaded))
+            if loaded.report is not None and outdir is not None and not withheld:
                 target = unique_path(outdir, p, "json", taken)
                 with writing_to(target):
                     out = save_json(loaded.report, target)
             skipped = loaded.report is None and is_not_report(loaded.findings)
             if not skipped:
                 failed = failed or loaded.report is None or any(f.severity == "error" for f in loaded.findings)
-            results.append((p, loaded, out))
-    if all(loaded.report is None and is_not_report(loaded.findings) for _, loaded, _ in results):
+            results.append((p, loaded, out, withheld))
+    if all(loaded.report is None and is_not_report(loaded.findings) for _, loaded, _, _ in results):
         failed = True  # nothing was a report: nothing imported
-    for p, loaded, out in results:
-        click.echo(_status(p, loaded, out, lang), err=as_json)  # with --json, stdout carries the JSON alone
+    for p, loaded, out, withheld in results:
+        click.echo(_status(p, loaded, out, lang, withheld), err=as_json)  # with --json, stdout carries the JSON alone
         echo_findings(loaded.findings, lang, indent="  ", err=as_json)
     if as_json:
         doc = {
@@ -128,7 +150,7 @@ def command(files, outdir, as_json, lang, silent) -> None:
                     "report": loaded.report.to_dict() if loaded.report else None,
                     "findings": [f.to_dict(lang) for f in loaded.findings],
                 }
-                for p, loaded, out in results
+                for p, loaded, out, _ in results
             ]
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1, default=str))

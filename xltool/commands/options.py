@@ -72,6 +72,13 @@ def say(lang: str, zh: str, en: str, *, err: bool = False) -> None:
     click.echo(zh if lang == "zh" else en, err=err)
 
 
+def echo_roster_notes(roster: Any, lang: str) -> None:
+    """What the clerk should know about how the roster was read (`Roster.notes`: rows left out, hidden rows, the
+    sheet used), one line each on stderr."""
+    for note in getattr(roster, "notes", ()):
+        say(lang, f"提示：{note}", f"Note: {note.text('en')}", err=True)
+
+
 def warn_if_read_back(inputs, target: Path | None, lang: str) -> None:
     """Warn when an output lands in a folder being read: the next run would read it as a return."""
     if target is None:

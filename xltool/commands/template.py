@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from xltool.cli import CannotProceed, Command, lang_option, option, progress_bar, silent_option
-from xltool.commands.options import echo_findings, form_option, prior_option, roster_option, say, writing_to
+from xltool.commands.options import (
+    echo_findings,
+    echo_roster_notes,
+    form_option,
+    prior_option,
+    roster_option,
+    say,
+    writing_to,
+)
 from xltool.errors import XltoolError
 
 
@@ -111,7 +119,9 @@ def command(
     try:
         with writing_to(outdir, folder=True):
             form = load_form(form_id)
-            units = load_roster(roster).units if roster else []  # before any folder is made: a bad roster leaves none
+            ros = load_roster(roster) if roster else None  # before any folder is made: a bad roster leaves none
+            echo_roster_notes(ros, lang)
+            units = ros.units if ros is not None else []
             if roster and not units:
                 raise CannotProceed(
                     f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"

@@ -10,6 +10,7 @@ import click
 from xltool.cli import CannotProceed, Command, jobs_option, lang_option, option, progress_bar, silent_option
 from xltool.commands.options import (
     Refused,
+    echo_roster_notes,
     json_option,
     missing_paths,
     not_found_result,
@@ -106,6 +107,7 @@ def command(paths, prior, roster, year, as_json, lang, silent, report_xlsx=None,
         pri = PriorData.from_paths(prior) if prior else None
     except XltoolError as e:
         raise CannotProceed(e.text(lang)) from e
+    echo_roster_notes(ros, lang)
     if ros is not None and not ros.units:  # every unit would be UNIT-UNKNOWN: refused as consolidate does
         raise CannotProceed(
             f"名单 {roster.name} 中没有单位" if lang == "zh" else f"no units in the roster {roster.name}"

@@ -32,6 +32,7 @@ __all__ = [
     "ExtractedDocument",
     "ExtractedTable",
     "SCANNED_PDF_MESSAGE",
+    "cell_text",
     "clean_text",
     "extract",
     "extract_bytes",
@@ -158,6 +159,26 @@ def clean_text(s: str | None) -> str:
     s = _ZERO_WIDTH.sub("", s)
     s = _WHITESPACE.sub(" ", s).strip()
     return _SPACE_NEXT_TO_WIDE.sub("", s)
+
+
+_WRAPPED_PIECE = re.compile(r"[\d.,，]+")
+_WRAPPED_NUMBER = re.compile(r"\d[\d,，]*(\.\d+)?")
+
+
+def cell_text(raw: str | None) -> str:
+    """A table cell's text, cleaned (:func:`clean_text`); a number wrapped over lines in a narrow cell joined again.
+
+    A PDF cell too narrow for "178" prints "17" and "8" on two lines; the lines are digits only and make one
+    number together, so they are one number ("17\n8" -> "178", "96171.\n6" -> "96171.6"), never "17 8".
+    Anything else on the lines keeps the line break as a space ("12\n3件" stays "12 3件").
+    """
+    if raw and "\n" in raw:
+        pieces = [clean_text(p) for p in raw.split("\n")]
+        pieces = [p for p in pieces if p]
+        joined = "".join(pieces)
+        if len(pieces) > 1 and all(_WRAPPED_PIECE.fullmatch(p) for p in pieces) and _WRAPPED_NUMBER.fullmatch(joined):
+            return joined
+    return clean_text(raw)
 
 
 _NUMBER = re.compile(r"^[+-]?(\d[\d,，]*)?(\.\d+)?%?$")
@@ -463,7 +484,7 @@ def _pdf_table(table, page_no: int) -> ExtractedTable | None:
             x0, top, x1, bottom = bbox
             cs = max(1, sum(1 for x in xs if x0 - 0.5 <= x < x1 - 0.5))
             rs = max(1, sum(1 for t in tops if top - 0.5 <= t < bottom - 0.5))
-            cells.append((r, xs.index(x0), rs, cs, clean_text(texts[r][c])))
+            cells.append((r, xs.index(x0), rs, cs, cell_text(texts[r][c])))
     rows, spans = _grid(cells, len(tops))
     t = ExtractedTable(rows=rows, page=page_no, index=0, spans=spans, last_page=page_no)
     t.row_pages = [page_no] * len(rows)
@@ -741,7 +762,9 @@ def _html_blocks(root) -> list[_Block]:
 
 def _cell_text(td) -> str:
     """Text of a cell: <br> and <p> boundaries are line breaks, which clean_text joins (nothing between Chinese)."""
-    return clean_text("".join("\n" if kind == "break" else value for kind, value in _html_events(td, tables=False)))
+    # a line break inside a text node is source formatting (a space); <br> and <p> are lines (a wrapped number)
+    events = _html_events(td, tables=False)
+    return cell_text("".join("\n" if kind == "break" else value.replace("\n", " ") for kind, value in events))
 
 
 def _html_table(table) -> ExtractedTable | None:
@@ -893,7 +916,7 @@ def _docx_table(table) -> ExtractedTable | None:
             tc = cell._tc
             o = owners.get(id(tc))
             if o is None:
-                text = clean_text("\n".join(p.text for p in cell.paragraphs))
+                text = cell_text("\n".join(p.text for p in cell.paragraphs))
                 owners[id(tc)] = [tc, r, c, r, c, text]  # the tc is kept alive so that id() stays unique
             else:
                 o[3], o[4] = max(o[3], r), max(o[4], c)

@@ -29,6 +29,7 @@ from xltool.interchange import UnitReport
 from xltool.labels import Match, best_match, match_column, match_row, normalize, similarity
 from xltool.schema import Form, load_form
 from xltool.schema.versions import SplitRow, split_rows
+from xltool.values import parse_value
 
 __all__ = ["FORM_2019", "FORM_2021", "Mapped", "describe_source", "map_document", "parse_title", "published_value"]
 
@@ -67,6 +68,18 @@ def published_value(text: str | None) -> int | Decimal | str | None:
     if _DEC.match(s):
         return Decimal(s)
     return s
+
+
+MONEY_UNITS = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
+"""Units an amount may be printed in, in 元: a column declared in one (`unit: 万元`) is converted from another."""
+_MONEY = re.compile(r"亿元|万元|千元|元")
+_MONEY_VALUE = re.compile(r"([+-]?[\d,，]+(?:\.\d+)?)\s*(亿元|万元|千元|元)")
+
+
+def _stated_unit(text: str | None) -> str | None:
+    """The money unit a header states ("本年收费金额（单位：元）" -> 元), None when it states none or several."""
+    units = set(_MONEY.findall(text or ""))
+    return units.pop() if len(units) == 1 else None
 
 
 def _is_label(text: str | None) -> bool:
@@ -245,6 +258,7 @@ class _Mapper:
         self.findings: list[Finding] = []
         self.similar: list[tuple[str, Match, dict[str, int]]] = []
         self.old_labels: dict[str, str] = _version_labels()[0] if form.id == FORM_2021 else {}
+        self._t2_header_texts: dict[str, str] = {}
 
     # helpers
 
@@ -289,18 +303,69 @@ class _Mapper:
                 cols = header if header and set(header) <= set(row_cols) else list(row_cols)
                 for cid, (c, v) in zip(cols, [(c, v) for c, v in cells if c > c0], strict=False):
                     self.put(t.key(m.target, cid), v, ext, r, c)
+                    head = self._t2_header_texts.get(cid) if cols is header else None
+                    self._money_unit(t, m.target, cid, v, head, ext, r, c)
         return found
 
+    def _money_unit(self, t, rid: str, cid: str, raw: str | None, head: str | None, ext, r: int, c: int) -> None:
+        """An amount printed in another unit than the form's (元 under 本年收费金额（单位：万元）): converted, and said.
+
+        The unit is the one the value cell states ("5000元"), else the one its column header states
+        ("本年收费金额（单位：元）"); without either the amount is the form's unit, as published.
+        """
+        declared = t.column_map[cid].unit
+        if declared not in MONEY_UNITS or raw is None:
+            return
+        text = raw.strip()
+        m = _MONEY_VALUE.fullmatch(text)
+        number, stated = (m.group(1), m.group(2)) if m else (text, _stated_unit(head))
+        if stated is None or stated == declared:
+            return
+        parsed = parse_value(number, "decimal")
+        if parsed.status not in ("ok", "coerced") or parsed.value is None:
+            return  # a blank or a text: nothing to convert, the validator says what it is
+        amount = Decimal(parsed.value) * MONEY_UNITS[stated] / MONEY_UNITS[declared]
+        value: int | Decimal = int(amount) if amount == amount.to_integral_value() else amount.normalize()
+        key = t.key(rid, cid)
+        self.values[key] = value
+        src = _source(ext, r, c)
+        shown = format(value, "f") if isinstance(value, Decimal) else str(value)
+        f = tool_finding(
+            "REPORT-MONEY-UNIT",
+            table=t.name,
+            row=t.row_map[rid].label,
+            column=t.column_map[cid].label,
+            found=head if not m and head else text,
+            raw=number,
+            stated=stated,
+            declared=declared,
+            value=shown,
+        )
+        f.table = t.id
+        f.keys = [key]
+        f.values = {key: value}
+        f.details = {
+            lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
+        }
+        self.findings.append(f)
+
     def _t2_header(self, t, rest: list[str], first: str) -> list[str] | None:
-        """The column ids a header row names (the block's header, 信息内容, + column labels), None if it is none."""
+        """The column ids a header row names (the block's header, 信息内容, + column labels), None if it is none.
+
+        The header's own text of each column is kept (`_t2_header_texts`): it may state another unit.
+        """
         texts = [first, *rest] if normalize(first) not in {normalize(b.header) for b in t.blocks} else rest
         ids: list[str] = []
+        heads: dict[str, str] = {}
         for text in texts:
             m = match_column(self.form, t, text)
             if m is None:
                 return None
             if not ids or ids[-1] != m.target:  # a label repeated over the columns it spans (Markdown)
                 ids.append(m.target)
+                heads[m.target] = text
+        if ids:
+            self._t2_header_texts = heads
         return ids or None
 
     # 表三: 3 label columns, 7 value columns
@@ -333,7 +398,7 @@ class _Mapper:
                         continue
                     split = self._split_row(split_labels, labels) if has_values else None
                     if split is not None:
-                        singles[split] = (ext, r, vcols, order)
+                        singles[split] = (ext, r, _value_cols(row, labels, vcols), order)
                         seen_data = True
                         continue
                     if has_values:
@@ -393,8 +458,9 @@ class _Mapper:
     def _other_single(self, t, split: SplitRow, ext: ExtractedTable, r: int, vcols: list[int], order: list[str]):
         """The earlier layout's single row of a split group (2019's （六）其他处理) in a report of this form.
 
-        Read as the workbook reader does: its value goes to the group's last row (3.其他) and the others are 0,
-        so the totals can be checked; a value that is not 0 is reported (the split between 1., 2., 3. is unknown).
+        Its value goes to the group's last row (3.其他), so that the totals can be checked. The other rows (1., 2.)
+        are 0 where the single row is 0; where it is not, their share is unknown: they are left blank (null, which
+        the validator reads as 0 and reports as blank), never written as a definite 0, and the value is reported.
         """
         subs = list(split.rows)
         row = ext.rows[r]
@@ -402,14 +468,16 @@ class _Mapper:
         for cid, c in zip(order, vcols, strict=True):
             raw = row[c] if c < len(row) else None
             value = published_value(raw)
+            parsed = parse_value(value)  # a blank or "/" is 0, so is "0件"; anything else leaves 1. and 2. unknown
+            known = 0 if parsed.status != "invalid" and parsed.value == 0 else None
             for sub in subs:
                 key = t.key(sub, cid)
                 if sub == subs[-1]:
                     self.put(key, raw, ext, r, c)
                 else:
-                    self.values[key] = 0
+                    self.values[key] = known
                     self.cells[key] = _source(ext, r, c)
-            if value not in (None, 0) and not (isinstance(value, str) and normalize(value) in ("/", "无", "-", "—")):
+            if known is None:
                 nonzero[cid] = (raw, _source(ext, r, c))
         group = split.label
         labels = {sub: t.row_map[sub].label for sub in subs}
@@ -443,32 +511,120 @@ class _Mapper:
         f.table = t.id
         self.findings.append(f)
 
-    # 表四: one data row of 15 values under a 3-row header
+    # 表四: one data row of 15 values under a 3-row header, or a small matrix (groups or results as its rows)
 
     def map_t4(self, tables: list[ExtractedTable]) -> bool:
         t = self.form.table("t4")
-        groups = [r.id for r in t.rows]
-        cols = [c.id for c in t.columns]
-        n = len(groups) * len(cols)
-        labels = _form_labels(self.form.id)["t4"]
+        n = len(t.rows) * len(t.columns)
         for ext in tables:
             width = _width(ext.rows)
-            if width < n:
-                continue
-            vcols = list(range(width - n, width))
-            header_rows = []
-            for r, row in enumerate(ext.rows):
-                row = list(row) + [None] * (width - len(row))
-                cells = [row[c] for c in vcols]
-                if any(v and normalize(v) in labels for v in cells) or not any(cells):
-                    header_rows.append(row)
-                    continue
-                if not any(v and not _is_label(v) for v in cells):
-                    continue
-                for (gid, cid), c in zip(self._t4_order(t, header_rows, vcols), vcols, strict=True):
-                    self.put(t.key(gid, cid), row[c], ext, r, c)
+            if width >= n and self._t4_row(t, ext, width, n):
                 return True
+        return any(self._t4_matrix(t, ext) for ext in tables)
+
+    def _t4_row(self, t, ext: ExtractedTable, width: int, n: int) -> bool:
+        """The official layout: the first row of values under the header.
+
+        The values are the data row's own cells (a merged cell once, at its first column), the last `n` of them:
+        a grid with an extra column that a merged cell covers (LibreOffice's HTML of a Word table, a hand-edited
+        table whose 总计 spans two columns, borders that do not line up with the header's) keeps each value with
+        its cell. A row with fewer cells than values (a plain-text table) is read by the grid's last `n` columns.
+        """
+        labels = _form_labels(self.form.id)["t4"]
+        last = list(range(width - n, width))
+        header_rows = []
+        for r, row in enumerate(ext.rows):
+            row = list(row[:width]) + [None] * (width - len(row))
+            cells = [row[c] for c in last]
+            if any(v and normalize(v) in labels for v in cells) or not any(cells):
+                header_rows.append(row)
+                continue
+            if not any(v and not _is_label(v) for v in cells):
+                continue
+            own = [c for c in range(width) if row[c] is not None]
+            vcols = own[len(own) - n :] if len(own) >= n else last
+            for (gid, cid), c in zip(self._t4_order(t, header_rows, vcols), vcols, strict=True):
+                self.put(t.key(gid, cid), row[c], ext, r, c)
+            return True
         return False
+
+    def _t4_matrix(self, t, ext: ExtractedTable) -> bool:
+        """表四 printed as a small matrix: a row per group (行政复议, 未经复议直接起诉, 复议后起诉) with a value per
+        result, or transposed, a row per result (结果维持 … 总计) with a value per group.
+
+        Read by the labels: the rows by their own label (the innermost), the values by the header row above them
+        when it names each one once, else in official order when a row has exactly as many values as expected.
+        Every row and every value must be found; otherwise the table is not read (TABLE-MISSING).
+        """
+        groups = {r.id: r.label for r in t.rows}
+        results = {c.id: c.label for c in t.columns}
+        width = _width(ext.rows)
+        for kind, row_ids, col_ids in (("groups", groups, results), ("results", results, groups)):
+            header_rows: list[list[str | None]] = []
+            data = self._matrix_rows(ext, width, row_ids, header_rows)
+            if data is None:
+                continue
+            order = self._matrix_order(header_rows, data, col_ids)
+            if order is None:
+                continue
+            for rid, (r, values) in data.items():
+                for cid, c in zip(order[rid], values, strict=True):
+                    gid, res = (rid, cid) if kind == "groups" else (cid, rid)
+                    self.put(t.key(gid, res), ext.rows[r][c], ext, r, c)
+            shown = "".join(f"“{label}”" for label in row_ids.values())
+            layout = {"zh": f"以{shown}为行", "en": f"with {shown} as its rows"}
+            f = tool_finding("REPORT-T4-LAYOUT", table=t.name, layout=layout)
+            f.table = t.id
+            src = _source(ext, 0, 0)
+            f.details = {
+                lang: [("位置：" if lang == "zh" else "Where: ") + describe_source(src, lang)] for lang in ("zh", "en")
+            }
+            self.findings.append(f)
+            return True
+        return False
+
+    @staticmethod
+    def _matrix_rows(
+        ext: ExtractedTable, width: int, row_ids: dict[str, str], header_rows: list[list[str | None]]
+    ) -> dict[str, tuple[int, list[int]]] | None:
+        """Row id -> (grid row, its value columns) when every one of `row_ids` labels one row with values; the
+        rows above the first of them go to `header_rows`. None when one is missing or labels two rows."""
+        data: dict[str, tuple[int, list[int]]] = {}
+        for r, row in enumerate(ext.rows):
+            row = list(row[:width]) + [None] * (width - len(row))
+            labels = [(c, v) for c, v in enumerate(row) if _is_label(v)]
+            values = [c for c in range(labels[-1][0] + 1 if labels else 0, width) if row[c] is not None]
+            m = next((m for _, v in reversed(labels) if (m := best_match(v, row_ids, 0.8))), None)
+            if m is None or not values:  # a header row: labels only
+                if not data:
+                    header_rows.append(row)
+                continue
+            if m.target in data:
+                return None
+            data[m.target] = (r, values)
+        return data if set(data) == set(row_ids) else None
+
+    @staticmethod
+    def _matrix_order(
+        header_rows: list[list[str | None]], data: dict[str, tuple[int, list[int]]], col_ids: dict[str, str]
+    ) -> dict[str, list[str]] | None:
+        """Per data row, the id of each of its values: by the header's label over the value's column when the
+        header names every one once, else the official order for a row with exactly that many values."""
+        official = list(col_ids)
+        out: dict[str, list[str]] = {}
+        for rid, (_, values) in data.items():
+            named = []
+            for c in values:
+                leaf = next((row[c] for row in reversed(header_rows) if row[c]), None)
+                m = best_match(leaf, col_ids, 0.8) if leaf else None
+                named.append(m.target if m else None)
+            if sorted(x for x in named if x) == sorted(official) and len(named) == len(official):
+                out[rid] = named  # type: ignore[assignment]
+            elif len(values) == len(official):
+                out[rid] = official
+            else:
+                return None
+        return out
 
     def _t4_order(self, t, header_rows: list[list[str | None]], vcols: list[int]) -> list[tuple[str, str]]:
         """(group, column) of each value column: official order unless the header clearly says otherwise."""
@@ -649,6 +805,8 @@ def map_document(doc: ExtractedDocument, *, file: str | None = None, sha256: str
         return Mapped(None, [not_report_finding(doc.kind)])
     form_id, old = _detect_form(by_table, year)
     form = load_form(form_id)
+    if not tables:
+        return Mapped(None, [_no_tables(doc, unit, year)])
     if not by_table.get("t3"):
         return Mapped(None, [_no_t3(form, doc, tables)])
 
@@ -763,6 +921,23 @@ def _missing_table(form: Form, tid: str) -> Finding:
     t = form.table(tid)
     f = _published_variant("TABLE-MISSING", table=t.name, title=t.title)
     f.table = tid
+    return f
+
+
+def _no_tables(doc: ExtractedDocument, unit: str, year: int | None) -> Finding:
+    """REPORT-NO-T3 for a report without any table: said plainly, with the unit and year of its title, instead of
+    listing every label of 表三 as missing (its figures, if any, are in its sentences)."""
+    zh = " ".join(x for x in (unit, f"{year} 年度" if year else "") if x)
+    who = {
+        "zh": f"{zh}报告" if year else f"{unit}的报告" if unit else "该报告",
+        "en": "the report" + (f" of {unit}" if unit else "") + (f" for {year}" if year else ""),
+    }
+    f = tool_finding("REPORT-NO-T3@no-tables", who=who)
+    f.rule = "REPORT-NO-T3"
+    f.table = "t3"
+    found = list(doc.headings.values())
+    if found:
+        f.details = {"zh": ["正文各部分：" + "；".join(found)], "en": ["Sections of the text: " + "; ".join(found)]}
     return f
 
 
