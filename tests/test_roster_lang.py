@@ -324,7 +324,7 @@ def test_a_roster_without_units_makes_no_templates(tmp_path, way):
 
 
 def test_an_xlsx_roster_longer_than_the_limit_is_refused_not_cut(tmp_path):
-    from xltool.roster import MAX_ROSTER_ROWS
+    from xltool.roster_load import MAX_ROSTER_ROWS
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("名单")

@@ -19,7 +19,8 @@ from openpyxl import Workbook
 
 from xltool.cli import cli
 from xltool.errors import RosterError
-from xltool.roster import HEADERS, Roster, load_roster
+from xltool.roster import Roster, load_roster
+from xltool.roster_load import HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNED = ROOT / "samples" / "returned"
