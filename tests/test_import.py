@@ -816,6 +816,7 @@ def test_cli_validate_a_published_report_and_its_prior(tmp_path):
     """Last year's published report feeds this year's cross-year rules (X-CARRY) directly."""
     this_year = tmp_path / "2025.json"
     carried = {f"t3.carried_over.{c}": v for c, v in [("natural_person", 3), ("total", 3)]}
+    carried["t2.regulation.issued"] = 0  # something typed: a report with nothing but last year's carry is VALUE-EMPTY
     doc = {"form": "gov-disclosure-2021", "year": 2025, "unit": {"name": "淮安市洪泽区人民政府"}, "values": carried}
     this_year.write_text(json.dumps(doc), encoding="utf-8")
     res = CliRunner().invoke(cli, ["validate", str(this_year), "--prior", str(data_file(REAL["hongze-district-2024"]))])

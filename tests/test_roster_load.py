@@ -376,6 +376,24 @@ def test_a_code_in_scientific_notation_in_a_csv_is_refused(tmp_path):
     )
 
 
+def test_an_18_digit_code_kept_as_a_number_is_refused_not_mangled(tmp_path):
+    """A 统一社会信用代码 typed as a number: Excel kept 15 digits; the code is refused, never a plausible wrong one."""
+    p = xlsx_file(tmp_path / "名单.xlsx", [["单位代码", "单位名称"], [1.13706020040123e17, "甲局"]])
+    zh, en = refusal(p)
+    assert "是科学计数法" in zh and "1.13706020040123e+17" in zh and "scientific notation" in en
+
+
+def test_a_numbered_roster_is_not_named_by_the_year_in_a_file_name():
+    """Codes 1…30 (编号): the year in 烟台市芝罘区民政局_2023.xlsx names neither unit 20 nor unit 23."""
+    from xltool.roster import Unit, filename_unit
+
+    names = ["烟台市芝罘区民政局", "烟台市芝罘区财政局"] + [f"烟台市芝罘区第{i}局" for i in range(3, 31)]
+    ros = Roster(tuple(Unit(str(i), n) for i, n in enumerate(names, start=1)))
+    assert filename_unit("烟台市芝罘区民政局_2023.xlsx", ros).code == "1"
+    assert filename_unit("20_烟台市芝罘区第20局_2023.xlsx", ros).code == "20"
+    assert filename_unit("23.xlsx", ros).code == "23"
+
+
 # --- 8. where the roster is in the file -------------------------------------------------------------------
 
 BODY = "".join(f"{c},{n},{k}\r\n" for c, n, k in FOUR)

@@ -286,6 +286,8 @@ def test_nothing_filled_in_is_one_error_not_the_blanks_of_every_table(form, seed
         assert [(f.rule, f.severity) for f in findings] == [("VALUE-EMPTY", "error")]
         assert findings[0].title["zh"] == "尚未填写：各表的输入单元格全部空白"
         assert "空白模板" in findings[0].fix["zh"] and "blank template" in findings[0].fix["en"]
+    prior = replaced(seed, {k: 3 for k in form.input_keys})  # last year's rules say nothing on a blank return either
+    assert [f.rule for f in check(form, replaced(seed, {}), prior)] == ["VALUE-EMPTY"]
     one = {**carried, "t4.review.upheld": 0}  # a single figure typed: the blanks are hints again, the sums run
     rules = rules_of(check(form, replaced(seed, one)))
     assert "VALUE-EMPTY" not in rules and "VALUE-BLANK" in rules and "T3-BALANCE" in rules

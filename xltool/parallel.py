@@ -288,6 +288,9 @@ def _pack(payload: tuple) -> tuple:
     result = payload[0]
     rep = result.report
     if rep is not None:
+        from xltool.rules import forget_remembered
+
+        forget_remembered(rep)  # what the result cache handed this worker's checks stays in the worker
         cells = rep.source.get("sheet_cells")
         known = _form_cells(rep.form)
         if known is not None and cells is not None and (cells is known[0] or _same_map(cells, known[0])):

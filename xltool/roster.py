@@ -123,6 +123,8 @@ class Roster:
                 found = keys.get(stem[i : i + n])
                 if found:
                     for u, kind in found:
+                        if kind == "code" and not _code_boundary(stem, i, i + n):
+                            continue  # code 20 is not in "…_2023": a code stands apart from letters and digits
                         if kind in kinds and (u.code not in hits or len(hits[u.code][1]) < n):
                             hits[u.code] = (u, stem[i : i + n])
         return hits
@@ -159,6 +161,13 @@ class Roster:
             for key in own:
                 keys.setdefault(key, []).append(u)
         return {k: tuple(v) for k, v in keys.items()}
+
+
+def _code_boundary(stem: str, start: int, end: int) -> bool:
+    """Whether stem[start:end] stands apart: no ASCII letter or digit right before or after it."""
+    before = stem[start - 1] if start > 0 else ""
+    after = stem[end] if end < len(stem) else ""
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _match_key(name: str) -> str:

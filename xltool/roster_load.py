@@ -125,8 +125,10 @@ class _Table:
 def _cell_text(v: object) -> str:
     if v is None:
         return ""
-    if isinstance(v, float) and v.is_integer():  # a code kept as a number (3.70602001E8) is 370602001, not ….0
-        return str(int(v))
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:  # a code kept as a number: 370602001, not ….0
+        return str(int(v))  # (beyond 15 digits Excel lost the last ones: repr's e+17 is then refused as such)
+    if isinstance(v, float):
+        return repr(v)
     return str(v)
 
 

@@ -492,8 +492,8 @@ def check(form: Form, report: UnitReport, prior: UnitReport | None = None) -> li
     own = _remembered(form, report)
     if own is None:
         own = own_findings(form, report)
-    if prior is None:
-        return list(own)
+    if prior is None or any(form.rule_map[f.rule].kind == "value-empty" for f in own):
+        return list(own)  # nothing filled in: that alone is said (not last year's rules on blanks either)
     # last year's data are read with their own form (a 2020 report is on the 2019 form): a term that
     # form lacks (t2 in_force) is then absent and its rule skipped, instead of read as a blank 0
     pform = form if prior.form == form.id else load_form(prior.form)
@@ -549,6 +549,12 @@ def remember_values(form: Form, report: UnitReport, values: dict[str, Any]) -> N
     """Hand the next `remembered_values` the report's `evaluate(...).values` found before (the result cache
     keeps them: what a consolidation sums), on the same terms as `remember_own`."""
     report.__dict__[_VALUES] = (form.id, dict(report.values), values)
+
+
+def forget_remembered(report: UnitReport) -> None:
+    """Drop whatever `remember_own` / `remember_values` handed over and was not used (before the report is sent on)."""
+    report.__dict__.pop(_OWN, None)
+    report.__dict__.pop(_VALUES, None)
 
 
 def remembered_values(form: Form, report: UnitReport) -> dict[str, Any] | None:
