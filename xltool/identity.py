@@ -86,17 +86,19 @@ def identity_findings(
     year: int | None = None,
     file: str | Path | None = None,
     found: Iterable[Finding] = (),
+    attribution: Attribution | None = None,
 ) -> list[Finding]:
     """Findings for a report of another year, an unknown unit, or another unit's template reused.
 
     `file`: the file the report was read from (default: the one its source names); `found`: what reading it
-    found (a reader's UNIT-NOT-FOUND is not said twice).
+    found (a reader's UNIT-NOT-FOUND is not said twice); `attribution`: `attribute`'s answer for it, when the
+    caller has it already.
     """
     out: list[Finding] = []
     if year is not None and report.year is not None and report.year != year:
         out.append(tool_finding("YEAR-MISMATCH", found=report.year, expected=year))
     if roster is not None and not report.meta.get("consolidation"):
-        out += _roster_findings(report, roster, file or (report.source or {}).get("file"), found)
+        out += _roster_findings(report, roster, file or (report.source or {}).get("file"), found, attribution)
     if report.meta.get("reader") == "template":
         # a returned template also says who it was issued to: reused and last year's templates (xltool.reader)
         from xltool.reader_identity import template_identity_findings
@@ -106,10 +108,10 @@ def identity_findings(
 
 
 def _roster_findings(
-    report: UnitReport, roster: Roster, file: str | Path | None, found: Iterable[Finding]
+    report: UnitReport, roster: Roster, file: str | Path | None, found: Iterable[Finding], att: Attribution | None
 ) -> list[Finding]:
     found = list(found)
-    att = attribute(report, found, file, roster)
+    att = att or attribute(report, found, file, roster)
     by_code = roster.by_code(report.unit_code)
     if att.by == FILE_NAME:
         assert att.unit is not None

@@ -542,6 +542,10 @@ def iter_validated(
         try:
             for i, p in enumerate(files):
                 result, y, keep, vals = _work(p, cfg)
+                if result.report is not None:
+                    from xltool.rules import forget_remembered
+
+                    forget_remembered(result.report)  # as `_pack` does for a worker's results
                 share_cells(result)
                 if progress is not None:
                     progress(p)

@@ -50,16 +50,13 @@ short names beside 单位名称), the earliest here wins. Compared after `_heade
 bracketed remark: 单位名称（全称）, 单位代码（选填）). 序号 is never a code."""
 
 
-_NOT_A_ROSTER: dict[str, tuple[str, str]] = {
-    "xls": ("旧版 Excel 97-2003 工作簿 .xls", "legacy Excel 97-2003 workbook .xls"),
-    "et": ("WPS 表格 .et", "WPS Spreadsheets .et"),
-    "ods": ("OpenDocument 表格 .ods", "OpenDocument spreadsheet .ods"),
+_NOT_A_ROSTER = ("xls", "et", "ods", "encrypted", "pdf", "docx", "zip-other")
+_ROSTER_KIND_NAMES: dict[str, tuple[str, str]] = {
     "encrypted": ("设置了打开密码的 Office 文件", "Office file with a password to open"),
-    "pdf": ("PDF 文件", "PDF file"),
-    "docx": ("Word 文档 .docx", "Word document .docx"),
     "zip-other": ("压缩包", "zip archive"),
 }
-"""What a roster file may be instead of a CSV or an .xlsx (kinds of `xltool.safezip.sniff`): zh, en."""
+"""What a roster file may be instead of a CSV or an .xlsx (kinds of `xltool.safezip.sniff`), named as safezip
+names them (zh, en), but for the two said otherwise to a clerk whose roster it is."""
 
 MAX_ROSTER_ROWS = 10_000
 """Rows of an .xlsx roster read: the header and 9,999 units (a district has a few hundred)."""
@@ -279,14 +276,14 @@ def _tables(p: Path) -> list[_Table]:
         RosterError: neither a CSV nor an .xlsx, a damaged workbook, a text in another encoding.
         OSError: the file cannot be read.
     """
-    from xltool.safezip import sniff
+    from xltool.safezip import KIND_NAMES, sniff
 
     kind = sniff(p)
     xlsx_name = p.suffix.lower() in (".xlsx", ".xlsm")
     if kind == "xlsx" or (xlsx_name and kind == "zip-other"):  # a cut-off .xlsx is "another zip": damaged
         return _tables_from_xlsx(p)
     if kind in _NOT_A_ROSTER:
-        zh, en = _NOT_A_ROSTER[kind]
+        zh, en = _ROSTER_KIND_NAMES.get(kind) or KIND_NAMES[kind]
         raise RosterError(
             f"名单 {p.name} 不是 CSV 或 .xlsx 文件（识别为：{zh}）；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再用",
             f"the roster {p.name} is not a CSV or .xlsx file (detected: {en}); save it as .xlsx or CSV in Excel "

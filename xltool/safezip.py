@@ -173,7 +173,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 
 REASONS = tuple(_MESSAGES)
 
-_KIND_NAMES: dict[str, tuple[str, str]] = {
+KIND_NAMES: dict[str, tuple[str, str]] = {
     "xlsx": ("Excel 工作簿 .xlsx", "Excel workbook .xlsx"),
     "xls": ("旧版 Excel 97-2003 工作簿 .xls", "legacy Excel 97-2003 workbook .xls"),
     "et": ("WPS 表格 .et", "WPS Spreadsheets .et"),
@@ -503,7 +503,7 @@ def check_xlsx(path: str | os.PathLike[str], limits: Limits = Limits()) -> None:
             kind = sniff(p)
             if kind == "encrypted":
                 raise UnsafeFile("encrypted")
-            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=_KIND_NAMES[kind][0], kind_en=_KIND_NAMES[kind][1])
+            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=KIND_NAMES[kind][0], kind_en=KIND_NAMES[kind][1])
         pkg = _Package(f, size, limits)
         pkg.require_xlsx(p)
         pkg.check_members()
@@ -707,7 +707,7 @@ class _Package:
             kind = sniff(p)
             if kind == "xlsx":
                 kind = "zip-other"
-            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=_KIND_NAMES[kind][0], kind_en=_KIND_NAMES[kind][1])
+            raise UnsafeFile("not-xlsx", kind=kind, kind_zh=KIND_NAMES[kind][0], kind_en=KIND_NAMES[kind][1])
         self.workbook = wb
         self.sheet_parts: dict[str, str] = {}  # part -> relationship id
         self.sst_parts: set[str] = set()

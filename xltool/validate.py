@@ -166,7 +166,9 @@ def validate_loaded(
         findings += rule_findings
         from xltool.identity import identity_findings
 
-        findings += identity_findings(rep, roster=roster, year=year, file=loaded.path, found=loaded.findings)
+        findings += identity_findings(
+            rep, roster=roster, year=year, file=loaded.path, found=loaded.findings, attribution=att
+        )
     return FileResult(str(loaded.path), rep, sort_findings(findings), att)
 
 
