@@ -88,7 +88,8 @@ def test_a_folder_of_everything_never_crashes_the_run(corpus, tmp_path):
 
 def test_a_date_calamine_cannot_convert_is_a_finding_not_a_crash(tmp_path):
     """A huge negative number in a date-formatted cell makes calamine (Rust) panic; pyo3 raises that as a
-    PanicException, which is no Exception: it must still end as one finding, never escape the reader."""
+    PanicException, which is no Exception: it must still end as findings, never escape the reader. The file
+    is not damaged: openpyxl reads it (the cell as an error value), so nothing else of the file is lost."""
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -96,6 +97,57 @@ def test_a_date_calamine_cannot_convert_is_a_finding_not_a_crash(tmp_path):
     wb.active["A1"].number_format = "yyyy-mm-dd"
     wb.save(tmp_path / "date.xlsx")
     loaded = read_file(tmp_path / "date.xlsx")
-    assert loaded.report is None and [f.rule for f in loaded.findings] == ["FILE-UNREADABLE"]
+    assert loaded.report is None and [f.rule for f in loaded.findings] == ["TABLES-NOT-FOUND"]
     res = CliRunner().invoke(cli, ["validate", str(tmp_path / "date.xlsx")])
-    assert res.exit_code == 1 and "FILE-UNREADABLE" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 1 and "TABLES-NOT-FOUND" in res.output and "Traceback" not in res.output
+
+
+def test_a_template_cell_calamine_cannot_convert_is_named_and_no_rust_report_is_printed(tmp_path):
+    """The department formatted an input cell as a date and typed a huge number: the cell is named, the rest
+    of the return is read, and the clerk's terminal shows no Rust panic report (even with RUST_BACKTRACE set,
+    which prints a hundred lines of backtrace)."""
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from xltool.layout import sheet_cells
+    from xltool.schema import load_form
+
+    form = load_form("gov-disclosure-2021")
+    where = sheet_cells(form)["t2.normative.issued"]
+    sheet, ref = where.split("!")
+    template = Path(__file__).resolve().parent.parent / "templates" / "gov-disclosure-2021.xlsx"
+    wb = openpyxl.load_workbook(template)
+    wb[sheet][ref] = -1e15
+    wb[sheet][ref].number_format = "yyyy-mm-dd"
+    wb[sheet]["B5"] = 3
+    wb.save(tmp_path / "returned.xlsx")
+    env = {**os.environ, "RUST_BACKTRACE": "1", "XLTOOL_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-m", "xltool", "validate", str(tmp_path / "returned.xlsx")],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    out, err = run.stdout.decode(), run.stderr.decode()
+    assert run.returncode == 1, out + err
+    assert "VALUE-TYPE" in out and where in out, out
+    assert "FILE-UNREADABLE" not in out
+    assert "panicked" not in err and "backtrace" not in err and not err.strip(), err
+    loaded = read_file(tmp_path / "returned.xlsx")
+    assert loaded.report is not None and loaded.report.values["t2.regulation.issued"] == 3
+
+
+def test_what_else_is_written_to_stderr_meanwhile_is_kept(capfd):
+    """Only Rust panic reports are dropped while calamine runs: anything else written to fd 2 reaches it."""
+    import os
+
+    from xltool.native_stderr import panic_text_dropped
+
+    with panic_text_dropped():
+        os.write(2, b"kept line\n\nthread '<unnamed>' (1) panicked at src/lib.rs:1:1:\nout of bounds\n")
+        os.write(2, b"stack backtrace:\n   0: f\n             at x.rs:1\nnote: Some details are omitted\n")
+        os.write(2, b"another kept line\n")
+    assert capfd.readouterr().err == "kept line\nanother kept line\n"

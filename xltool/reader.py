@@ -40,6 +40,7 @@ from xltool.reader_book import (
     ENGINES,
     Book,
     BookError,
+    BookPanic,
     BookResourceError,
     open_csv,
     open_fast,
@@ -185,7 +186,12 @@ def _read(p: Path, engine: str, kind: str | None = None) -> Loaded:
 
         return Loaded(p, None, [unreadable_finding(e)])
     try:
-        book = open_book(p, kind, engine)
+        try:
+            book = open_book(p, kind, engine)
+        except BookPanic:
+            if kind != "xlsx":
+                raise
+            book = open_book(p, kind, "openpyxl")  # not damaged: calamine could not convert one cell's date
         return interpret(book)
     except UnsafeFile as e:  # a legacy sheet far beyond the form, seen only once its reader ran
         return Loaded(p, None, [unsafe_finding(e)])

@@ -38,6 +38,11 @@ class BookError(Exception):
     """The workbook could not be read by the engine (damaged content). Message for logs only."""
 
 
+class BookPanic(BookError):
+    """calamine (Rust) panicked on the file's content — a number in a date-formatted cell beyond what it can
+    convert —: the file is not damaged, and openpyxl reads it (such a cell as an error value)."""
+
+
 class BookResourceError(BookError):
     """Reading the workbook exceeded its memory cap or its time (a sheet far too large, a hostile file)."""
 
@@ -574,22 +579,25 @@ def open_fast(
     """
     import python_calamine as pc
 
+    from xltool.native_stderr import panic_text_dropped
+
     try:
-        if data is not None:
-            wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        else:
-            wb = pc.CalamineWorkbook.from_path(str(path))
-        metas = wb.sheets_metadata
-        sheets: dict[str, Sheet] = {}
-        for m in metas:
-            state = _STATES.get(str(m.visible).rsplit(".", 1)[-1], "visible")
-            sh = Sheet(m.name, state)
-            if want is None or m.name in want:
-                cs = wb.get_sheet_by_name(m.name)
-                if kind != "xlsx":  # safezip bounded an .xlsx before; these formats only now show their extent
-                    _check_extent(m.name, cs.height, cs.width)
-                sh.rows = _calamine_rows(cs)
-            sheets[m.name] = sh
+        with panic_text_dropped():  # a Rust panic's report: the finding says it in words
+            if data is not None:
+                wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            else:
+                wb = pc.CalamineWorkbook.from_path(str(path))
+            metas = wb.sheets_metadata
+            sheets: dict[str, Sheet] = {}
+            for m in metas:
+                state = _STATES.get(str(m.visible).rsplit(".", 1)[-1], "visible")
+                sh = Sheet(m.name, state)
+                if want is None or m.name in want:
+                    cs = wb.get_sheet_by_name(m.name)
+                    if kind != "xlsx":  # safezip bounded an .xlsx before; these formats only now show their extent
+                        _check_extent(m.name, cs.height, cs.width)
+                    sh.rows = _calamine_rows(cs)
+                sheets[m.name] = sh
         props: dict[str, str] = {}
         parts: dict[str, str] = {}
         raw: dict[str, bytes] = {}
@@ -616,7 +624,7 @@ def open_fast(
     except BaseException as e:  # a Rust panic inside calamine (a date beyond chrono's range …): pyo3 raises
         if type(e).__name__ != "PanicException":  # its PanicException, which is no Exception
             raise
-        raise BookError(f"calamine: {e}") from None
+        raise BookPanic(f"calamine: {e}") from None
     return Book(path, kind, sheets, props, parts, raw, core=core)
 
 
