@@ -152,6 +152,51 @@ def test_a_total_wrong_for_another_reason_beside_a_text_cell_is_still_an_error(l
     assert any(f.rule == "TOTAL-TEXT-SKIPPED" for f in r.findings)
 
 
+def test_a_total_that_only_adds_up_another_wrong_total_is_named_in_its_finding(lo_corpus, tmp_path):
+    """A column total's formula edited to leave the first row out (LibreOffice recalculated): the 总计 column's
+    total, whose own formula is intact, shows the consequence. One error, naming both cells — not a second
+    TOTAL-STORED telling the clerk to recalculate, which would not fix it."""
+    import re
+
+    from tests.test_reader_support import rezip, sheet_part
+
+    t3 = sheet_layouts(form())["t3"]
+    part = sheet_part(lo_corpus["lo_filled"], "表三")
+    col_total = t3.cells["t3.results_total.natural_person"].ref
+    grand = t3.cells["t3.results_total.total"].ref
+    first = t3.cells["t3.granted.natural_person"]
+    left_out = sample_values(V1)["t3.granted.natural_person"]
+    assert left_out  # the edit must change the sum
+
+    def edited(name: str, data: bytes) -> bytes | None:
+        if name != part:
+            return None
+        text = data.decode()
+        for ref, formula in ((col_total, True), (grand, False)):
+            m = re.search(r'<c r="' + ref + r'"[^>]*>(<f[^>]*>([^<]*)</f>)?<v>([^<]*)</v>', text)
+            assert m is not None, ref
+            start, end = m.span(3)
+            text = text[:start] + str(int(float(m.group(3))) - left_out) + text[end:]
+            if formula:
+                f0, f1 = m.span(2)
+                col = re.match(r"[A-Z]+", col_total).group(0)
+                text = (
+                    text[:f0]
+                    + f"SUM({col}{first.row + 1}:{col}{t3.cells['t3.other_misc.natural_person'].row})"
+                    + text[f1:]
+                )
+        return text.encode()
+
+    p = rezip(lo_corpus["lo_filled"], tmp_path / "edited_column_total.xlsx", edited)
+    r = validate_loaded(read_file(p))
+    stored = [f for f in r.findings if f.rule == "TOTAL-STORED"]
+    assert len(stored) == 1, [f.message() for f in r.findings]
+    f = stored[0]
+    assert f.cells == [f"表三!{col_total}", f"表三!{grand}"]
+    assert "公式被改动" in f.message()
+    assert any(line.startswith(f"因此 {grand}") and "改正后随之更正" in line for line in f.details["zh"])
+
+
 def test_libreoffice_typed_over_and_edited_formula(lo_corpus):
     r = validate_loaded(read_file(lo_corpus["lo_typed_over"]))
     assert sorted(f.rule for f in r.findings) == ["TOTAL-STORED", "TOTAL-STORED"]

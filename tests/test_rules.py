@@ -195,6 +195,26 @@ def test_t3_total_fails_per_row(form, seed):
     )
 
 
+def test_a_stated_total_wrong_beside_an_absent_grand_total_is_reported_once(form, huaian):
+    """（一）予以公开's 总计 stated wrong, the （七）总计 row's 总计 left out (derived): T3-TOTAL reports the row;
+    the 总计 column's T3-RESULTS, which compares the derived grand total with the stated row totals, would only
+    repeat the same difference. With every total stated, the published figures are used as they stand."""
+    values = {k: v for k, v in huaian.values.items() if k != "t3.results_total.total"}
+    wrong = huaian.values["t3.granted.total"] + 999
+    findings = check(form, replaced(huaian, {**values, "t3.granted.total": wrong}))
+    assert finding_items(form, findings) == [("T3-TOTAL", "granted")]
+    assert findings[0].delta == 999
+    # an error of its own beside it is still reported: a result row's 自然人 typed one too high as well
+    more = {
+        **values,
+        "t3.granted.total": wrong,
+        "t3.unable_not_held.natural_person": values["t3.unable_not_held.natural_person"] + 1,
+    }
+    got = finding_items(form, check(form, replaced(huaian, more)))
+    assert ("T3-TOTAL", "granted") in got and ("T3-RESULTS", "natural_person") in got
+    assert ("T3-TOTAL", "unable_not_held") in got
+
+
 def test_t4_total_fails_per_group(form, seed):
     bad = with_values(seed, t4__litigation_after_review__total=2, t4__litigation_after_review__pending=1)
     findings = check(form, bad)

@@ -525,7 +525,7 @@ def _assemble(
     if any(v is not None for v in stored.values()):
         report.meta["stored_totals"] = {k: v for k, v in stored.items() if v is not None}
     ev = evaluate(form, report)
-    wrong: list[Finding] = []
+    wrong_items: list[tuple[str, Any, Any, Any, dict[str, str]]] = []
     text_inputs = [
         k
         for k, raw in report.values.items()
@@ -588,7 +588,8 @@ def _assemble(
             text_skipped.append(key)  # what a spreadsheet's SUM shows: text cells count as 0
             continue
         how = _how(template, formulas is not None, has_formula, refs_ok, ftext)
-        wrong.append(_total_stored(form, report, ev, key, raw, p, computed, how, template))
+        wrong_items.append((key, raw, p, computed, how))
+    wrong = _wrong_totals(form, report, ev, wrong_items, stored, template)
     for tid in dict.fromkeys(form.cells[k].table for k in text_skipped):  # one finding per table
         keys = [k for k in text_skipped if form.cells[k].table == tid]
         texts = [k for k in text_inputs if form.cells[k].table == tid]
@@ -716,6 +717,58 @@ def _text_skipped_finding(form, report, ev, text_inputs, totals, stored) -> Find
         ],
     }
     return f
+
+
+def _wrong_totals(form, report, ev, items, stored: dict[str, Any], template: bool) -> list[Finding]:
+    """One TOTAL-STORED per wrong total — but a total that only shows the wrong value of another total it adds up
+    (J29 = SUM(D29:I29) after D29's formula was edited) is that total's consequence: it is named in the cause's
+    finding ("改正后随之更正"), not reported as a second error with advice (recalculate) that would not fix it."""
+    wrong_keys = {item[0] for item in items}
+    caused_by: dict[str, str] = {}
+    for key, _raw, p, _computed, how in items:
+        if p is None or p.value is None or (template and not how["zh"].startswith("公式保存的结果")):
+            continue  # only a total whose own formula is intact (or a workbook without formulas) follows another
+        for parts in form.cells[key].totals:
+            causes = [x for x in parts if x in wrong_keys and x != key]
+            if causes and _shown_sum(form, ev, stored, parts) == p.value:
+                caused_by[key] = causes[0]
+                break
+    findings: dict[str, Finding] = {}
+    for key, raw, p, computed, how in items:
+        if key not in caused_by:
+            findings[key] = _total_stored(form, report, ev, key, raw, p, computed, how, template)
+    for key, cause in caused_by.items():
+        seen = {key}
+        while cause in caused_by and cause not in seen:  # a chain: name it in its first cause's finding
+            seen.add(cause)
+            cause = caused_by[cause]
+        f = findings.get(cause)
+        if f is None:
+            continue
+        ref = report.cell_ref(key) or key
+        where = ref.split("!", 1)[1] if "!" in ref else ref
+        shown = _shown(stored[key])
+        f.details["zh"].append(f"因此 {where}（{form.label(key)}）显示为 {shown}；改正后随之更正")
+        f.details["en"].append(f"So {where} ({form.label(key)}) shows {shown}; it follows once this is corrected")
+        f.keys.append(key)
+        if report.cell_ref(key):
+            f.cells.append(report.cell_ref(key))
+    return list(findings.values())
+
+
+def _shown_sum(form: Form, ev, stored: dict[str, Any], parts) -> Any:
+    """The sum of `parts` as the file shows them: totals by their stored values, items as read (blank 0)."""
+    total = 0
+    for x in parts:
+        cell = form.cells[x]
+        if cell.is_total:
+            raw = stored.get(x)
+            got = parse_value(raw, cell.type, cell.signed) if raw is not None else None
+        else:
+            got = ev.parsed.get(x)
+        if got is not None and got.value is not None:
+            total += got.value
+    return total
 
 
 def _how(template: bool, known: bool, has_formula: bool, refs_ok: bool, ftext: str | None) -> dict[str, str]:

@@ -520,10 +520,24 @@ def own_findings(form: Form, report: UnitReport) -> list[Finding]:
     findings = _value_findings(form, report, ev)
     if any(form.rule_map[f.rule].kind == "value-empty" for f in findings):
         return findings  # nothing filled in: this year's sums of blanks (or of last year's carry) say no more
+    equations: list[Finding] = []
     for rule in form.rules:
         if rule.kind == "equation" and not rule.cross_year:
-            findings.extend(_equation(form, rule, report, ev, None))
-    return findings
+            equations.extend(_equation(form, rule, report, ev, None))
+    return findings + _without_echoes(form, ev, equations)
+
+
+def _without_echoes(form: Form, ev: Evaluated, findings: list[Finding]) -> list[Finding]:
+    """A stated total that fails its own sum rule (T3-TOTAL: 予以公开 总计 999, its columns 0) is reported there.
+    A total the report left out is derived from one set of its parts; a sum rule that compares that derived
+    total with its other set of parts then only repeats the stated total's error (T3-RESULTS of the 总计
+    column, 差 999): such a finding is dropped. Equations over stated values alone are all kept."""
+    wrong = {
+        f.keys[0] for f in findings if len(form.rule_map[f.rule].left) == 1 and f.keys and f.keys[0] not in ev.derived
+    }
+    if not wrong:
+        return findings
+    return [f for f in findings if not (any(k in ev.derived for k in f.keys) and any(k in wrong for k in f.keys[1:]))]
 
 
 _OWN = "_xltool_own_findings"
