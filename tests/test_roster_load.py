@@ -692,3 +692,20 @@ def test_a_roster_saved_by_libreoffice(tmp_path, soffice):
             "名单 名单.xlsx 中有 1 行是隐藏的，已作为单位读入：第 5 行 烟台市芝罘区发展和改革局（370602002）；"
             "如果这些单位不用报送，请在名单中删除这些行",
         ), p
+
+
+@pytest.mark.parametrize("which", ["template", "return"])
+def test_a_template_or_a_return_given_as_the_roster_is_refused(tmp_path, which):
+    """Its only table-like sheet is xltool's hidden metadata: read as a roster it made 7 "units" of the template
+    id, the version and the protection hash (and `template` wrote a file for each). Refused, saying what it is."""
+    root = Path(__file__).resolve().parent.parent
+    src = root / "templates" / "gov-disclosure-2021.xlsx"
+    if which == "return":
+        src = sorted((root / "samples" / "returned").glob("*.xlsx"))[0]
+    with pytest.raises(RosterError) as e:
+        load_roster(src)
+    assert "是 xltool 生成的报表工作簿（模板、报送文件或汇总表），不是单位名单" in str(e.value)
+    res = CliRunner().invoke(cli, ["template", "--roster", str(src), "--year", "2021", "-o", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    assert res.exit_code != 0 and not (out.exists() and any(out.glob("*.xlsx")))
+    assert "不是单位名单" in res.output

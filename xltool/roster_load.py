@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xltool.errors import RosterError
+from xltool.metadata import META_SHEET
 from xltool.roster import Note, Roster, Unit, normalize_name
 
 HEADERS = {
@@ -117,6 +118,8 @@ class _Table:
     beyond: int | None = None
     """The first row past `MAX_ROSTER_ROWS` that holds something."""
     csv: bool = False
+    xltool_meta: bool = False
+    """xltool's own metadata sheet (a template, a return or a summary): never a list of units."""
 
 
 def _cell_text(v: object) -> str:
@@ -262,6 +265,7 @@ def _tables_from_xlsx(path: Path) -> list[_Table]:
                         (m.min_col - 1, m.min_row, m.max_row) for m in ws.merged_cells.ranges if m.max_row > m.min_row
                     ),
                     beyond=beyond,
+                    xltool_meta=ws.title == META_SHEET,
                 )
             )
     finally:
@@ -456,7 +460,14 @@ def load_roster(path: str | Path) -> Roster:
     if not any(any(c.strip() for c in r) for t in tables for r in t.rows):
         raise RosterError(f"名单 {p.name} 是空的", f"the roster {p.name} is empty")
     notes: list[Note] = []
-    found = [(t, h) for t in tables if (h := _find_header(t)) is not None]
+    found = [(t, h) for t in tables if not t.xltool_meta and (h := _find_header(t)) is not None]
+    if not found and any(t.xltool_meta for t in tables):
+        raise RosterError(
+            f"名单 {p.name} 是 xltool 生成的报表工作簿（模板、报送文件或汇总表），不是单位名单；"
+            "请使用单位名单（CSV 或 .xlsx，含“单位名称”列）",
+            f"the roster {p.name} is a workbook made by xltool (a template, a return or a summary), not a list of "
+            "units; use the roster (CSV or .xlsx with a 单位名称 column)",
+        )
     if found:
         t, (head, idx) = found[0]
         others = [x.sheet for x, _ in found[1:] if x.sheet is not None]
