@@ -834,3 +834,14 @@ def test_a_json_document_of_the_wrong_shape_is_told_in_the_runs_language(text, z
     assert "[error JSON-INVALID] The data file cannot be used: bad.json: " in out_en and en in out_en
     chinese = [ch for ch in out_en if "\u4e00" <= ch <= "\u9fff"]
     assert chinese == [], out_en
+
+
+@pytest.mark.parametrize("year", ["21", "二〇二一", "1999", "20211"])
+def test_a_year_that_is_not_four_digits_is_a_usage_error(tmp_path, year):
+    """`--year 21` wrote 36 templates named …_21.xlsx; every return then failed as 本次收集的是 21 年."""
+    roster = Path(__file__).resolve().parent.parent / "samples" / "roster.csv"
+    res = CliRunner().invoke(cli, ["template", "--roster", str(roster), "--year", year, "-o", str(tmp_path / "t")])
+    assert res.exit_code == 2 and f"应为四位数字的年份，如 2021（收到的是“{year}”）" in res.output
+    assert not (tmp_path / "t").exists()
+    res = CliRunner().invoke(cli, ["--lang", "en", "template", "--roster", str(roster), "--year", year, "-o", "t"])
+    assert res.exit_code == 2 and "must be a four-digit year such as 2021" in res.output

@@ -26,6 +26,27 @@ from xltool.cli import CannotProceed, argument, option, os_error, ui_lang
 Decorator = Callable[[Any], Any]
 
 
+class Year(click.types.IntParamType):
+    """A reporting year: four digits (2008–2099; the regulation took effect in 2008). ``21`` wrote templates
+    named ``…_21.xlsx`` and flagged every return as YEAR-MISMATCH ("本次收集的是 21 年")."""
+
+    name = "year"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            year = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value).strip())
+        except ValueError:
+            year = None
+        if year is None or not 2008 <= year <= 2099:
+            if ui_lang() == "en":
+                self.fail(f"must be a four-digit year such as 2021 (got “{value}”)", param, ctx)
+            self.fail(f"应为四位数字的年份，如 2021（收到的是“{value}”）", param, ctx)
+        return year
+
+
+YEAR = Year()
+
+
 class Refused(CannotProceed):
     """Exit 2: an argument that does not apply (the message says which, and what would)."""
 

@@ -9,6 +9,7 @@ import click
 
 from xltool.cli import CannotProceed, Command, lang_option, option, progress_bar, silent_option
 from xltool.commands.options import (
+    YEAR,
     echo_findings,
     echo_roster_notes,
     form_option,
@@ -61,7 +62,7 @@ from xltool.errors import XltoolError
 )
 @option(
     "--year",
-    type=int,
+    type=YEAR,
     help="报告年度（除 --blank 外必填）。",
     help_en="The reporting year (required except with --blank).",
 )
