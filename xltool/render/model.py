@@ -170,12 +170,22 @@ def _widths(layout: str, label_columns: int, width: int, cells: list[GridCell]) 
 
 
 def filled_values(form: Form, report: UnitReport, fill_totals: bool = True) -> dict[str, Any]:
-    """The report's values, with absent totals derived from their parts (a published table shows its totals)."""
-    values = dict(report.values)
-    if fill_totals:
-        from xltool.rules import evaluate
+    """The report's values as a published table prints them — numbers as read ("１２", "12件" and "1,234" as
+    12 and 1234), a blank mark ("/", "—") and a value that is no number as written (the command warns about
+    the latter) —, with absent totals derived from their parts (a published table shows its totals)."""
+    from xltool.rules import evaluate
 
-        ev = evaluate(form, report)
+    ev = evaluate(form, report)
+    values: dict[str, Any] = {}
+    for key, raw in report.values.items():
+        p = ev.parsed.get(key)
+        if p is None or key not in form.cells:
+            values[key] = raw
+        elif p.status in ("ok", "coerced"):
+            values[key] = p.value
+        else:
+            values[key] = raw  # a blank mark ("/", "—") as the unit wrote it; a value that is no number as written
+    if fill_totals:
         for key in ev.derived:
             if values.get(key) is None:
                 values[key] = ev.values[key]
