@@ -221,6 +221,8 @@ def test_bad_json_is_explained_in_chinese(text, message, tmp_path):
     no_english(r.stderr)
     en = run("validate", "--lang", "en", str(bad)).stdout
     assert "[error JSON-INVALID] The data file cannot be used: bad.json:" in en and "格式" not in en
+    if not text:  # no parser's "Expecting value" for a file with nothing in it
+        assert "bad.json: the file is empty (nothing in it)" in en
 
 
 def test_json_error_text_keeps_line_and_column():

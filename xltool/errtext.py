@@ -123,10 +123,10 @@ _JSON_ZH = (
 def json_error_text(e: json.JSONDecodeError, lang: str = "zh", name: str | None = None) -> str:
     """Where and why a JSON text does not parse: ``a.json: JSON 格式错误，第 3 行第 13 列：…``."""
     pre = f"{name}: " if name else ""
+    if not (e.doc or "").strip():
+        return f"{pre}the file is empty (nothing in it)" if lang == "en" else f"{pre}文件是空的（没有任何内容）"
     if lang == "en":
         return f"{pre}not valid JSON, line {e.lineno} column {e.colno}: {e.msg}"
-    if not (e.doc or "").strip():
-        return f"{pre}文件是空的（没有任何内容）"
     why = next((zh for en, zh in _JSON_ZH if e.msg.startswith(en)), "格式不符合 JSON 规范")
     return f"{pre}JSON 格式错误，第 {e.lineno} 行第 {e.colno} 列：{why}"
 

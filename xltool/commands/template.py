@@ -166,5 +166,5 @@ def command(
         click.echo(str(p))
     if not silent:
         n = len(paths)
-        say(lang, f"已生成 {n} 个模板：{outdir}", f"{n} templates written to {outdir}", err=True)
+        say(lang, f"已生成 {n} 个模板：{outdir}", f"{n} template{'' if n == 1 else 's'} written to {outdir}", err=True)
     sys.stdout.flush()
