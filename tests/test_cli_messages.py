@@ -97,7 +97,7 @@ USAGE_CASES = [
     (["validate", "--report", "{tmp}", "{ok}"], "{tmp} 是一个文件夹，不是文件（选项 --report 需要一个文件）", None),
     (["validate", "--annotate", "{ok}", "{ok}"], "{ok} 是一个文件，不是文件夹（选项 --annotate 需要一个文件夹）", None),
     (["read", "{ok}", "另一个.xlsx"], "多余的参数：另一个.xlsx。", "用法：xltool read [选项] 文件"),
-    (["template", "--year", "abc", "-o", "{tmp}"], "选项 --year 的值“abc”不是整数。", "用法：xltool template [选项]"),
+    (["template", "--year", "abc", "-o", "{tmp}"], "选项 --year：应为四位数字的年份，如 2021（收到的是“abc”）", "用法：xltool template [选项]"),
     (["template", "--blank", "-o", "{tmp}", "--form", "f9"], "选项 --form：没有报表格式“f9”，可选的值：", None),
     (["fill", "{ok}"], "缺少必填的选项 -o / --output，应为一个文件或文件夹的路径。", None),
     (["render", "{ok}", "--format", "pdf"], "选项 --format 的值“pdf”无效，可选的值：docx、html、md。", None),
