@@ -53,6 +53,9 @@ REJECTED = "rejected"
 """The unit's newest return, not counted: it has errors (or unexplained warnings with accepted_only)."""
 SUPERSEDED = "superseded"
 """An older return of a unit that sent a newer one."""
+UNDECIDED = "undecided"
+"""One of a unit's returns that differ and cannot be put in order (CONS-DUPLICATE-UNDECIDED), other than the one
+that stands for the unit (REJECTED, `Entry.undecided`): no file of the unit is counted until the clerk decides."""
 FOREIGN = "foreign"
 """A return of a unit that is not in the roster."""
 UNIDENTIFIED = "unidentified"
@@ -68,6 +71,7 @@ ROLE_ZH = {
     COUNTED: "已计入",
     REJECTED: "未计入",
     SUPERSEDED: "已被替代",
+    UNDECIDED: "无法判断先后（未计入）",
     FOREIGN: "名单外",
     UNIDENTIFIED: "无法识别单位",
     SKIPPED: "不是报表文件（已跳过）",
@@ -250,7 +254,7 @@ class Entry:
     unit: Unit | None
     """The roster unit it is a return of (None: foreign, unidentified, skipped or mismatched)."""
     role: str
-    """COUNTED, REJECTED, SUPERSEDED, FOREIGN, UNIDENTIFIED, SKIPPED or MISMATCHED."""
+    """COUNTED, REJECTED, SUPERSEDED, UNDECIDED, FOREIGN, UNIDENTIFIED, SKIPPED or MISMATCHED."""
     sha256: str
     mtime: float | None
     fill_time: datetime | None
@@ -262,7 +266,8 @@ class Entry:
     """For a unit that sent several files: how the one that decides its status was chosen ({'zh', 'en'}
     labels: 按工作簿保存时间, 按文件修改时间（不可靠）…), or why none could be."""
     undecided: bool = False
-    """One of several returns of a unit that differ and cannot be put in order: none is counted."""
+    """One of several returns of a unit that differ and cannot be put in order: none is counted (the first by
+    name stands for the unit, REJECTED; the others are UNDECIDED)."""
     content_unit: Unit | None = None
     """MISMATCHED: the roster unit the content names."""
     named_unit: Unit | None = None
@@ -343,6 +348,7 @@ class Consolidation:
             "counted": sum(1 for e in self.entries if e.role == COUNTED),
             "foreign": sum(1 for e in self.entries if e.role == FOREIGN),
             "superseded": sum(1 for e in self.entries if e.role == SUPERSEDED),
+            "undecided": sum(1 for e in self.entries if e.role == UNDECIDED),
             "unidentified": sum(1 for e in self.entries if e.role == UNIDENTIFIED),
             "skipped": sum(1 for e in self.entries if e.role == SKIPPED),
             "mismatched": sum(1 for e in self.entries if e.role == MISMATCHED),
@@ -369,6 +375,7 @@ class Consolidation:
             for k, label in (
                 ("foreign", "not in roster"),
                 ("superseded", "superseded"),
+                ("undecided", "cannot be put in order"),
                 ("unidentified", "unread"),
                 ("mismatched", "name and content differ"),
             ):
@@ -384,6 +391,7 @@ class Consolidation:
         for k, label in (
             ("foreign", "名单外"),
             ("superseded", "已被替代"),
+            ("undecided", "无法判断先后"),
             ("unidentified", "无法识别单位"),
             ("mismatched", "文件名与内容不符"),
         ):
@@ -800,8 +808,8 @@ def _assign(
     include_invalid: bool,
     year: int | None = None,
 ) -> list[Entry]:
-    """Give every file its unit and its role (counted, rejected, superseded, foreign, unidentified, skipped,
-    mismatched).
+    """Give every file its unit and its role (counted, rejected, superseded, undecided, foreign, unidentified,
+    skipped, mismatched).
 
     Its unit is `identity.attribute`'s, as `validate --roster` and `campaign collect` find it: the unit its
     content claims (a claim the roster does not have: foreign, 名单外, whatever its name says); the unit its
@@ -861,23 +869,11 @@ def _assign(
 
 
 def name_and_content(r: FileResult, unit: Unit | None, roster: Roster) -> Unit | None:
-    """The roster unit a file's name names when its content is another roster unit's (`unit`), else None.
+    """The roster unit a file's name names when its content is another roster unit's (`unit`), else None:
+    `validate.name_names_another`, the test `validate --roster` and `campaign collect` (待确认归属) make too."""
+    from xltool.validate import name_names_another
 
-    The same test as `xltool campaign collect`'s 待确认归属 (`roster.filename_unit`: the code, the
-    full name or the name without the district prefix, and no second unit). Not asked of a file whose unit came
-    from its name in the first place, nor of a campaign's version (the campaign, or its clerk, decided its unit).
-    """
-    from xltool.identity import claims_unit
-
-    rep = r.report
-    if rep is None or unit is None or not claims_unit(rep):
-        return None
-    if rep.source.get("campaign_version") is not None:
-        return None
-    from xltool.roster import filename_unit
-
-    named = filename_unit(Path(r.file).name, roster)
-    return named if named is not None and named.code != unit.code else None
+    return name_names_another(r.report, unit, r.file, roster)
 
 
 def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
@@ -970,8 +966,8 @@ def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:
             others = "、".join(n for n in names if n != Path(e.file).name)
             finding = tool_finding("CONS-DUPLICATE-UNDECIDED", count=len(left), others=others, why=why)
             e.result = _with(e.result, [finding])
-            if e is not newest:
-                e.role, e.superseded_by = SUPERSEDED, None
+            if e is not newest:  # not "superseded": there is no newer file, and none of them is counted
+                e.role, e.superseded_by = UNDECIDED, None
     else:
         assert how is not None
         newest.newest_by = how
@@ -1271,8 +1267,10 @@ def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
     for f in csum:
         rows.append(_finding_row(f, "", "（汇总表）", "", "", "consolidation"))
     for e in entries:
-        if e.role in (SUPERSEDED, SKIPPED):
-            continue  # an old version's problems are not the unit's problems, and a 说明.txt is nobody's
+        if e.role in (SUPERSEDED, UNDECIDED, SKIPPED):
+            # an old version's problems are not the unit's problems, a 说明.txt is nobody's, and of returns that
+            # cannot be put in order the one that stands for the unit carries the unit's (the others: 报送情况)
+            continue
         rep = e.report
         code = e.unit.code if e.unit else (rep.unit_code if rep else "") or ""
         name = e.unit.name if e.unit else (rep.unit_name if rep else "") or ""
@@ -1286,10 +1284,12 @@ def _findings_frame(entries: list[Entry], csum: list[Finding]) -> pd.DataFrame:
 
 def pending_label(e: Entry) -> str:
     """Who a mismatched file is from, as a unit column shows it: 待确认（内容属于…，文件名指向…）."""
+    from xltool.validate import pending_text
+
     unit, named = e.content_unit, e.named_unit
     if unit is None or named is None:
         return ""
-    return f"待确认（内容属于{unit.name}，文件名指向{named.name}）"
+    return pending_text(unit, named)
 
 
 def _finding_row(f: Finding, code: str, unit: str, cat: str, file: str, role: str) -> dict[str, Any]:

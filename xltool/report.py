@@ -42,7 +42,7 @@ def status_line(r: FileResult, lang: str = "zh") -> str:
         if lang == "en":
             return f"SKIPPED {name}  not an annual report or a form return"
         return f"— 已跳过  {name}  不是年度报告或报表文件"
-    unit = r.unit or ("（未识别单位）" if lang == "zh" else "(unit not identified)")
+    unit = r.shown(lang)[0] or ("（未识别单位）" if lang == "zh" else "(unit not identified)")
     year = f" {r.year}" if r.year else ""
     if lang == "en":
         verdict = "VALID" if r.valid else "INVALID"
@@ -59,22 +59,29 @@ def report_text(results: list[FileResult], lang: str = "zh") -> str:
             for f in r.findings:
                 out.append("  " + f.message(lang).replace("\n", "\n  "))
         out.append("")
-    more = same_unit_lines(results, lang)
-    if more:
-        out += more + [""]
+    for more in (same_unit_lines(results, lang), mismatched_lines(results, lang)):
+        if more:
+            out += more + [""]
     out += count_lines(results, lang)
     return "\n".join(out)
 
 
 def same_unit_groups(results: list[FileResult]) -> list[list[FileResult]]:
-    """The files of one unit, for every unit that has more than one among `results` (in their order): the roster
-    unit they are attributed to, else the unit code or name the reports carry."""
+    """The files of one unit, for every unit that has more than one among `results` (in their order).
+
+    Validated with a roster, as consolidate files them: by the roster unit `identity.attribute` gives, leaving out
+    what is no roster unit's file — a unit outside the roster, a file of no identifiable unit, a file whose name
+    names another roster unit than its content (`FileResult.named_unit`: counted for neither, `mismatched_lines`).
+    Without a roster: by the unit code or name the reports carry.
+    """
     from xltool.roster import normalize_name
 
     groups: dict[str, list[FileResult]] = {}
     for r in results:
         att = r.attribution
-        if att is not None and att.unit is not None:
+        if att is not None:
+            if att.unit is None or r.named_unit is not None:
+                continue
             key = "roster:" + att.unit.code
         elif r.report is not None and (r.report.unit_code or r.report.unit_name):
             rep = r.report
@@ -119,6 +126,29 @@ def same_unit_lines(results: list[FileResult], lang: str = "zh") -> list[str]:
         else:
             how = "其中有无法读取的文件" if n is None else f"数值不同：{n} 处" if n else "数值相同"
             out.append(f"  {d['unit']}：{'、'.join(d['files'])}（{how}）")
+    return out
+
+
+def mismatched_lines(results: list[FileResult], lang: str = "zh") -> list[str]:
+    """Files whose name names one roster unit and whose content another: consolidate counts them for neither
+    (its 文件名与内容不是同一单位), so they belong to neither unit's files above."""
+    found = [r for r in results if r.named_unit is not None and r.attribution is not None and r.attribution.unit]
+    if not found:
+        return []
+    en = lang == "en"
+    out = [
+        "Files whose name and content are different units (consolidate counts them for neither unit):"
+        if en
+        else "文件名与内容不是同一单位（汇总时不计入任何一个单位）："
+    ]
+    for r in found:
+        unit, named = r.attribution.unit, r.named_unit  # type: ignore[union-attr]
+        assert unit is not None and named is not None
+        name = Path(r.file).name
+        if en:
+            out.append(f"  {name}: named for {named.name} ({named.code}), content of {unit.name} ({unit.code})")
+        else:
+            out.append(f"  {name}：文件名指向 {named.name}（{named.code}），内容属于 {unit.name}（{unit.code}）")
     return out
 
 

@@ -374,11 +374,12 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
             ov.append([safe(Path(r.file).name), "", "", None, "已跳过" if zh else "skipped", None, None, None, what])
             continue
         verdict = ("通过" if r.valid else "未通过") if zh else ("valid" if r.valid else "invalid")
+        unit, code = r.shown(lang)  # a roster unit's name and code, as consolidate files the file
         ov.append(
             [
                 safe(Path(r.file).name),
-                safe(r.unit or ""),
-                safe(r.code or ""),
+                safe(unit or ""),
+                safe(code or ""),
                 r.year,
                 verdict,
                 c["error"],
@@ -407,7 +408,7 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
             det.append(
                 [
                     safe(Path(r.file).name),
-                    safe(r.unit or ""),
+                    safe(r.shown(lang)[0] or ""),
                     safe(where),
                     f.rule,
                     sev,

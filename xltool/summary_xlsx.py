@@ -41,6 +41,7 @@ from xltool.consolidate import (
     ROLE_ZH,
     SKIPPED,
     SUPERSEDED,
+    UNDECIDED,
     UNIDENTIFIED,
     WARNINGS,
     pending_label,
@@ -795,7 +796,9 @@ def cover_notes(cons: Consolidation) -> list[str]:
         for k, label in (
             ("foreign", "名单外单位的"),
             ("superseded", "已被较新文件替代的"),
+            ("undecided", "同一单位内容不同、无法判断先后的"),
             ("unidentified", "无法识别单位的"),
+            ("mismatched", "文件名与内容不是同一单位的"),
         )
         if c[k]
     ]
@@ -1199,11 +1202,12 @@ def _entry_name(e: Any) -> str:
 
 
 def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, list[str], list[list[Any]]]]:
-    """(heading, header row, rows) of the files that count for no roster unit (superseded, foreign,
-    unidentified), in the same columns; then of the files that are no report at all (skipped: no unit, no
-    error count, why in the last column). Sections without files are left out."""
+    """(heading, header row, rows) of the files that count for no roster unit (superseded, undecided, foreign,
+    unidentified, mismatched), in the same columns; then of the files that are no report at all (skipped: no
+    unit, no error count, why in the last column). Sections without files are left out."""
     sections = [
         (SUPERSEDED, "重复报送（已被本单位较新的文件替代，未计入汇总）", "替代它的文件"),
+        (UNDECIDED, "重复报送（本单位的几份文件内容不同、无法判断先后，均未计入汇总）", "原因"),
         (FOREIGN, "名单外单位的文件（未计入汇总）", "主要问题"),
         (UNIDENTIFIED, "无法识别单位的文件（未计入汇总）", "主要问题"),
         (MISMATCHED, "文件名与内容不是同一单位的文件（未计入汇总）", "主要问题"),
@@ -1219,6 +1223,8 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
             rep = e.report
             c = e.result.counts
             note = Path(e.superseded_by).name if role == SUPERSEDED and e.superseded_by else _problem_text(e)
+            if role == UNDECIDED:  # why first (the files it cannot be told from), then its own errors
+                note = _problem_text(e, first="CONS-DUPLICATE-UNDECIDED")
             if role == SKIPPED:  # FILE-NOT-REPORT's own words; its 错误 is no unit's error
                 note = "；".join(f.title["zh"] for f in e.result.findings if f.severity == "error")
             rows.append(
@@ -1240,8 +1246,11 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
     return out
 
 
-def _problem_text(e: Any) -> str:
+def _problem_text(e: Any, first: str | None = None) -> str:
+    """The file's first three errors (or findings, without errors), the finding `first` before the others."""
     probs = [f for f in e.result.findings if f.severity == "error"] or e.result.findings
+    if first is not None:
+        probs = sorted(probs, key=lambda f: f.rule != first)  # stable: the others keep their order
     return "；".join(f"【{SEVERITY_ZH[f.severity]} {f.rule}】{f.title['zh']}" for f in probs[:3])
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
-from xltool.roster import Roster, normalize_name
+from xltool.roster import Roster, Unit, normalize_name
 from xltool.rules import check
 from xltool.schema import Form, load_form
 from xltool.sources import Loaded, expand_paths, load_any
@@ -30,6 +30,9 @@ class FileResult:
     attribution: Attribution | None = None
     """Validated with a roster: which roster unit the file is from (`identity.attribute`, the same answer
     as consolidate's and campaign collect's); None without a roster."""
+    named_unit: Unit | None = None
+    """Validated with a roster: the roster unit the file's name names when its content is another roster unit's
+    (`name_names_another`): consolidate counts such a file for neither unit (文件名与内容不是同一单位)."""
 
     @property
     def valid(self) -> bool:
@@ -41,22 +44,28 @@ class FileResult:
 
     @property
     def unit(self) -> str | None:
-        """The unit the file is from, as shown: the one its content names; else (a file that names no unit, or
-        could not be read) the roster unit its name names when validated with a roster."""
-        return self._shown()[0]
+        """The unit the file is from, as shown (Chinese): see `shown`."""
+        return self.shown()[0]
 
     @property
     def code(self) -> str | None:
-        """The unit code shown with `unit` (the roster's when the unit came from the file name)."""
-        return self._shown()[1]
+        """The unit code shown with `unit`: see `shown`."""
+        return self.shown()[1]
 
-    def _shown(self) -> tuple[str | None, str | None]:
-        """(unit name, unit code) shown for the file."""
-        from xltool.identity import FILE_NAME
+    def shown(self, lang: str = "zh") -> tuple[str | None, str | None]:
+        """(unit, unit code) shown for the file, as consolidate files it.
 
+        Validated with a roster and attributed to a roster unit (by its content, or by its name when the content
+        names none): that unit's roster name and code — a workbook without a code cell, a CSV, a code typed
+        differently all show the roster's. A file whose name names another roster unit than its content
+        (`named_unit`): neither unit's, shown as consolidate's 报送情况 shows it (待确认（内容属于…，文件名指向…）)
+        without a code. Otherwise what the file itself says.
+        """
         rep = self.report
         att = self.attribution
-        if att is not None and att.by == FILE_NAME and att.unit is not None:
+        if att is not None and att.unit is not None:
+            if self.named_unit is not None:
+                return pending_text(att.unit, self.named_unit, lang), None
             return att.unit.name, att.unit.code
         return (rep.unit_name, rep.unit_code) if rep else (None, None)
 
@@ -65,7 +74,7 @@ class FileResult:
         return self.report.year if self.report else None
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        unit, code = self._shown()
+        unit, code = self.shown(lang)
         out = {
             "file": self.file,
             "unit": unit,
@@ -79,7 +88,36 @@ class FileResult:
         att = self.attribution
         if att is not None:  # with a roster: the roster unit (null: not in the roster, or not identified)
             out["roster_unit"] = {"code": att.unit.code, "name": att.unit.name, "by": att.by} if att.unit else None
+            if self.named_unit is not None:  # counted for neither by consolidate
+                out["file_name_unit"] = {"code": self.named_unit.code, "name": self.named_unit.name}
         return out
+
+
+def pending_text(content: Unit, named: Unit, lang: str = "zh") -> str:
+    """Who a file named for one roster unit with another's content is from, as the unit column shows it."""
+    if lang == "en":
+        return f"to be confirmed (content: {content.name}; file name: {named.name})"
+    return f"待确认（内容属于{content.name}，文件名指向{named.name}）"
+
+
+def name_names_another(report: UnitReport | None, unit: Unit | None, file: str | Path, roster: Roster) -> Unit | None:
+    """The roster unit a file's name names when its content is another roster unit's (`unit`), else None.
+
+    The same test as `xltool campaign collect`'s 待确认归属 and consolidate's 文件名与内容不是同一单位
+    (`roster.filename_unit`: the code, the full name or the name without the district prefix, and no second
+    unit). Not asked of a file whose unit came from its name in the first place, nor of a campaign's version
+    (the campaign, or its clerk, decided its unit).
+    """
+    from xltool.identity import claims_unit
+
+    if report is None or unit is None or not claims_unit(report):
+        return None
+    if report.source.get("campaign_version") is not None:
+        return None
+    from xltool.roster import filename_unit
+
+    named = filename_unit(Path(file).name, roster)
+    return named if named is not None and named.code != unit.code else None
 
 
 class PriorData:
@@ -136,17 +174,18 @@ def validate_loaded(
     """Rules + identity checks for one file already read; with a roster, the roster unit it is from."""
     findings = list(loaded.findings)
     rep = loaded.report
-    att = None
+    att = named = None
     if roster is not None:
         from xltool.identity import attribute
 
         att = attribute(rep, loaded.findings, loaded.path, roster)
+        named = name_names_another(rep, att.unit, loaded.path, roster)
     if rep is not None:
         try:
             form = load_form(rep.form)
         except Exception:
             findings.append(tool_finding("JSON-INVALID", reason=f"未知报表格式 {rep.form}"))
-            return FileResult(str(loaded.path), rep, sort_findings(findings), att)
+            return FileResult(str(loaded.path), rep, sort_findings(findings), att, named)
         p = prior.find(rep) if prior else None
         if p is not None and p is rep:
             p = None
@@ -169,7 +208,7 @@ def validate_loaded(
         findings += identity_findings(
             rep, roster=roster, year=year, file=loaded.path, found=loaded.findings, attribution=att
         )
-    return FileResult(str(loaded.path), rep, sort_findings(findings), att)
+    return FileResult(str(loaded.path), rep, sort_findings(findings), att, named)
 
 
 def attribute_results(results: list[FileResult], roster: Roster | None) -> list[FileResult]:
@@ -180,6 +219,7 @@ def attribute_results(results: list[FileResult], roster: Roster | None) -> list[
         for r in results:
             if r.attribution is None:
                 r.attribution = attribute(r.report, r.findings, r.file, roster)
+                r.named_unit = name_names_another(r.report, r.attribution.unit, r.file, roster)
     return results
 
 

@@ -293,9 +293,11 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         ERRORS,
         FOREIGN,
         MISMATCHED,
+        REJECTED,
         SKIPPED,
         STATUS_EN,
         SUPERSEDED,
+        UNDECIDED,
         UNIDENTIFIED,
         WARNINGS,
         is_problem,
@@ -307,7 +309,8 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
     out.append(
         f"Consolidation: {cons.unit_name}{year} ({cons.form.id})" if en else f"汇总：{cons.unit_name}{year} 年度"
     )
-    chosen = {e.unit.code: e for e in cons.entries if e.unit is not None and e.role != SUPERSEDED}
+    # the file that decides each unit's status, as 报送情况 takes it
+    chosen = {e.unit.code: e for e in cons.entries if e.unit is not None and e.role in (COUNTED, REJECTED)}
     for rec in cons.status.to_dict(orient="records"):
         if rec["status"] not in (ERRORS, WARNINGS):
             continue
@@ -340,6 +343,11 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
     for role, zh, english in (
         (FOREIGN, "名单外单位的文件（未计入）", "files of units not in the roster (not counted)"),
         (SUPERSEDED, "同一单位的其他文件（未计入）", "other files of the same unit (not counted)"),
+        (
+            UNDECIDED,
+            "同一单位内容不同、无法判断先后的文件（均未计入）",
+            "files of the same unit that differ and cannot be put in order (none counted)",
+        ),
         (UNIDENTIFIED, "无法识别单位的文件（未计入）", "files whose unit is unknown (not counted)"),
         (SKIPPED, "不是报表文件（已跳过）", "not an annual report or a form return (skipped)"),
     ):
@@ -347,7 +355,10 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
         if files:
             out.append(f"  {english}:" if en else f"  {zh}：")
             for e in files:
-                who = e.report.unit_name if e.report is not None else "" if role == SKIPPED else _unread_reason(e, en)
+                if e.report is None:  # why it could not be read (这是一个 Word 文档…)
+                    who = "" if role == SKIPPED else _unread_reason(e, en)
+                else:  # the roster unit it is filed under (a workbook whose content names none: by its name)
+                    who = (e.unit.name if e.unit is not None else e.report.unit_name) or ""
                 out.append(f"      {Path(e.file).name}  {who}{_why_superseded(e, en)}".rstrip())
     if cons.missing_units:
         n = len(cons.missing_units)
@@ -398,10 +409,11 @@ def _unread_reason(e, en: bool) -> str:
 
 
 def _why_superseded(e, en: bool) -> str:
-    """For a superseded file: which file the unit is taken from, and how that was decided."""
-    from xltool.consolidate import SUPERSEDED
+    """For a superseded file: which file the unit is taken from, and how that was decided; for one of files that
+    cannot be put in order: that (its unit's lines above say which files and why)."""
+    from xltool.consolidate import SUPERSEDED, UNDECIDED
 
-    if e.role != SUPERSEDED or e.newest_by is None:
+    if e.role not in (SUPERSEDED, UNDECIDED) or e.newest_by is None:
         return ""
     how = e.newest_by["en" if en else "zh"]
     if e.undecided:
