@@ -18,6 +18,7 @@ from xltool.cli import (
     silent_option,
 )
 from xltool.commands.options import (
+    YEAR,
     check_summary_path,
     echo_roster_notes,
     json_option,
@@ -70,7 +71,7 @@ from xltool.commands.options import (
 )
 @option(
     "--year",
-    type=int,
+    type=YEAR,
     help="报告年度（默认：多数报送文件所属的年度）。",
     help_en="The reporting year (default: the year most returns are for).",
 )

@@ -9,6 +9,7 @@ import click
 
 from xltool.cli import CannotProceed, Command, jobs_option, lang_option, option, progress_bar, silent_option
 from xltool.commands.options import (
+    YEAR,
     Refused,
     echo_roster_notes,
     json_option,
@@ -60,7 +61,7 @@ from xltool.errors import XltoolError
 )
 @option(
     "--year",
-    type=int,
+    type=YEAR,
     help="本次收集的报告年度：标出其他年度的文件。",
     help_en="The reporting year being collected: flag files of another year.",
 )
