@@ -7,8 +7,9 @@ damaged workbook, a Word file named .xlsx, a scanned PDF, a 说明.txt — is ru
 every file must land on the same unit (or on none) in all three (`xltool.identity.attribute`):
 
 - the unit the content claims wins: its full name, or the name without the district prefix (芝罘区科学技术局,
-  科学技术局 for 烟台市芝罘区科学技术局), never an abbreviation (工信局); a claim the roster does not have is
-  名单外 / unidentified, whatever the file's name says;
+  科学技术局 for 烟台市芝罘区科学技术局), never an abbreviation (工信局: a file's name may be one, its content
+  is told the unit close to it); a claim the roster does not have is 名单外 / unidentified, whatever the file's
+  name says (工信局.xlsx names 工业和信息化局, but its content claims 工信局);
 - the file's name only when the content claims no unit, or the file could not be read as a report at all;
 - a file that is no report (FILE-NOT-REPORT) is nobody's, whatever its name.
 """
@@ -259,7 +260,10 @@ def test_validate_status_lines_name_the_unit(inbox):
     )
     # a unit written without the district prefix is the roster's: no UNIT-UNKNOWN; an abbreviation is not
     assert "报送单位“民政局”不在名单中" not in res.output and "报送单位“芝罘区科学技术局”不在名单中" not in res.output
-    assert "  【错误 UNIT-UNKNOWN】报送单位“工信局”不在名单中" in res.output.splitlines()
+    assert (
+        "  【错误 UNIT-UNKNOWN】报送单位“工信局”不在名单中（名单中相近的单位：烟台市芝罘区工业和信息化局）"
+        in res.output.splitlines()
+    )
     assert "  【错误 UNIT-UNKNOWN】报送单位“烟台市莱山区财政局”不在名单中" in res.output.splitlines()
 
 
@@ -316,6 +320,9 @@ def test_the_file_name_is_asked_only_when_the_content_names_no_unit(inbox):
     # the note's name names 审计局, the D08 file's 财政局: neither is asked
     assert filename_unit("T01_烟台市芝罘区审计局_说明.txt", roster).code == "370602-D18"
     assert filename_unit("370602-D08_烟台市芝罘区财政局_2021.xlsx", roster).code == "370602-D08"
+    # short names are read in file names: 工信局.xlsx names 工业和信息化局, yet its content (工信局) decides
+    assert filename_unit("工信局.xlsx", roster).code == "370602-D05"
+    assert filename_unit("科技局报表.xlsx", roster).code == "370602-D04"
 
 
 def test_the_report_workbook_names_the_unit_and_code_of_a_damaged_file(tmp_path):

@@ -194,16 +194,24 @@ def test_decisions_in_english(way, camp):
     r = en(way, "lock", "--all", *c)
     assert (r.exit_code, english(r.stdout)) == (0, "Locked version 1 of 烟台市芝罘区科学技术局\n1 units locked\n")
     r = en(way, "reopen", "科学技术局", "--why", "单位来电更正", *c)
-    assert (r.exit_code, r.stdout) == (0, "Reopened 烟台市芝罘区科学技术局; state: accepted\n")
+    assert (r.exit_code, english(r.stdout)) == (
+        0,
+        "Reopened 烟台市芝罘区科学技术局; state: reopened, to be accepted again\n"
+        "  version 1 no longer counts as accepted until you accept it again (xltool campaign accept 370602-D04) "
+        "or a new version arrives. The summary still counts version 1.\n",
+    )
     r = en(way, "accept", "科学技术局", *c)
     assert (r.exit_code, r.stdout) == (0, "Accepted version 1 of 烟台市芝罘区科学技术局; state: accepted\n")
     sha = unknown_sha(camp)
     r = en(way, "assign", sha[:10], "工业和信息化局", "--why", "电话核实", *c)
     assert r.exit_code == 0, r.output
-    assert r.stdout == "无名.json assigned to 烟台市芝罘区工业和信息化局 as version 1; state: accepted\n"
+    assert english(r.stdout) == (
+        "无名.json assigned to 烟台市芝罘区工业和信息化局 as version 1; state: accepted\n"
+        "  checked again as 烟台市芝罘区工业和信息化局's return (with its data of last year): errors 0, warnings 0\n"
+    )
     r = en(way, "log", "民政局", *c)
     actions = [ln.split("  ")[1] for ln in english(r.stdout).splitlines()]
-    assert actions == ["collect", "explain", "lock"]
+    assert actions == ["collect", "explain", "auto-accept", "lock"]
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -273,7 +281,8 @@ def test_lang_before_the_subcommand_counts_too(camp):
         env = {"XLTOOL_LANG": "en"} if "--lang" not in args else None
         r = run(*args, env=env)
         assert r.exit_code == 0, r.output
-        assert r.stdout.endswith("烟台市芝罘区民政局; state: accepted\n")
+        state = "reopened, to be accepted again" if "reopen" in args else "accepted"
+        assert r.stdout.splitlines()[0].endswith(f"烟台市芝罘区民政局; state: {state}")
         assert run("lock", "民政局", *c).exit_code == 0  # for the next turn's reopen
     r = CliRunner().invoke(cli, ["--lang", "en", "campaign", "status", "民政局", *c], env={"XLTOOL_LANG": None})
     assert r.stdout.startswith("烟台市芝罘区民政局 (370602-D06): locked\n  locked: version 1  ")

@@ -299,7 +299,7 @@ def test_a_campaign_of_an_older_schema_is_migrated_and_keeps_everything(tmp_path
     p = xltool("status", "--json", "--campaign", str(root))
     out, err = p.communicate(timeout=60)
     assert p.returncode == 0, err.decode()
-    assert "收集库已从版本 1 升级到版本 2" in err.decode() and "campaign.db.v1.bak" in err.decode()
+    assert f"收集库已从版本 1 升级到版本 {SCHEMA_VERSION}" in err.decode() and "campaign.db.v1.bak" in err.decode()
     doc = json.loads(out)
     states = {u["code"]: u["state"] for u in doc["units"]}
     assert states == {"370602-D04": "locked", "370602-D06": "accepted"}  # lock and 说明 survived

@@ -151,3 +151,103 @@ def test_what_else_is_written_to_stderr_meanwhile_is_kept(capfd):
         os.write(2, b"stack backtrace:\n   0: f\n             at x.rs:1\nnote: Some details are omitted\n")
         os.write(2, b"another kept line\n")
     assert capfd.readouterr().err == "kept line\nanother kept line\n"
+
+
+# --------------------------------------------------------------------------- what carries no cell, and what does
+
+
+def _table3_variant(src: Path, dst: Path, edit) -> Path:
+    """A copy of a workbook with 表三's worksheet XML passed through `edit`."""
+    import zipfile
+
+    from xltool.reader_xlsx import read_xlsx
+
+    book = read_xlsx(src)
+    assert book is not None
+    part = book.parts["表三"]
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                new = edit(data)
+                assert new != data
+                data = new
+            zout.writestr(info.filename, data)
+    return dst
+
+
+def _far(dimension: bytes, rows: bytes):
+    def edit(xml: bytes) -> bytes:
+        import re
+
+        xml = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="' + dimension + b'"/>', xml)
+        return xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+    return edit
+
+
+NOTHING_FAR = {
+    "lo_deleted_row": (b"A1:L1048576", b'<row r="1048576" customFormat="false" ht="12.8" hidden="false"></row>'),
+    "whole_grid_dimension": (b"A1:XFD1048576", b""),
+    "styled_cell_at_xfd1048576": (b"A1:XFD1048576", b'<row r="1048576"><c r="XFD1048576" s="0"/></row>'),
+    "styled_cells_in_a_near_row": (b"A1:XFD40", b'<row r="40"><c r="A40" s="0"/><c r="XFD40" s="0"/></row>'),
+    "many_empty_far_rows": (b"A1:L20000", b"".join(b'<row r="%d" ht="15"/>' % r for r in range(10_001, 20_001))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTHING_FAR))
+def test_what_carries_no_cell_is_read_alike_by_every_engine_and_changes_nothing(corpus, tmp_path, name):
+    """A dimension anywhere in the grid, empty far rows, empty styled cells at XFD1048576: the values are the
+    template's, every engine gives the same (openpyxl never builds its dense grid up to XFD1048576)."""
+    path = _table3_variant(corpus["template"], tmp_path / f"{name}.xlsx", _far(*NOTHING_FAR[name]))
+    ref = read_file(corpus["template"])
+    results = {}
+    for engine in ("fast", "calamine", "openpyxl"):
+        t = time.monotonic()
+        results[engine] = read_file(path, engine=engine)
+        assert time.monotonic() - t < 20, engine  # bounded: never a grid of the sheet's claimed size
+    for engine, loaded in results.items():
+        assert loaded.report is not None, (engine, loaded.findings)
+        assert loaded.report.values == ref.report.values, engine
+        assert [f.to_dict() for f in loaded.findings] == [f.to_dict() for f in ref.findings], engine
+
+
+def test_calamine_allocates_nothing_for_what_carries_no_cell(corpus, tmp_path):
+    """Measured with a memory cap: calamine reserves from a dimension only below 100,000 cells and places no
+    empty cell, so a whole-grid dimension, an empty row 1048576 and an empty styled cell at XFD1048576 fit in
+    256 MB (a grid to XFD1048576 would need 512 GiB: the cap would end the reader)."""
+    from xltool.reader_book import open_fast, run_isolated
+
+    rows = b'<row r="1048575"><c r="XFD1048575" s="0"/></row><row r="1048576" ht="12.8"></row>'
+    path = _table3_variant(corpus["template"], tmp_path / "grid.xlsx", _far(b"A1:XFD1048576", rows))
+    book = run_isolated(open_fast, path, "xlsx", memory_mb=256)
+    assert book.sheets["表三"].height < 100 and book.sheets["表三"].width < 20
+
+
+CELLS_FAR = {
+    "value": b'<row r="40"><c r="XFD40"><v>1</v></c></row>',
+    "empty_inline_string": b'<row r="40"><c r="XFD40" t="inlineStr"><is><t></t></is></c></row>',  # calamine: abort
+    "typed_empty_cell": b'<row r="40"><c r="XFD40" s="0" t="s"/></row>',  # not the shape LibreOffice writes
+    "near_cell_in_a_far_row": b'<row r="1048576"><c r="A40"><v>1</v></c></row>',
+    "implied_cell_after_a_styled_one": b'<row r="40"><c r="XFD40" s="0"/><c><v>1</v></c></row>',
+    "row_beyond_the_grid": b'<row r="1048577"></row>',
+    "stray_cell_after_an_empty_far_row": b'<row r="1048576"></row><c r="A40"><v>1</v></c>',
+    "stray_cell_after_a_closed_far_row": b'<row r="1048576"/><c r="A40"><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CELLS_FAR))
+@pytest.mark.parametrize("engine", ["fast", "calamine", "openpyxl"])
+def test_a_far_cell_that_may_hold_something_is_still_refused(corpus, tmp_path, name, engine):
+    path = _table3_variant(corpus["template"], tmp_path / f"{name}.xlsx", _far(b"A1:L40", CELLS_FAR[name]))
+    loaded = read_file(path, engine=engine)
+    assert loaded.report is None and [f.rule for f in loaded.findings] == ["FILE-UNSAFE"]
+    assert "表三" in loaded.findings[0].message()
+
+
+def test_a_dimension_beyond_the_grid_is_refused(corpus, tmp_path):
+    path = _table3_variant(corpus["template"], tmp_path / "dim.xlsx", _far(b"A1:XFE1048577", b""))
+    for engine in ("fast", "calamine"):
+        loaded = read_file(path, engine=engine)
+        assert [f.rule for f in loaded.findings] == ["FILE-UNSAFE"], engine
+        assert "A1:XFE1048577" in loaded.findings[0].message()

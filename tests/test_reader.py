@@ -300,7 +300,7 @@ def test_edited_label_names_sheet_cell_expected_and_found(corpus):
 
 
 def test_inserted_row_is_reported_and_values_still_found_by_label(corpus):
-    f, r = one(corpus["row_inserted"], "TEMPLATE-LABEL")
+    f, r = one(corpus["row_inserted"], "TEMPLATE-SHIFTED")
     assert f.severity == "error" and f.table == "t3" and len(f.cells) > 1
     rep = read_file(corpus["row_inserted"]).report
     assert rep.values == sample_values(V1)

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xltool.safezip import REASONS, FileKind, Limits, UnsafeFile, check_file, check_xlsx, sniff
+from xltool.safezip import REASONS, FileKind, Limits, UnsafeFile, check_file, check_xlsx, col_letter, sniff
 
 SHEET = "xl/worksheets/sheet1.xml"
 SST = "xl/sharedStrings.xml"
@@ -388,17 +388,108 @@ def test_far_cell_in_an_existing_row(normal_xlsx: Path, tmp_path: Path) -> None:
     assert reason_of(path) == "absurd-dimension"
 
 
-def test_absurd_dimension_element(normal_xlsx: Path, tmp_path: Path) -> None:
-    def dim(sheet: bytes) -> bytes:
-        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet)
+def dimension(ref: bytes) -> Callable[[bytes], bytes]:
+    def edit(sheet: bytes) -> bytes:
+        out = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', sheet)
+        assert out != sheet or ref in sheet
+        return out
 
-    path = rezip(normal_xlsx, tmp_path / "dim.xlsx", {SHEET: dim})
-    assert reason_of(path) == "absurd-dimension"
+    return edit
 
 
-def test_far_row_without_cells(normal_xlsx: Path, tmp_path: Path) -> None:
-    path = rezip(normal_xlsx, tmp_path / "row.xlsx", {SHEET: add_cells(b'<row r="200000" ht="20" customHeight="1"/>')})
-    assert reason_of(path) == "absurd-dimension"
+def test_a_dimension_is_a_hint_anywhere_in_the_grid(normal_xlsx: Path, tmp_path: Path) -> None:
+    """LibreOffice writes A1:L1048576 after a row is deleted; calamine reserves from a dimension only below
+    100,000 cells (measured: 12 MB for A1:XFD1048576, as for any return), so where cells are is what counts."""
+    for ref in (b"A1:XFD1048576", b"A1:L1048576", b"A1:AMJ39", b"XFD1048576", b"L1048576:A1"):
+        check_xlsx(rezip(normal_xlsx, tmp_path / "dim.xlsx", {SHEET: dimension(ref)}))
+
+
+def test_a_dimension_beyond_the_grid_or_invalid_is_refused(normal_xlsx: Path, tmp_path: Path) -> None:
+    for ref in (b"A1:XFE1", b"A1:A1048577", b"A1:A99999999", b"A0:B2", b"A1:B2:C3x", b"A1:$"):
+        path = rezip(normal_xlsx, tmp_path / "dim.xlsx", {SHEET: dimension(ref)})
+        assert reason_of(path) == "absurd-dimension", ref
+        with pytest.raises(UnsafeFile) as info:
+            check_xlsx(path)
+        assert "无效的单元格位置" in info.value.message_zh, ref
+
+
+def test_far_row_without_cells_carries_nothing(normal_xlsx: Path, tmp_path: Path) -> None:
+    """An empty row element holds no cell, whatever its r=: LibreOffice's `<row r="1048576" …></row>` after a
+    row is deleted, or a far row that only has a height."""
+    for rows in (
+        b'<row r="200000" ht="20" customHeight="1"/>',
+        b'<row r="1048576" customFormat="false" ht="12.8" hidden="false"></row>',
+        b'<row r="1048574"></row><row r="1048575"></row><row r="1048576"></row>',
+        b'<row r="1048576"/><row r="40"><c r="A40"><v>1</v></c></row>',  # a near row after it: fine
+        b'<row r="1048570"/><row/><row/>',  # implied rows after it: far, and empty
+    ):
+        check_xlsx(rezip(normal_xlsx, tmp_path / "row.xlsx", {SHEET: add_cells(rows)}))
+
+
+def test_a_far_row_with_a_cell_is_refused_whatever_the_cell_says(normal_xlsx: Path, tmp_path: Path) -> None:
+    cases = {
+        b'<row r="200000"><c r="A200000"><v>1</v></c></row>': "A200000",
+        b'<row r="200000"><c r="A5"><v>1</v></c></row>': "第 200000 行",  # a far row whose cell says it is near
+        b'<row r="200000"><c><v>1</v></c></row>': "A200000",  # implied position
+        b'<row r="200000"/><row><c><v>1</v></c></row>': "A200001",  # the implied row after an empty far one
+        b'<row r="1048577"/>': "第 1048577 行",  # beyond the grid: no program writes it
+        b'<row r="200000"><c r="A200000" t="inlineStr"><is><t></t></is></c></row>': "A200000",
+        b'<row r="200000"><c r="A200000" s="1"></c></row>': "A200000",  # not the empty shape
+    }
+    for rows, named in cases.items():
+        path = rezip(normal_xlsx, tmp_path / "row.xlsx", {SHEET: add_cells(rows)})
+        with pytest.raises(UnsafeFile) as info:
+            check_xlsx(path)
+        assert info.value.reason == "absurd-dimension", rows
+        assert named in info.value.message_zh, (rows, info.value.message_zh)
+
+
+def test_empty_styled_cells_beyond_the_limits_carry_nothing(normal_xlsx: Path, tmp_path: Path) -> None:
+    """LibreOffice writes `<c r="AMJ39" s="0"/>` up to column AMJ in a whole row that was formatted; a
+    self-closing cell holds no value, and calamine places none (measured: at XFD1048576 too)."""
+    lo_row = b'<row r="41">' + b"".join(b'<c r="%s41" s="0"/>' % col_letter(c).encode() for c in range(1, 1025))
+    for cells in (
+        lo_row + b"</row>",
+        b'<row r="5"><c r="XFD5" s="3"/></row>',
+        b'<row r="1048576"><c r="XFD1048576"/></row>',
+        b'<row r="40"><c r="A40" s="1"/><c r="XFD1048576" s="0"/><c r="B40"><v>2</v></c></row>',
+    ):
+        check_xlsx(rezip(normal_xlsx, tmp_path / "styled.xlsx", {SHEET: add_cells(cells)}))
+    refused = {
+        b'<row r="5"><c r="XFD5" s="3" t="s"/></row>': "XFD5",  # only the shape LibreOffice writes
+        b'<row r="5"><c r="XFD5"><v>1</v></c></row>': "XFD5",
+        b'<row r="5"><c r="XFD5" t="inlineStr"><is><t></t></is></c></row>': "XFD5",  # calamine: abort
+        b'<row r="5"><c r="XFE5" s="0"/></row>': "XFE5",  # beyond the grid
+        b'<row r="5"><c r="A1048577" s="0"/></row>': "A1048577",
+        b'<row r="5"><c r="XFD5" s="0"/><c><v>1</v></c></row>': "XFE5",  # the implied cell after it
+        b'<x:row r="5"><x:c r="XFD5" s="0"/></x:row>': "XFD5",  # prefixed: not the shape
+    }
+    for cells, named in refused.items():
+        path = rezip(normal_xlsx, tmp_path / "styled.xlsx", {SHEET: add_cells(cells)})
+        with pytest.raises(UnsafeFile) as info:
+            check_xlsx(path)
+        assert info.value.reason == "absurd-dimension", cells
+        assert named in info.value.message_zh, (cells, info.value.message_zh)
+
+
+def test_the_grid_expressions_match_exactly_the_grid() -> None:
+    """`reader_xlsx` and `reader_cells` accept by these what the scanner accepts by numbers."""
+    from itertools import product
+    from string import ascii_uppercase
+
+    from xltool.safezip import GRID_COLS, GRID_COLUMN, GRID_ROW, GRID_ROWS, _col_number
+
+    column, row = re.compile(GRID_COLUMN), re.compile(GRID_ROW)
+    for n in range(1, 4):
+        for letters in product(ascii_uppercase, repeat=n):
+            name = "".join(letters).encode()
+            assert (column.fullmatch(name) is not None) == (_col_number(name) <= GRID_COLS), name
+    numbers = [*range(1, 2000), *range(2000, 1_100_000, 7), *range(GRID_ROWS - 1000, GRID_ROWS + 1000)]
+    numbers += [10**k + d for k in range(7) for d in (-1, 0, 1)]
+    for n in numbers:
+        assert (row.fullmatch(str(n).encode()) is not None) == (1 <= n <= GRID_ROWS), n
+    for bad in (b"0", b"01", b"00010", b"10485760", b"1048576 "):
+        assert row.fullmatch(bad) is None, bad
 
 
 def test_implied_positions_without_r_attributes(normal_xlsx: Path, tmp_path: Path) -> None:
@@ -626,7 +717,10 @@ def test_unsafe_file_survives_pickling(normal_xlsx: Path, tmp_path: Path) -> Non
 
 
 def _reference_extent(xml: bytes) -> tuple[int, int]:
-    """Largest row and column as an XML parser counts them (explicit r=, else the next one)."""
+    """Largest row and column of a cell that may hold something, as an XML parser counts them (explicit r=,
+    else the next one). A row counts only through its cells (an empty row element carries nothing), and a
+    cell in a row counts at that row even if its own r= says nearer; an empty styled cell as LibreOffice
+    writes it (`<c r="AMJ39" s="0"/>`) carries nothing but still moves the implied column."""
     import xml.etree.ElementTree as ET
 
     from xltool.safezip import _col_number
@@ -637,19 +731,21 @@ def _reference_extent(xml: bytes) -> tuple[int, int]:
         if row.tag.rsplit("}", 1)[-1] != "row":
             continue
         row_no = int(row.get("r")) if row.get("r") else row_no + 1
-        max_row = max(max_row, row_no)
         col_no = 0
         for cell in row:
             if cell.tag.rsplit("}", 1)[-1] != "c":
                 continue
             ref = cell.get("r")
+            cell_row = row_no
             if ref:
                 letters = ref.rstrip("0123456789")
                 col_no = _col_number(letters.encode())
-                max_row = max(max_row, int(ref[len(letters) :]))
+                cell_row = max(row_no, int(ref[len(letters) :]))
             else:
                 col_no += 1
-            max_col = max(max_col, col_no)
+            if cell.get("empty-shape") == "yes":
+                continue  # marked by the generator: written exactly as `<c r="X1" s="0"/>`
+            max_row, max_col = max(max_row, cell_row), max(max_col, col_no)
     return max_row, max_col
 
 
@@ -663,7 +759,7 @@ def test_scanner_agrees_with_an_xml_parser() -> None:
         def sheet_name(self, part: str) -> str:
             return part
 
-    cell = st.tuples(st.booleans(), st.integers(1, 14), st.integers(0, 2))  # has r, column, row offset
+    cell = st.tuples(st.booleans(), st.integers(1, 14), st.integers(0, 2), st.booleans())  # r, column, offset, empty
     row = st.tuples(st.booleans(), st.integers(1, 60), st.lists(cell, max_size=8))
     layout = st.tuples(
         st.lists(row, max_size=12),
@@ -679,17 +775,27 @@ def test_scanner_agrees_with_an_xml_parser() -> None:
         rows, prefix, q, r_first, chunk = case
         ns = ' xmlns:x="urn:x"' if prefix else ""
         parts = [f'<{prefix}worksheet xmlns="urn:main"{ns}><{prefix}sheetData>']
+        marked = []  # the same sheet, with the cells of the empty shape marked for the reference
         for row_has_r, row_no, cells in rows:
             attrs = f" r={q}{row_no}{q}" if row_has_r else ""
             parts.append(f'<{prefix}row{attrs} spans="1:2">' if r_first else f"<{prefix}row ht='9'{attrs}>")
-            for has_r, col, offset in cells:
+            marked.append(parts[-1])
+            for has_r, col, offset, empty in cells:
                 ref = f" r={q}{col_letter(col)}{row_no + offset}{q}" if has_r else ""
+                if empty:  # the empty shape only unprefixed, r= first, double quotes; else a cell like any
+                    tag = f"<{prefix}c{ref} s={q}0{q}/>" if r_first else f"<{prefix}c s={q}0{q}{ref}/>"
+                    shape = not prefix and has_r and r_first and q == '"'
+                    parts.append(tag)
+                    marked.append(tag[:-2] + (' empty-shape="yes"/>' if shape else "/>"))
+                    continue
                 tag = f"<{prefix}c{ref} s='1'>" if r_first else f"<{prefix}c t='n'{ref}>"
                 parts.append(f"{tag}<{prefix}v>1</{prefix}v></{prefix}c>")
+                marked.append(parts[-1])
             parts.append(f"</{prefix}row>")
+            marked.append(parts[-1])
         parts.append(f"</{prefix}sheetData></{prefix}worksheet>")
         xml = "".join(parts).encode()
-        max_row, max_col = _reference_extent(xml)
+        max_row, max_col = _reference_extent((parts[0] + "".join(marked) + parts[-1]).encode())
         limits = Limits(max_row=40, max_col=10)
         scanner = _SheetScanner("sheet.xml", limits, Pkg())  # type: ignore[arg-type]
         try:

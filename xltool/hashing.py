@@ -7,8 +7,10 @@ returns by it. All of them must compute it the same way, so they share this func
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 
 __all__ = ["sha256_file"]
 
@@ -28,7 +30,11 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         OSError: the file cannot be opened or read (the caller words it for the clerk).
     """
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    # non-blocking: opening a pipe named like a return must not wait for a writer that never comes
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         for chunk in iter(lambda: fh.read(CHUNK), b""):
             h.update(chunk)
     return h.hexdigest()

@@ -9,14 +9,22 @@
    its file name), or the file could not be read as a report at all (a damaged zip, a Word file named .xlsx),
    the unit its name names confidently (`roster.filename_unit`);
 3. a file that is no report at all (FILE-NOT-REPORT: a 说明.txt) is never any unit's.
+
+A consolidation (a district's summary workbook, sent up to the city) is attributed and checked like any report:
+its unit is the district, which a city's roster may write as 烟台市芝罘区人民政府 or 芝罘区 (`Roster.match_name`).
+Short names (科技局, 住建局, 区政府办) are only ever read in a file's name (`Roster.name_candidates`) or a clerk's
+argument (`Roster.lookup`), never as the unit a report says it is; a unit outside the roster is named with the
+roster's units close to it (`unknown_unit_hint`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from xltool.filenames import display_name
 from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, Unit, filename_unit
@@ -70,13 +78,71 @@ def attribute(
 
         if is_not_report(list(findings)):
             return Attribution(None, None)
-        named = filename_unit(Path(file).name, roster) if file else None
+        named = filename_unit(display_name(Path(file).name), roster) if file else None
         return Attribution(named, FILE_NAME if named else None)
     if claims_unit(report):
         unit = content_unit(report, roster)
         return Attribution(unit, CONTENT if unit else None, (report.unit_name or report.unit_code or "").strip())
-    named = filename_unit(Path(file).name, roster) if file else None
+    named = filename_unit(display_name(Path(file).name), roster) if file else None
     return Attribution(named, FILE_NAME if named else None)
+
+
+def is_consolidation(report: UnitReport | None) -> bool:
+    """Whether a report is a consolidation (a summary of several units' returns) rather than one unit's."""
+    if report is None:
+        return False
+    return report.meta.get("level") == "consolidation" or bool(report.meta.get("consolidation"))
+
+
+def year_mismatch(report: UnitReport, found: int, expected: int) -> Finding:
+    """YEAR-MISMATCH for `report`: a unit's return of another year (use this year's template), or a summary
+    made of another year's returns (nobody issued it a template: consolidate this year's returns again)."""
+    f = tool_finding("YEAR-MISMATCH", found=found, expected=expected)
+    if is_consolidation(report):
+        f = replace(f, fix=_said("YEAR-MISMATCH", "fix_consolidation", found=found, expected=expected))
+    return f
+
+
+def unknown_unit_hint(
+    roster: Roster, claimed: str, file: str | Path | None = None, *, summary: bool = False
+) -> dict[str, str]:
+    """What to add, in each language, to “the unit … is not in the roster”: the roster's units close to what
+    the content claims (“（名单中相近的单位：…）”: `Roster.nearest`); when it claims nothing, the units the file's
+    name could be (“（文件名“人社局.xlsx”可指多个单位：…）”); for a `summary` (`is_consolidation`) of this
+    roster's own units, that it is one. Empty strings when there is nothing to add. For `campaign` and
+    `consolidate` messages as for UNIT-UNKNOWN."""
+    claimed = (claimed or "").strip()
+    if claimed:
+        if summary and roster.names_own_place(claimed):
+            return _said("UNIT-UNKNOWN", "own_place", unit=claimed)
+        near = roster.nearest(claimed)
+        if near:
+            return _said("UNIT-UNKNOWN", "near", units=_names(near))
+    elif file:
+        several = roster.name_candidates(Path(str(file)).name)
+        if len(several) > 1:
+            return _said("UNIT-UNKNOWN", "several", file=Path(str(file)).name, units=_names(several))
+    return {"zh": "", "en": ""}
+
+
+def _names(units: Iterable[Unit], most: int = 3) -> dict[str, str]:
+    units = list(units)
+    more = len(units) > most
+    shown = [u.name for u in units[:most]]
+    return {"zh": "、".join(shown) + ("等" if more else ""), "en": ", ".join(shown) + (" …" if more else "")}
+
+
+def _said(rule: str, part: str, **params: Any) -> dict[str, str]:
+    """A sentence declared with a finding id in messages/*.yaml beside its title and fix (`part`), in each
+    language; a parameter may be given per language as {'zh': …, 'en': …}."""
+    from xltool.findings import catalogue, render
+
+    text = catalogue()[rule][part]
+
+    def p(lang: str) -> dict[str, Any]:
+        return {k: v.get(lang, v.get("zh")) if isinstance(v, dict) else v for k, v in params.items()}
+
+    return {lang: render(text, lang, **p(lang)) for lang in ("zh", "en")}
 
 
 def identity_findings(
@@ -96,8 +162,8 @@ def identity_findings(
     """
     out: list[Finding] = []
     if year is not None and report.year is not None and report.year != year:
-        out.append(tool_finding("YEAR-MISMATCH", found=report.year, expected=year))
-    if roster is not None and not report.meta.get("consolidation"):
+        out.append(year_mismatch(report, report.year, year))
+    if roster is not None:  # a consolidation too: one attribution for every command
         out += _roster_findings(report, roster, file or (report.source or {}).get("file"), found, attribution)
     if report.meta.get("reader") == "template":
         # a returned template also says who it was issued to: reused and last year's templates (xltool.reader)
@@ -121,5 +187,6 @@ def _roster_findings(
     if by_code and report.unit_name and roster.match_name(report.unit_name) != by_code:
         return [tool_finding("UNIT-MISMATCH", code=by_code.code, roster_name=by_code.name, unit=report.unit_name)]
     if att.unit is None:
-        return [tool_finding("UNIT-UNKNOWN", unit=report.unit_name or report.unit_code or "（未填写）")]
+        hint = unknown_unit_hint(roster, att.claimed, file, summary=is_consolidation(report))
+        return [tool_finding("UNIT-UNKNOWN", unit=report.unit_name or report.unit_code or "（未填写）", near=hint)]
     return []

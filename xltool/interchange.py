@@ -9,12 +9,20 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltool.errors import InterchangeError
 from xltool.schema import Form, load_form
 
+if TYPE_CHECKING:  # pragma: no cover
+    from xltool.findings import Finding
+
 DOC_KEYS = {"form", "year", "unit", "values", "source", "explanations", "sections", "meta"}
+IMPORT_FINDINGS = "import_findings"
+"""`meta` key of the findings an import made (`carry_findings`): a JSON file written by `xltool import` says what
+the reading of the published report found (a row not printed, a guessed split), so that validating or
+consolidating the JSON reports them as validating the report file itself does."""
+_SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass
@@ -119,6 +127,10 @@ def report_from_dict(doc: Any, where: str = "", form: Form | None = None) -> Uni
                 f"{pre}{k} 的值应为数字、null 或字符串，实为 {kind}",
                 f"{pre}the value of {k} must be a number, null or a string, not {kind}",
             )
+    meta = doc.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InterchangeError(f"{pre}meta 应为 JSON 对象", f"{pre}meta must be a JSON object")
+    _check_carried(meta.get(IMPORT_FINDINGS), pre)
     return UnitReport(
         form=form_id,
         year=year,
@@ -128,8 +140,100 @@ def report_from_dict(doc: Any, where: str = "", form: Form | None = None) -> Uni
         source=dict(doc.get("source") or {}),
         explanations=dict(doc.get("explanations") or {}),
         sections=dict(doc.get("sections") or {}),
-        meta=dict(doc.get("meta") or {}),
+        meta=dict(meta),
     )
+
+
+def _check_carried(entries: Any, pre: str) -> None:
+    """`meta.import_findings` is a list of findings (rule, severity, title): a damaged one is refused, not skipped
+    (skipping an error would let the report pass)."""
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InterchangeError(f"{pre}meta.{IMPORT_FINDINGS} 应为列表", f"{pre}meta.{IMPORT_FINDINGS} must be a list")
+    for i, e in enumerate(entries, 1):
+        ok = (
+            isinstance(e, dict)
+            and isinstance(e.get("rule"), str)
+            and e.get("severity") in _SEVERITIES
+            and isinstance(e.get("title"), dict)
+            and isinstance(e["title"].get("zh"), str)
+        )
+        if not ok:
+            raise InterchangeError(
+                f"{pre}meta.{IMPORT_FINDINGS} 第 {i} 项不完整（应有 rule、severity、title）",
+                f"{pre}meta.{IMPORT_FINDINGS} item {i} is incomplete (rule, severity and title are required)",
+            )
+
+
+_RESOLVED_BY_VALUES = frozenset({"TABLE-MISSING", "TABLE-LABELS-MISSING"})
+"""Import findings about cells that were not read: settled once the JSON holds a value for each of them."""
+
+
+def carry_findings(report: UnitReport, findings: list[Finding]) -> None:
+    """Keep the findings of an import in ``report.meta["import_findings"]`` (see `IMPORT_FINDINGS`).
+
+    Each is kept whole (rule, severity, the zh/en title, details and fix, table, keys, values) so that
+    `carried_findings` gives back the very finding. A finding about cells the report did not print (TABLE-MISSING,
+    TABLE-LABELS-MISSING) also lists them (``unread``): a clerk who types their figures into the JSON settles it;
+    REPORT-NO-UNIT / REPORT-NO-YEAR are settled by filling in the unit / the year.
+    """
+    form = load_form(report.form)
+    out = []
+    for f in findings:
+        entry: dict[str, Any] = {"rule": f.rule, "severity": f.severity, "title": dict(f.title)}
+        if f.table:
+            entry["table"] = f.table
+        for name in ("keys", "cells", "values", "details", "fix"):
+            if getattr(f, name):
+                entry[name] = _jsonable(getattr(f, name))
+        if f.rule in _RESOLVED_BY_VALUES and f.table:
+            unread = [k for k in form.input_keys if form.cells[k].table == f.table and k not in report.values]
+            if unread:
+                entry["unread"] = unread
+        out.append(entry)
+    if out:
+        report.meta[IMPORT_FINDINGS] = out
+    else:
+        report.meta.pop(IMPORT_FINDINGS, None)
+
+
+def carried_findings(report: UnitReport) -> list[Finding]:
+    """The findings `carry_findings` kept in a report read from JSON, minus those the JSON has since settled.
+
+    Each gets one more line under its headline naming the report file the import read (``source.file``).
+    """
+    from xltool.findings import Finding
+
+    out = []
+    # the published report's name (an imported JSON keeps it, with the kind of file it was)
+    file = Path(str(report.source.get("file") or "")).name if report.source.get("kind") else ""
+    for e in report.meta.get(IMPORT_FINDINGS) or ():
+        rule = e["rule"]
+        unread = e.get("unread") or []
+        if rule in _RESOLVED_BY_VALUES and unread and all(report.values.get(k) is not None for k in unread):
+            continue
+        if (rule == "REPORT-NO-UNIT" and report.unit_name) or (rule == "REPORT-NO-YEAR" and report.year):
+            continue
+        details = {lang: [str(x) for x in lines] for lang, lines in (e.get("details") or {}).items()}
+        if file:
+            details.setdefault("zh", []).append(f"导入报告 {file} 时发现")
+            details.setdefault("en", []).append(f"Found when {file} was imported")
+        title = {"zh": e["title"]["zh"], "en": e["title"].get("en") or e["title"]["zh"]}
+        out.append(
+            Finding(
+                rule=rule,
+                severity=e["severity"],
+                title=title,
+                table=e.get("table"),
+                keys=list(e.get("keys") or []),
+                cells=list(e.get("cells") or []),
+                values=dict(e.get("values") or {}),
+                details=details,
+                fix=dict(e.get("fix") or {}),
+            )
+        )
+    return out
 
 
 def load_json(path: str | Path) -> UnitReport:

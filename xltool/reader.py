@@ -282,6 +282,7 @@ def interpret(book: Book) -> Loaded:
 
 def _from_template(book: Book, tm) -> Loaded:
     from xltool.reader_template import fingerprint_finding, read_tables
+    from xltool.reader_template import finish as finish_template
 
     findings = list(tm.findings)
     meta = tm.meta
@@ -322,6 +323,7 @@ def _from_template(book: Book, tm) -> Loaded:
     if claimed:
         report.meta["claimed"] = claimed
     findings += _assemble(book, form, report, tr.located, template=True, by_position=tr.by_position)
+    findings = finish_template(book, form, report, tr, findings)  # merged cells, moved rows, notes (reader_template)
     return Loaded(book.path, report, findings)
 
 
@@ -416,7 +418,12 @@ def _claimed_identity(book: Book, form: Form) -> dict[str, dict[str, Any]]:
     from xltool.metadata import META_SHEET
 
     out: dict[str, dict[str, Any]] = {}
-    m = _FILE_RE.match(book.path.stem)
+    stem = book.path.stem
+    if not stem.isascii():  # a garbled or undecoded Chinese name is matched as the name it stands for
+        from xltool.filenames import display_name
+
+        stem = Path(display_name(book.path.name)).stem
+    m = _FILE_RE.match(stem)
     if m:
         out["file_name"] = {"name": m.group("name"), "code": m.group("code"), "year": int(m.group("year"))}
     table_sheets = {lay.sheet for lay in sheet_layouts(form).values()}

@@ -56,6 +56,11 @@ class Sheet:
     """Normalized values, rows[0][0] is A1."""
     formulas: dict[tuple[int, int], str] | None = None
     """(row, col) 1-based -> formula text without '=' ('' for a shared-formula child); None: not known."""
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Merged ranges as (top, left, bottom, right), 1-based, sorted: `rows` holds only a range's top-left value."""
+    hidden: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """Values the file keeps in the other cells of a merged range (LibreOffice's "keep the contents of the hidden
+    cells"): not in `rows`, as no spreadsheet shows them, but said by the reader (`reader_template`)."""
 
     def value(self, row: int, col: int) -> Any:
         """The value at a 1-based position (None outside the used range)."""
@@ -527,7 +532,8 @@ def core_props(xml: bytes | None) -> dict[str, str]:
     return {"modified": t.replace(microsecond=0).isoformat() + "Z"}
 
 
-def _calamine_rows(sheet) -> list[list[Any]]:
+def _calamine_rows(sheet) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], dict[tuple[int, int], Any]]:
+    """(rows, merged ranges, values hidden under them) of a calamine sheet (`Sheet.rows`, `.merged`, `.hidden`)."""
     # norm_value, with its two commonest cases inline: text, and a count (a whole float)
     rows = [
         [
@@ -548,13 +554,18 @@ def _calamine_rows(sheet) -> list[list[Any]]:
         merged = sheet.merged_cell_ranges or []
     except Exception:  # a format without merge information
         merged = []
+    ranges: list[tuple[int, int, int, int]] = []
+    hidden: dict[tuple[int, int], Any] = {}
     for (r0, c0), (r1, c1) in merged:
+        ranges.append((r0 + 1, c0 + 1, r1 + 1, c1 + 1))
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             row = rows[r]
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if (r, c) != (r0, c0):
+                    if row[c] is not None:
+                        hidden[(r + 1, c + 1)] = row[c]
                     row[c] = None
-    return _trim(rows)
+    return _trim(rows), sorted(ranges), hidden
 
 
 _STATES = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}
@@ -596,7 +607,7 @@ def open_fast(
                     cs = wb.get_sheet_by_name(m.name)
                     if kind != "xlsx":  # safezip bounded an .xlsx before; these formats only now show their extent
                         _check_extent(m.name, cs.height, cs.width)
-                    sh.rows = _calamine_rows(cs)
+                    sh.rows, sh.merged, sh.hidden = _calamine_rows(cs)
                 sheets[m.name] = sh
         props: dict[str, str] = {}
         parts: dict[str, str] = {}
@@ -673,19 +684,24 @@ def open_openpyxl(path: Path, kind: str, want: set[str] | None = None) -> Book:
         for ws in wv.worksheets:
             sh = Sheet(ws.title, ws.sheet_state or "visible")
             if want is None or ws.title in want:
+                # From the cells openpyxl holds, never its dense grid (iter_rows): an empty styled cell,
+                # which safezip accepts anywhere in the grid, would make that grid reach XFD1048576.
                 rows: list[list[Any]] = []
                 formulas: dict[tuple[int, int], str] = {}
-                for row in ws.iter_rows(min_row=1, min_col=1):
-                    rows.append([norm_value(c.value) for c in row])
-                for row in wf[ws.title].iter_rows(min_row=1, min_col=1):
-                    for c in row:
-                        if c.data_type == "f":
-                            v = c.value
-                            text = getattr(v, "text", v)  # ArrayFormula / DataTableFormula carry .text
-                            formulas[(c.row, c.column)] = str(text or "").lstrip("=").strip()
+                for (r, col), c in sorted(ws._cells.items()):
+                    value = norm_value(c.value)
+                    if value is not None:
+                        _put(rows, r, col, value)
+                for (r, col), c in sorted(wf[ws.title]._cells.items()):
+                    if c.data_type == "f":
+                        v = c.value
+                        text = getattr(v, "text", v)  # ArrayFormula / DataTableFormula carry .text
+                        formulas[(r, col)] = str(text or "").lstrip("=").strip()
                 sh.rows = _trim(rows)
                 sh.formulas = formulas
+                sh.merged = sorted((m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges)
             sheets[ws.title] = sh
+        _openpyxl_hidden(path, sheets)
         props = {}
         for p in getattr(wf, "custom_doc_props", None) or []:
             if p.name and p.value is not None:
@@ -695,6 +711,51 @@ def open_openpyxl(path: Path, kind: str, want: set[str] | None = None) -> Book:
     except Exception as e:
         raise BookError(f"{type(e).__name__}: {e}") from None
     return Book(path, kind, sheets, props, core=core)
+
+
+def _openpyxl_hidden(path: Path, sheets: dict[str, Sheet]) -> None:
+    """`Sheet.hidden` for the openpyxl engine: openpyxl replaces the other cells of a merged range by empty
+    `MergedCell`s on load, so their values are read once more, read-only (it keeps every cell as written), within
+    the limits safezip applies to cells with a value."""
+    from xltool.safezip import Limits
+
+    lim = Limits()
+    todo = {}
+    for name, sh in sheets.items():
+        covered = {
+            (r, c)
+            for r0, c0, r1, c1 in sh.merged
+            for r in range(r0, min(r1, lim.max_row) + 1)
+            for c in range(c0, min(c1, lim.max_col) + 1)
+            if (r, c) != (r0, c0)
+        }
+        if covered:
+            todo[name] = covered
+    if not todo:
+        return
+    import warnings
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # what openpyxl says of odd cells, it said on the first load
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            try:
+                for name, covered in todo.items():
+                    top, left = min(r for r, _ in covered), min(c for _, c in covered)
+                    bottom, right = max(r for r, _ in covered), max(c for _, c in covered)
+                    ws = wb[name]
+                    rows = ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True)
+                    for r, row in enumerate(rows, start=top):
+                        for c, v in enumerate(row, start=left):
+                            if (r, c) in covered and (v := norm_value(v)) is not None:
+                                sheets[name].hidden[(r, c)] = v
+            finally:
+                wb.close()
+    except Exception:  # noqa: BLE001 - the values were read; only what hides under a merge is then not said
+        for name in todo:
+            sheets[name].hidden.clear()
 
 
 # --------------------------------------------------------------------------- csv

@@ -20,6 +20,7 @@ from typing import Any
 
 from xltool.layout import col_letter
 from xltool.reader_book import Book, Sheet, _Package, core_props, norm_value
+from xltool.safezip import EMPTY_CELL_TAIL, GRID_COLUMN, GRID_ROW
 
 PLAIN_COLUMN = rb"[A-Z]|[A-F][A-Z]|G[A-R]"
 PLAIN_ROW = rb"[1-9][0-9]{0,3}"
@@ -29,13 +30,16 @@ _CELL = re.compile(
     rb'<c r="(' + PLAIN_COLUMN + rb")(" + PLAIN_ROW + rb')"(?: s="([0-9]{1,5})")?(?: t="([A-Za-z]{1,9})")?([^>]*)>'
     rb"(<f[^>]*>[^<]*</f>|<f[^>]*/>)?"
     rb"(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>|<is>(.*?)</is>)?</c>"
-    rb'|<c r="(?:' + PLAIN_COLUMN + rb")" + PLAIN_ROW + rb'"[^>]*/>',
+    rb'|<c r="(?:' + PLAIN_COLUMN + rb")" + PLAIN_ROW + rb'"[^>]*/>'
+    rb'|<c r="(?:' + GRID_COLUMN + rb")(?:" + GRID_ROW + rb')"' + EMPTY_CELL_TAIL,
     re.S,
 )
 """One cell: position (within the 9,999 rows and the columns to GR that safezip allows), style and type
 (in the order every program writes them), any other attributes, formula element (with a text, or a shared
 child's `<f …/>`), cached value or inline text (plain, or in runs). A self-closing cell holds nothing: the
-second branch, whose groups are all empty."""
+second branch, whose groups are all empty; the third, tried only for a cell beyond the limits, is an empty
+styled cell anywhere in the grid (LibreOffice's up to column AMJ in a formatted whole row), as safezip
+accepts it."""
 _ATTRS = re.compile(rb'(?: (?![st]=)[A-Za-z][A-Za-z0-9:._-]*="[^"<>&]*")*')
 """A cell's other attributes (Excel's cm="1" …) as every program writes them: one space, a name, double
 quotes; a style or type out of the usual order is not taken."""
@@ -84,7 +88,7 @@ def read_sheets(
             if xml is None or not part.startswith("xl/worksheets/") or not name or name in sheets:
                 return None  # a chart or macro sheet, a missing part, a name twice: calamine's judgement
             sh = Sheet(name, state)
-            sh.rows, formulas[name] = sheet_cells(xml, sst, dates)
+            sh.rows, formulas[name], (sh.merged, sh.hidden) = sheet_cells(xml, sst, dates)
             sheets[name] = sh
     except _Refused:
         return None
@@ -216,13 +220,15 @@ def date_styles(styles: bytes | None) -> frozenset[bytes]:
 
 def sheet_cells(
     xml: bytes, sst: list[str], dates: frozenset[bytes]
-) -> tuple[list[list[Any]], dict[tuple[int, int], bytes]]:
-    """(rows as `reader_book` hands them on, formulas: (row, col) -> the `<f>` element), or `_Refused`."""
+) -> tuple[list[list[Any]], dict[tuple[int, int], bytes], tuple[list[tuple[int, int, int, int]], dict]]:
+    """(rows as `reader_book` hands them on, formulas: (row, col) -> the `<f>` element, (merged ranges, values
+    hidden under them) as `_unmerge` gives them), or `_Refused`."""
     lo = xml.find(b"<sheetData")
     if lo < 0:
         raise _Refused  # none, or a prefixed one (<x:sheetData>)
     if xml.startswith(b"<sheetData/>", lo):
-        return [], {}
+        _, merged, _ = _unmerge(xml, lo, [])
+        return [], {}, (merged, {})
     hi = xml.find(b"</sheetData>", lo)
     if hi < 0:
         raise _Refused
@@ -294,7 +300,8 @@ def sheet_cells(
         if len(row) < c - 1:
             row.extend([None] * (c - 1 - len(row)))
         row.append(value)
-    rows = _trimmed(_unmerge(xml, hi, rows))
+    rows, merged, hidden = _unmerge(xml, hi, rows)
+    rows = _trimmed(rows)
     for r, c, text in errors:
         while len(rows) < r:
             rows.append([])
@@ -302,7 +309,7 @@ def sheet_cells(
         if len(row) < c:
             row.extend([None] * (c - len(row)))
         row[c - 1] = text
-    return rows, formulas
+    return rows, formulas, (merged, hidden)
 
 
 def formula_parts(element: bytes) -> tuple[bytes, bytes]:
@@ -313,26 +320,34 @@ def formula_parts(element: bytes) -> tuple[bytes, bytes]:
     return m.group(1) or b"", m.group(2) or b""
 
 
-def _unmerge(xml: bytes, start: int, rows: list[list[Any]]) -> list[list[Any]]:
+def _unmerge(
+    xml: bytes, start: int, rows: list[list[Any]]
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], dict[tuple[int, int], Any]]:
     """What a merged range shows is its top-left cell: values under the rest are dropped (as
-    `reader_book._calamine_rows` does with calamine's merged ranges)."""
+    `reader_book._calamine_rows` does with calamine's merged ranges). Returns the rows, the merged ranges
+    (`Sheet.merged`) and the values dropped (`Sheet.hidden`)."""
     if xml.find(b":mergeCell", start) >= 0:
         raise _Refused  # a prefixed merge (<x:mergeCell>): whether it counts is calamine's call
     if xml.find(b"<mergeCell", start) < 0:
-        return rows
+        return rows, [], {}
     found = _MERGE.findall(xml, start)
     if len(found) != xml.count(b"<mergeCell", start) - xml.count(b"<mergeCells", start):
         raise _Refused
+    ranges: list[tuple[int, int, int, int]] = []
+    hidden: dict[tuple[int, int], Any] = {}
     for c0, r0, c1, r1 in found:
         if c0 not in _COLUMNS or c1 not in _COLUMNS:
             raise _Refused
         top, left, bottom, right = int(r0), _COLUMNS[c0], int(r1), _COLUMNS[c1]
+        ranges.append((top, left, bottom, right))
         for r in range(top, min(bottom, len(rows)) + 1):
             row = rows[r - 1]
             for c in range(left, min(right, len(row)) + 1):
                 if (r, c) != (top, left):
+                    if row[c - 1] is not None:
+                        hidden[(r, c)] = row[c - 1]
                     row[c - 1] = None
-    return rows
+    return rows, sorted(ranges), hidden
 
 
 def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from xltool.filenames import CODE_BYTES, NAME_BYTES, as_in_filename
 from xltool.findings import Finding, tool_finding
+from xltool.identity import is_consolidation, year_mismatch
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, normalize_name
 
@@ -24,7 +25,9 @@ def template_identity_findings(
 
     Args:
         report: the report (its `meta` holds `template_id` and the `claimed` identities).
-        found: what the generic checks found; a YEAR-MISMATCH is replaced by TEMPLATE-OLD-YEAR.
+        found: what the generic checks found; a YEAR-MISMATCH is replaced by TEMPLATE-OLD-YEAR, but for a
+            consolidation (a summary workbook, made by `xltool consolidate` and issued to nobody), which keeps
+            YEAR-MISMATCH with the advice to consolidate this year's returns (`identity.year_mismatch`).
         roster: the district roster: a file name naming another roster unit is a reused template.
         year: the year being collected.
 
@@ -41,8 +44,14 @@ def template_identity_findings(
         later = [y for y in years if report.year is not None and y > report.year]
         expected = max(later) if later else None
     if report.year is not None and expected is not None and report.year < expected:
-        out = [f for f in out if f.rule != "YEAR-MISMATCH"]
-        out.append(tool_finding("TEMPLATE-OLD-YEAR", found=report.year, expected=expected))
+        if is_consolidation(report):
+            # a summary of last year's returns: nobody issued it a template, so "use the template issued for
+            # this year" is no advice; it is YEAR-MISMATCH, and the returns of this year are to be consolidated
+            if not any(f.rule == "YEAR-MISMATCH" for f in out):
+                out.append(year_mismatch(report, report.year, expected))
+        else:
+            out = [f for f in out if f.rule != "YEAR-MISMATCH"]
+            out.append(tool_finding("TEMPLATE-OLD-YEAR", found=report.year, expected=expected))
     reuse = _reused(report, claimed)
     if reuse is None and roster is not None:
         reuse = _named_in_file(report, roster)
@@ -96,7 +105,8 @@ def _reused(report: UnitReport, claimed: dict[str, dict[str, Any]]) -> Finding |
 
 
 def _named_in_file(report: UnitReport, roster: Roster) -> Finding | None:
-    """The file name contains another roster unit's full name (and not this template's unit)."""
+    """The file name contains another roster unit's full name (and not this template's unit, however the roster
+    writes it: 芝罘区汇总.xlsx, a summary of 烟台市芝罘区, beside a roster that says 芝罘区)."""
     src = str((report.source or {}).get("file", ""))
     name = src.replace("\\", "/").rsplit("/", 1)[-1]
     stem = normalize_name(name.rsplit(".", 1)[0]).upper()
@@ -104,6 +114,8 @@ def _named_in_file(report: UnitReport, roster: Roster) -> Finding | None:
     if not stem or any(normalize_name(n).upper() in stem for n in own):
         return None
     hits = [u for u, _ in roster.named_in(name, kinds=("full",)).values()]  # an index: no scan of the roster
+    mine = roster.match_name(report.unit_name) or roster.by_code(report.unit_code)
+    hits = [u for u in hits if mine is None or u.code != mine.code]  # 芝罘区 is the roster's 烟台市芝罘区
     if not hits:
         return None
     other = max(hits, key=lambda u: len(normalize_name(u.name)))

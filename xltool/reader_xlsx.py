@@ -8,10 +8,12 @@ checked as safezip checks them, each sheet is searched once for anything outside
 calamine reads the values from the bytes already in memory.
 
 The plain shape is what Excel, WPS, LibreOffice and openpyxl write: every cell and row with its r= first,
-unprefixed, within 9,999 rows and column GR, no DTD, parts far below the size limits. For anything else
-`read_xlsx` returns None and the caller runs the full sequence, which names the problem precisely; so
-both paths give the same Book and the same findings by construction (the tests compare them on every
-test workbook, the hostile ones included).
+unprefixed, within 9,999 rows and column GR, no DTD, parts far below the size limits. Beyond those limits it
+has only what carries no cell, as safezip accepts it: an empty row element, an empty styled cell, a
+dimension anywhere in the grid (what LibreOffice writes after a row is deleted or a whole row formatted).
+For anything else `read_xlsx` returns None and the caller runs the full sequence, which names the problem
+precisely; so both paths give the same Book and the same findings by construction (the tests compare them
+on every test workbook, the hostile ones included).
 """
 
 from __future__ import annotations
@@ -25,19 +27,37 @@ from pathlib import Path
 
 from xltool.reader_book import Book, open_fast
 from xltool.reader_cells import PLAIN_COLUMN, PLAIN_ROW, read_book
-from xltool.safezip import _XML_SUFFIXES, Limits, _Package, _PrologScanner
+from xltool.safezip import (
+    _XML_SUFFIXES,
+    EMPTY_CELL_TAIL,
+    GRID_COLUMN,
+    GRID_ROW,
+    Limits,
+    _Package,
+    _PrologScanner,
+)
 
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
 
 _NEAR = rb"(?:" + PLAIN_COLUMN + rb")" + PLAIN_ROW
-_BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="' + _NEAR + rb'"))')
+_GRID = rb"(?:" + GRID_COLUMN + rb")(?:" + GRID_ROW + rb")"
+_BAD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="' + _NEAR + rb'"|r="' + _GRID + rb'"' + EMPTY_CELL_TAIL + rb"))")
 _BAD_ROW = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="' + PLAIN_ROW + rb'"))')
 """A cell or row that the plain shape does not have: without r= first (implied positions), beyond row 9,999
 or column GR (the limits are 10,000 and GR), with a leading zero. Two searches with a literal prefix, which
-the regex engine finds fast; no match means every position is plainly within safezip's limits."""
+the regex engine finds fast; no match means every position is plainly within safezip's limits. An empty
+styled cell anywhere in the grid is no bad cell (it carries nothing: `safezip.EMPTY_CELL_TAIL`)."""
+_EMPTY_ROW = re.compile(
+    rb'<row r="(?:' + GRID_ROW + rb')"(?: [A-Za-z][\w:.-]*="[^"<>]*")*(?:/>|></row>)(?=<row[ >]|</sheetData>)'
+)
+"""A row beyond the limits but within the grid that holds nothing (no cell, no child at all), followed by the
+next row or the end of the sheet's data: LibreOffice's `<row r="1048576" …></row>` after a row was deleted.
+`_BAD_ROW` finds it; this tells it apart. (Anything between it and the next row, a stray cell, is left to
+safezip, which refuses a cell after a far row.)"""
 _PREFIXED = re.compile(rb":(?:c|row|dimension)[\s>/]")
 """A prefixed cell, row or dimension element (`<x:c …>`): one search, faster than three `in` tests."""
-_DIMENSION = re.compile(rb'<dimension ref="' + _NEAR + rb"(?::" + _NEAR + rb')?"/>')
+_DIMENSION = re.compile(rb'<dimension ref="' + _GRID + rb"(?::" + _GRID + rb')?"/>')
+"""The dimension, a hint: anywhere in the grid (LibreOffice's `A1:L1048576`, `A1:AMJ39`)."""
 
 
 _ROOT_WORKBOOK = re.compile(rb'Target="/?xl/workbook\.xml"')
@@ -135,8 +155,11 @@ def _plain_cells(xml: bytes) -> None:
 
 def _plain_rows(xml: bytes) -> None:
     """Rows, prefixes and the dimension of the plain shape (cells: `_plain_cells`, or `reader_cells`)."""
-    if _BAD_ROW.search(xml) or _PREFIXED.search(xml):
+    if _PREFIXED.search(xml):
         raise _NotPlain
+    for m in _BAD_ROW.finditer(xml):  # none in a normal sheet; LibreOffice's empty far rows after a deletion
+        if _EMPTY_ROW.match(xml, m.start()) is None:
+            raise _NotPlain
     at = xml.find(b"<dimension")
     if at >= 0 and (_DIMENSION.match(xml, at) is None or xml.find(b"<dimension", at + 10) >= 0):
         raise _NotPlain

@@ -310,6 +310,7 @@ def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Findi
     for t in form.tables:
         blanks: list[str] = []
         coerced: list[tuple[str, Parsed]] = []
+        hidden = report.meta.get("merged_cells") or {}  # blank under a merge: TEMPLATE-MERGED says it
         for key in _table_keys(form, t.id):
             p = ev.parsed.get(key)
             if p is None or key in said:
@@ -317,7 +318,7 @@ def _value_findings(form: Form, report: UnitReport, ev: Evaluated) -> list[Findi
             cell = form.cells[key]
             if p.status == "invalid" and "value-type" in rules:
                 out.append(_invalid(form, rules["value-type"], t, report, key, p))
-            elif p.status == "blank" and not cell.is_total:
+            elif p.status == "blank" and not cell.is_total and key not in hidden:
                 blanks.append(key)
             elif p.status == "coerced":
                 coerced.append((key, p))

@@ -11,6 +11,16 @@ Python cannot catch. Everything here is bounded work on the raw bytes:
   the zip are caught), checks the XML prolog of each XML member for DTDs/entities,
   streams each worksheet for the largest referenced cell, and each shared string table
   for oversized strings. A normal 12 KB return takes about 1 ms.
+
+  What bounds a reader is where cells are, not what a sheet claims: the `<dimension>` is a
+  hint (checked to lie within a spreadsheet's grid, never against the limits), and a row
+  element without cells or an empty styled cell `<c r="AMJ39" s="0"/>` carries nothing —
+  LibreOffice writes `<dimension ref="A1:L1048576"/>` and an empty `<row r="1048576">`
+  after a row is deleted, and such cells up to column AMJ in a whole row that was formatted.
+  Measured with python-calamine 0.9.1: a dimension of A1:XFD1048576, an empty row 1048576
+  and self-closing cells at XFD1048576 cost nothing (12 MB, as a normal return): calamine
+  reserves from the dimension only below 100,000 cells and builds its grid from the cells
+  that hold something; one value at XFD1048576 (even an empty inline string) aborts it.
 * :func:`check_file` sniffs and applies the checks that fit the kind.
 
 Only the standard library is used, so importing this module is cheap.
@@ -79,7 +89,11 @@ class FileKind:
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds for a returned workbook. A real return is ~12 KB with 11 zip members."""
+    """Bounds for a returned workbook. A real return is ~12 KB with 11 zip members.
+
+    `max_row` and `max_col` bound the cells that may hold something; a row element without cells, an empty
+    styled cell and the dimension may lie anywhere in the grid (`GRID_ROWS` x `GRID_COLS`).
+    """
 
     max_file_bytes: int = 5 * 1024 * 1024
     max_members: int = 100
@@ -93,6 +107,19 @@ class Limits:
     max_string_bytes: int = 1024 * 1024  # one shared string item / one cell's XML
 
 
+GRID_ROWS = 1_048_576
+GRID_COLS = 16_384  # XFD
+"""A spreadsheet's grid (Excel's, LibreOffice's largest): a dimension, an empty row or an empty cell may lie
+anywhere in it; a position beyond it is written by no program."""
+GRID_COLUMN = rb"[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D]"
+GRID_ROW = rb"[1-9][0-9]{0,5}|10[0-3][0-9]{4}|104[0-7][0-9]{3}|1048[0-4][0-9]{2}|10485[0-6][0-9]|104857[0-6]"
+"""A column (A … XFD) and a row (1 … 1,048,576) of the grid, as regular expressions (for `reader_xlsx` and
+`reader_cells`, which must accept exactly what the scanner here accepts)."""
+EMPTY_CELL_TAIL = rb'(?: s="[0-9]{1,5}")?/>'
+"""After `<c r="REF"`: the rest of an empty styled cell as LibreOffice writes it beyond the table (a style,
+no type, no children). Such a cell carries no value, so it may lie anywhere in the grid."""
+
+
 # --------------------------------------------------------------------------- errors
 
 _MESSAGES: dict[str, tuple[str, str]] = {
@@ -103,7 +130,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "too-large": (
         "文件大小为 {size}，超过了允许的 {limit}（正常填好的报表只有十几 KB）。"
-        "请确认没有交错文件；如确是本表，请删除表中的图片、多余的工作表和大片格式，"
+        "请确认没有传错文件；如确是本表，请删除表中的图片、多余的工作表和大片格式，"
         "另存为 .xlsx 后再提交。",
         "The file is {size}, over the {limit} limit (a filled-in report is about 12 KB). "
         "Check that this is the right file; if it is, delete pictures, extra sheets and "
@@ -872,6 +899,8 @@ _TOK_RE = re.compile(
 _SI_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(si|sst)(?=[\s/>])")
 _REF_RE = re.compile(rb"^\s*\$?([A-Za-z]{0,3})\$?([0-9]{0,7})\s*$")
 _REFS_RE = re.compile(rb"(?:^| )\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?= |$)")
+_EMPTY_CELL = re.compile(rb'<c r="(?:' + GRID_COLUMN + rb")(?:" + GRID_ROW + rb')"' + EMPTY_CELL_TAIL)
+"""An empty styled cell within the grid (see `EMPTY_CELL_TAIL`): allowed beyond the limits."""
 
 
 _C_R = b'<c r="'
@@ -944,11 +973,16 @@ class _StreamScanner(_Scanner):
 
 
 class _SheetScanner(_StreamScanner):
-    """Largest referenced row/column: <dimension ref>, <row r>, <c r> and implied positions.
+    """Largest position of a cell that may hold something: <c r> and implied positions.
 
     Where every tag in a chunk carries r= (what Excel, WPS, LibreOffice and openpyxl
     write) the chunk is checked in bulk; otherwise tag by tag, counting implied positions
     (a <c> without r= is the next column, a <row> without r= the next row).
+
+    Beyond the limits, only what carries no cell is accepted: a row element without cells
+    and an empty styled cell (`_EMPTY_CELL`), anywhere in the grid; the dimension only has
+    to lie within the grid. Any other cell in a row beyond the limits is refused, whatever
+    its own r= says.
     """
 
     def __init__(self, member: str, limits: Limits, pkg: _Package) -> None:
@@ -986,16 +1020,15 @@ class _SheetScanner(_StreamScanner):
             max_col=col_letter(self.limits.max_col),
         )
 
-    def _check_ref(self, raw: bytes, default_row: int, default_col: int) -> tuple[int, int]:
+    def _position(self, raw: bytes, default_row: int, default_col: int) -> tuple[int, int]:
+        """(row, col) of a reference (either part may be implied), or `_absurd` for an invalid one."""
         m = _REF_RE.match(raw)
         if m is None or (not m.group(1) and not m.group(2)):
             self._absurd(bad=raw)
         col = _col_number(m.group(1)) if m.group(1) else default_col
         row = int(m.group(2)) if m.group(2) else default_row
-        if not (1 <= row <= self.limits.max_row and 1 <= col <= self.limits.max_col):
-            if row < 1 or col < 1:
-                self._absurd(bad=raw)
-            self._absurd(ref=f"{col_letter(col)}{row}")
+        if row < 1 or col < 1:
+            self._absurd(bad=raw)
         return row, col
 
     def scan(self, buf: bytes, end: int) -> None:
@@ -1006,8 +1039,8 @@ class _SheetScanner(_StreamScanner):
             return
         if self.far_row is None and all(rv for _, rv in toks) and self._bulk(toks):
             return
-        for name, rv in toks:
-            self._token(name, rv)
+        for m in _TOK_RE.finditer(buf, 0, end):
+            self._token(m.group(1), m.group(2), buf, m.start())
 
     def _fast(self, buf: bytes) -> bool:
         """Plain substring work for the usual layout: unprefixed tags, r= first, double quotes.
@@ -1037,21 +1070,11 @@ class _SheetScanner(_StreamScanner):
             row_ints = list(map(int, rows))
             if max(row_ints) > limits.max_row or min(row_ints) < 1:
                 return False
-        if n_cells:
-            refs = b" ".join([p.partition(b'"')[0] for p in buf.split(_C_R)[1:]])
-            letter_toks = refs.translate(None, _DIGITS).split()
-            digit_toks = refs.translate(None, _UPPER).split()
-            if not len(letter_toks) == len(digit_toks) == n_cells:
-                return False  # a ref without letters or digits, or with a space in it
-            letters, digits = set(letter_toks), set(digit_toks)
-            if not all(x.isalpha() and x.isupper() and len(x) <= 3 for x in letters):
-                return False
-            if not all(x.isdigit() and len(x) <= 7 for x in digits):
-                return False
-            if max(map(_col_number, letters)) > limits.max_col:
-                return False
-            cell_rows = list(map(int, digits))
-            if max(cell_rows) > limits.max_row or min(cell_rows) < 1:
+        if n_cells and not self._cells_near(buf, n_cells):
+            # fine if only empty styled cells are beyond the limits (LibreOffice's formatted whole rows)
+            rest = _EMPTY_CELL.sub(b"", buf)
+            n_rest = rest.count(_C_R)
+            if n_rest == n_cells or (n_rest and not self._cells_near(rest, n_rest)):
                 return False
         # carry the implied-position state over to the next chunk
         last_c, last_row = buf.rfind(_C_R), buf.rfind(_ROW_R)
@@ -1064,19 +1087,43 @@ class _SheetScanner(_StreamScanner):
             self.row = int(buf[last_row + len(_ROW_R) :].partition(b'"')[0])
         return True
 
-    def _token(self, name: bytes, rv: bytes) -> None:
+    def _cells_near(self, buf: bytes, n_cells: int) -> bool:
+        """True when the `n_cells` cells `<c r="…` of `buf` are plainly within the limits."""
+        limits = self.limits
+        refs = b" ".join([p.partition(b'"')[0] for p in buf.split(_C_R)[1:]])
+        letter_toks = refs.translate(None, _DIGITS).split()
+        digit_toks = refs.translate(None, _UPPER).split()
+        if not len(letter_toks) == len(digit_toks) == n_cells:
+            return False  # a ref without letters or digits, or with a space in it
+        letters, digits = set(letter_toks), set(digit_toks)
+        if not all(x.isalpha() and x.isupper() and len(x) <= 3 for x in letters):
+            return False
+        if not all(x.isdigit() and len(x) <= 7 for x in digits):
+            return False
+        if max(map(_col_number, letters)) > limits.max_col:
+            return False
+        cell_rows = list(map(int, digits))
+        return max(cell_rows) <= limits.max_row and min(cell_rows) >= 1
+
+    def _token(self, name: bytes, rv: bytes, buf: bytes = b"", at: int = -1) -> None:
+        """One tag: `name` and its r= (ref= for the dimension); the tag starts at `buf[at]`."""
+        limits = self.limits
         if name == b"c":
             if rv:
-                _row, self.col = self._check_ref(rv, self.row or 1, self.col + 1)
+                row, col = self._position(rv, self.row or 1, self.col + 1)
             else:
-                self.col += 1
-                if self.col > self.limits.max_col or self.far_row is not None:
-                    self._absurd(ref=f"{col_letter(self.col)}{max(self.row, 1)}")
-            if self.far_row is not None:  # a far row whose cell says it is near: still the row
+                row, col = max(self.row, 1), self.col + 1
+            self.col = col
+            near = row <= limits.max_row and col <= limits.max_col
+            if near and self.far_row is None:
+                return
+            if at >= 0 and _EMPTY_CELL.match(buf, at) is not None:
+                return  # an empty styled cell: nothing for a reader to place
+            if near:  # a far row whose cell says it is near: still the row
                 self._absurd(row=self.far_row)
+            self._absurd(ref=f"{col_letter(col)}{row}")
         elif name == b"row":
-            if self.far_row is not None:
-                self._absurd(row=self.far_row)
+            self.far_row = None  # the far row before, if any, held no cell
             if rv:
                 digits = rv.strip()
                 if not digits.isdigit() or len(digits) > 7:
@@ -1086,16 +1133,16 @@ class _SheetScanner(_StreamScanner):
                 self.row += 1
             if self.row < 1:
                 self._absurd(bad=rv)
-            if self.row > self.limits.max_row:
-                self.far_row = self.row  # name its first cell if it has one, else the row
+            if self.row > limits.max_row:
+                if self.row > GRID_ROWS:
+                    self._absurd(row=self.row)
+                self.far_row = self.row  # harmless unless a cell follows in it
             self.col = 0
-        elif rv:  # dimension ref="A1:H39" (a dimension without ref says nothing)
+        elif rv:  # dimension ref="A1:H39": a hint, checked only to lie within the grid
             for part in rv.split(b":"):
-                self._check_ref(part, 1, 1)
-
-    def finish(self, end: int) -> None:
-        if self.far_row is not None:
-            self._absurd(row=self.far_row)
+                row, col = self._position(part, 1, 1)
+                if row > GRID_ROWS or col > GRID_COLS:
+                    self._absurd(bad=rv)
 
     def _bulk(self, toks: list[tuple[bytes, bytes]]) -> bool:
         """Check a chunk whose tags all carry r=; False to fall back on the tag-by-tag path."""

@@ -8,6 +8,7 @@ Library behind `xltool campaign`:
     print(campaign_status(c).header())
     explain(c, resolve_unit(c, "民政局"), "X-CARRY", "上年结转口径调整")
     assign(c, "3f9a2c01b7", resolve_unit(c, "科学技术局"))  # a file 待确认归属 or unidentified
+    apply_roster(c, compare_roster(c, "名单2.csv"))  # the roster changed mid-season
     write_campaign_summary(c, "汇总.xlsx")
 """
 
@@ -20,6 +21,7 @@ from xltool.campaign.collect import Collected, Collector, CollectRun, collect, f
 from xltool.campaign.issue import issue_templates
 from xltool.campaign.log import entries as audit_entries
 from xltool.campaign.prior import load_prior
+from xltool.campaign.roster_update import RosterChange, apply_roster, compare_roster
 from xltool.campaign.status import (
     ACCEPTED,
     ERRORS,
@@ -28,6 +30,7 @@ from xltool.campaign.status import (
     NOT_ISSUED,
     PENDING,
     PENDING_ASSIGNMENT,
+    REOPENED,
     CampaignStatus,
     UnitStatus,
     campaign_status,
@@ -58,6 +61,7 @@ __all__ = [
     "NOT_ISSUED",
     "PENDING",
     "PENDING_ASSIGNMENT",
+    "REOPENED",
     "SCHEMA_VERSION",
     "Campaign",
     "CampaignBusy",
@@ -66,13 +70,16 @@ __all__ = [
     "CollectRun",
     "Collected",
     "Collector",
+    "RosterChange",
     "UnitStatus",
     "WrongRule",
     "accept",
+    "apply_roster",
     "assign",
     "audit_entries",
     "campaign_status",
     "collect",
+    "compare_roster",
     "consolidate_campaign",
     "explain",
     "filename_unit",

@@ -7,18 +7,22 @@ a locked unit is not changed without `reopen --why`.
 
 from __future__ import annotations
 
+import contextlib
+
 from xltool.campaign.status import (
+    ACCEPTED,
     AWAITS_ASSIGNMENT_SQL,
     ERRORS,
     LOCKED,
     PENDING,
+    REOPENED,
     VERSION_COLUMNS,
     UnitStatus,
     Version,
     open_findings,
     status_of,
 )
-from xltool.campaign.store import Campaign, CampaignError, WrongRule, dump_findings, load_report, now
+from xltool.campaign.store import Campaign, CampaignError, WrongRule, dump_findings, dumps, load_report, now
 from xltool.findings import Finding, catalogue, counts, sort_findings
 from xltool.roster import Unit
 from xltool.schema import load_form
@@ -77,6 +81,10 @@ def explain(campaign: Campaign, unit: Unit, rule: str, text: str) -> UnitStatus:
             replaced=old["text"] if old else None,
             version=st.latest.seq if st.latest else None,
         )
+        if st.state != ACCEPTED and st.latest is not None:
+            from xltool.campaign.collect import note_auto_accept
+
+            note_auto_accept(campaign, unit, st.latest.id, "explain")
     return status_of(campaign, unit)
 
 
@@ -87,7 +95,7 @@ def current_warnings(st: UnitStatus) -> dict[str, Finding]:
     for i, v in enumerate(versions):
         if i and v.id == versions[0].id:
             continue
-        for f in st.findings if v is st.latest else open_findings(v, st.explanations):
+        for f in st.version_findings(v):
             if f.severity == "warning":
                 out.setdefault(f.rule, f)
     return out
@@ -163,6 +171,7 @@ def accept(campaign: Campaign, unit: Unit, why: str | None = None) -> UnitStatus
             "at = excluded.at, note = excluded.note",
             (unit.code, st.latest.id, now(), why),
         )
+        conn.execute("DELETE FROM reopened WHERE unit_code = ?", (unit.code,))
         campaign.audit(
             "accept",
             unit.code,
@@ -216,7 +225,7 @@ def lock(campaign: Campaign, unit: Unit, version: int | None = None, why: str | 
                 f"{unit.name}没有第 {version} 版（已有版本：{have}）",
                 f"{unit.name} has no version {version} (versions: {have_en})",
             )
-        fs = open_findings(target, st.explanations)
+        fs = st.version_findings(target)
         if any(f.severity == "error" for f in fs):
             raise CampaignError(
                 f"{unit.name}的{target.label}有错误，不能锁定",
@@ -239,6 +248,7 @@ def lock(campaign: Campaign, unit: Unit, version: int | None = None, why: str | 
             "at = excluded.at, note = excluded.note",
             (unit.code, target.id, now(), why),
         )
+        conn.execute("DELETE FROM reopened WHERE unit_code = ?", (unit.code,))
         campaign.audit("lock", unit.code, version=target.seq, sha256=target.sha256, why=why or None)
     return status_of(campaign, unit)
 
@@ -246,25 +256,58 @@ def lock(campaign: Campaign, unit: Unit, version: int | None = None, why: str | 
 def reopen(campaign: Campaign, unit: Unit, why: str) -> UnitStatus:
     """Undo an acceptance or a lock; the reason is required and kept in the audit trail.
 
+    The unit leaves 已接受 until the clerk accepts (or locks) it again: the version whose acceptance is undone
+    (the one accepted or locked; else the latest) is marked so, and while it is the unit's latest the unit is
+    已重新打开. A newer version arriving (or there already) is judged as any other. The summary still counts the
+    unit's latest version without errors, as for a unit whose warnings await a 说明.
+
     Raises:
-        CampaignError: no reason, or nothing to reopen.
+        CampaignError: no reason, or nothing to reopen (nothing received, or not accepted nor locked).
     """
     why = (why or "").strip()
     if not why:
         raise CampaignError("重新打开必须写明原因（--why）", "give the reason for reopening (--why)")
+    st = status_of(campaign, unit)
     with campaign.write() as conn:
         d = conn.execute(
             "SELECT d.state, d.version_id, v.seq FROM decisions d LEFT JOIN versions v ON v.id = d.version_id "
             "WHERE d.unit_code = ?",
             (unit.code,),
         ).fetchone()
-        if d is None:
+        if d is None and st.state != ACCEPTED:
+            if st.state == REOPENED:
+                raise CampaignError(
+                    f"{unit.name}已经重新打开，等待重新接受（xltool campaign accept）",
+                    f"{unit.name} is reopened already, waiting to be accepted again (xltool campaign accept)",
+                )
             raise CampaignError(
                 f"{unit.name}没有被接受或锁定，无需重新打开",
                 f"{unit.name} is neither accepted nor locked: there is nothing to reopen",
             )
         conn.execute("DELETE FROM decisions WHERE unit_code = ?", (unit.code,))
-        campaign.audit("reopen", unit.code, why=why, previous=d["state"], version=d["seq"])
+        # the version whose acceptance is undone: the one the clerk accepted or locked, else the latest (accepted
+        # by the rules); it is 已重新打开 while it is the latest — a newer version is judged on its own
+        target = d["version_id"] if d is not None else (st.latest.id if st.latest else None)
+        if target is not None:
+            conn.execute(
+                "INSERT INTO reopened (unit_code, version_id, at, why) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (unit_code) DO UPDATE SET version_id = excluded.version_id, at = excluded.at, "
+                "why = excluded.why",
+                (unit.code, target, now(), why),
+            )
+        previous = d["state"] if d is not None else "auto-accepted"
+        campaign.audit(
+            "reopen",
+            unit.code,
+            why=why,
+            previous=previous,
+            version=d["seq"] if d is not None else (st.latest.seq if st.latest else None),
+            latest=st.latest.seq if st.latest else None,
+        )
+        if st.latest is not None and target != st.latest.id:  # a newer version than the one reopened
+            from xltool.campaign.collect import note_auto_accept
+
+            note_auto_accept(campaign, unit, st.latest.id, "reopen")
     return status_of(campaign, unit)
 
 
@@ -294,14 +337,26 @@ def find_version(campaign: Campaign, ref: str) -> Version:
             f"SELECT {VERSION_COLUMNS} FROM versions WHERE source_path = ? OR file_name = ? OR stored = ? ORDER BY id",
             (ref, Path(ref).name, ref),
         ).fetchall()
+    if not rows:  # the repaired name of a garbled one (财政局2021年报.xlsx for ²ÆÕþ¾Ö2021Äê±¨.xlsx)
+        from xltool.filenames import display_name
+        from xltool.roster import normalize_name
+
+        want = normalize_name(display_name(Path(ref).name))
+        rows = [
+            r
+            for r in conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions WHERE file_name != ? ORDER BY id", (ref,))
+            if normalize_name(display_name(r["file_name"])) == want
+        ]
     if not rows:
         raise CampaignError(
             f"没有找到收到的文件“{ref}”（可用文件名或 SHA-256 前缀，见 status 和 log）",
             f"no received file “{ref}” (give its file name or the start of its SHA-256, see status and log)",
         )
     if len(rows) > 1:
-        listed = "、".join(f"{r['sha256'][:12]}（{r['file_name']}）" for r in rows[:6])
-        listed_en = ", ".join(f"{r['sha256'][:12]} ({r['file_name']})" for r in rows[:6])
+        from xltool.filenames import display_name
+
+        listed = "、".join(f"{r['sha256'][:12]}（{display_name(r['file_name'])}）" for r in rows[:6])
+        listed_en = ", ".join(f"{r['sha256'][:12]} ({display_name(r['file_name'])})" for r in rows[:6])
         raise CampaignError(
             f"“{ref}”对应多个收到的文件：{listed}，请用 SHA-256 前缀指定",
             f"“{ref}” matches several received files: {listed_en}; give the start of the SHA-256",
@@ -310,82 +365,158 @@ def find_version(campaign: Campaign, ref: str) -> Version:
 
 
 def assign(campaign: Campaign, ref: str, unit: Unit, why: str | None = None) -> tuple[Version, UnitStatus]:
-    """The clerk settles which unit a received file belongs to (unidentified, or named for another unit).
+    """The clerk settles which unit a received file belongs to (unidentified, 待确认归属, or filed under another
+    unit) — the clerk's decision, kept with the version (when, why) and in the audit trail.
 
-    The version moves to `unit` as its newest version; the identity findings become 提示 marked as
-    confirmed, and the cross-year findings are recomputed with `unit`'s last-year data.
+    The file is checked again as `unit`'s (`recheck_as`): the cross-year rules with `unit`'s last-year data,
+    and what it is told about the unit's other versions (locked, older). It becomes the unit's newest version;
+    its identity findings stay, as 提示 that the clerk settled them. Its feedback is written again into the
+    unit's folder (the old files, in `_待确认归属/`, `_未识别/` or the other unit's folder, are removed).
+
+    Assigning a file to the unit it is confirmed for already checks it again (after an upgrade of xltool, say)
+    and is refused when nothing changes.
 
     Raises:
-        CampaignError: unknown file, or the version is the accepted/locked one of its current unit.
+        CampaignError: unknown file; the version is the accepted/locked one of its current unit; confirmed for
+            `unit` already with nothing to update.
+        CampaignBusy: a collect is running (it writes the same feedback folders).
     """
+    from dataclasses import replace
+
+    from xltool.campaign.collect import note_auto_accept, write_feedback
+    from xltool.validate import FileResult
+
+    why = (why or "").strip()
     v = find_version(campaign, ref)
-    if v.unit_code == unit.code and v.identified_by == "clerk":
-        raise CampaignError(
-            f"{v.file_name}已确认属于{unit.name}", f"{v.file_name} is confirmed as {unit.name}'s already"
-        )
-    findings = _recheck_cross_year(campaign, v, unit)
-    with campaign.write() as conn:
+    with campaign.lock("assign"):
+        v = find_version(campaign, v.sha256)  # as it is now that nothing else is collecting
+        findings = recheck_as(campaign, v, unit)
+        again = v.unit_code == unit.code and v.assigned
+        if again and dump_findings(findings) == v._findings and (not why or why == (v.assigned_why or "")):
+            raise CampaignError(
+                f"{v.shown_name}已确认属于{unit.name}", f"{v.shown_name} is confirmed as {unit.name}'s already"
+            )
+        conn = campaign.conn
         d = conn.execute("SELECT state FROM decisions WHERE version_id = ?", (v.id,)).fetchone()
         if d is not None and v.unit_code != unit.code:
             raise CampaignError(
-                f"{v.file_name}是{v.unit_code}已接受或锁定的版本，请先 reopen 该单位",
-                f"{v.file_name} is the accepted or locked version of {v.unit_code}; reopen that unit first",
+                f"{v.shown_name}是{campaign.unit_name(v.unit_code)}已接受或锁定的版本，请先 reopen 该单位",
+                f"{v.shown_name} is the accepted or locked version of {campaign.unit_name(v.unit_code)}; reopen that "
+                "unit first",
             )
         if v.unit_code == unit.code and v.seq is not None:
             seq = v.seq
         else:  # another unit's, unidentified, or 待确认归属 (no number yet): the unit's newest version
             row = conn.execute("SELECT MAX(seq) FROM versions WHERE unit_code = ?", (unit.code,)).fetchone()
             seq = int(row[0] or 0) + 1
+        at = now()
+        moved = replace(
+            v,
+            unit_code=unit.code,
+            seq=seq,
+            identified_by="clerk",
+            name_unit=v.name_unit,
+            _findings=dump_findings(findings),
+            assigned_at=at,
+            assigned_why=(why or v.assigned_why) if again else (why or None),
+        )
+        expl = {
+            r["rule"]: r["text"]
+            for r in conn.execute("SELECT rule, text FROM explanations WHERE unit_code = ?", (unit.code,))
+        }
+        shown = open_findings(moved, expl, unit)
+        confirmed = "政务公开办已确认归属" + (f"（{moved.assigned_why}）" if moved.assigned_why else "")
+        feedback = write_feedback(
+            campaign,
+            unit=unit,
+            named=None,
+            seq=seq,
+            file_name=v.file_name,
+            sha=v.sha256,
+            received=v.received_at,
+            result=FileResult(v.file_name, v.report(), shown),
+            assigned=confirmed,
+        )
+        kept = {str(p.relative_to(campaign.root)) for p in feedback}
         n = counts(findings)
-        conn.execute(
-            "UPDATE versions SET unit_code = ?, seq = ?, identified_by = 'clerk', findings = ?, errors = ?, "
-            "warnings = ?, infos = ? WHERE id = ?",
-            (unit.code, seq, dump_findings(findings), n["error"], n["warning"], n["info"], v.id),
-        )
-        campaign.audit(
-            "assign",
-            unit.code,
-            sha256=v.sha256,
-            file=v.file_name,
-            version=seq,
-            previous_unit=v.unit_code,
-            previous_version=v.seq,
-            previous_identified_by=v.identified_by,
-            previous_pending=v.awaits_assignment or None,
-            why=(why or "").strip() or None,
-        )
-    row = conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions WHERE id = ?", (v.id,)).fetchone()
+        shown_n = counts(shown)
+        with campaign.write() as conn:
+            conn.execute(
+                "UPDATE versions SET unit_code = ?, seq = ?, identified_by = 'clerk', findings = ?, errors = ?, "
+                "warnings = ?, infos = ?, assigned_at = ?, assigned_why = ?, feedback = ? WHERE id = ?",
+                (
+                    unit.code,
+                    seq,
+                    moved._findings,
+                    n["error"],
+                    n["warning"],
+                    n["info"],
+                    at,
+                    moved.assigned_why,
+                    dumps(sorted(kept)),
+                    v.id,
+                ),
+            )
+            campaign.audit(
+                "assign",
+                unit.code,
+                sha256=v.sha256,
+                file=v.file_name,
+                version=seq,
+                previous_unit=v.unit_code,
+                previous_version=v.seq,
+                previous_identified_by=v.identified_by,
+                previous_pending=v.awaits_assignment or None,
+                again=again or None,
+                why=why or None,
+                errors=shown_n["error"],
+                warnings=shown_n["warning"],
+            )
+            note_auto_accept(campaign, unit, v.id, "assign")
+        for old in v.feedback:  # the feedback written for its old place: replaced by the unit's
+            if old not in kept:
+                p = campaign.root / old
+                if p.is_file() and p.resolve().is_relative_to(campaign.feedback_dir.resolve()):
+                    p.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):
+                        p.parent.rmdir()  # only when that emptied it
+    row = campaign.conn.execute(f"SELECT {VERSION_COLUMNS} FROM versions WHERE id = ?", (v.id,)).fetchone()
     return Version.from_row(row), status_of(campaign, unit)
 
 
-def _recheck_cross_year(campaign: Campaign, v: Version, unit: Unit) -> list[Finding]:
-    """The version's findings with the cross-year ones (and PRIOR-MISSING) recomputed for `unit`."""
+UNIT_DEPENDENT = frozenset({"PRIOR-MISSING", "CAMP-LOCKED", "CAMP-OLDER", "CAMP-ASSIGNED"})
+"""A version's findings that depend on the unit it is filed under (besides the cross-year rules)."""
+
+
+def recheck_as(campaign: Campaign, v: Version, unit: Unit) -> list[Finding]:
+    """The version's findings as `unit`'s return: the cross-year rules checked with `unit`'s last-year data (the
+    prior the campaign matched to the unit at init, whatever unit the file's content names — as collect looks
+    it up), PRIOR-MISSING when the campaign has last year's data but not for `unit`, and the notes about the
+    unit's other versions (CAMP-LOCKED, CAMP-OLDER). Everything else is the file's own and stays."""
+    from xltool.campaign.collect import prior_for, unit_priors, version_notes
+    from xltool.findings import tool_finding
     from xltool.rules import check
-    from xltool.validate import PriorData
 
-    findings = v.findings()
+    found = v.findings()
     report = load_report(v._report)
-    if report is None:
-        return findings
-    try:
-        form = load_form(report.form)
-    except Exception:
-        return findings
-    cross = {r.id for r in form.rules if r.cross_year}
-    priors = [
-        load_report(r["report"])
-        for r in campaign.conn.execute("SELECT report FROM prior_reports WHERE unit_code = ?", (unit.code,))
-    ]
-    any_prior = campaign.conn.execute("SELECT 1 FROM prior_reports WHERE unit_code IS NOT NULL").fetchone()
-    if not any_prior:
-        return findings
-    prior = PriorData([p for p in priors if p is not None]).find(report) if priors else None
-    kept = [f for f in findings if f.rule not in cross and f.rule != "PRIOR-MISSING"]
-    fresh = [f for f in check(form, report, prior) if f.rule in cross]
-    if prior is None:
-        from xltool.findings import tool_finding
-
-        fresh.append(tool_finding("PRIOR-MISSING", rules=", ".join(sorted(cross))))
+    cross: list[str] = []
+    form = None
+    if report is not None:
+        try:
+            form = load_form(report.form)
+        except Exception:  # pragma: no cover - a recorded report's form always loads
+            form = None
+    if form is not None:
+        cross = [r.id for r in form.rules if r.cross_year]
+    kept = [f for f in found if f.rule not in cross and f.rule not in UNIT_DEPENDENT]
+    fresh: list[Finding] = []
+    if form is not None and report is not None:
+        prior = prior_for(unit_priors(campaign), unit)
+        last = prior.find(report) if prior is not None else None
+        fresh += [f for f in check(form, report, last) if f.rule in cross]
+        if prior is not None and last is None:
+            fresh.append(tool_finding("PRIOR-MISSING", rules=", ".join(cross)))
+    fresh += version_notes(campaign, unit, report, exclude=v.id)
     return sort_findings(kept + fresh)
 
 

@@ -17,9 +17,18 @@ no unit's version) until the clerk runs `xltool campaign assign`: a stray file m
 or the counted version, of the unit it happens to contain.
 
 A file that is no annual report or form return at all (FILE-NOT-REPORT: a 说明.txt, a readme, an unrelated CSV
-among the attachments) is SKIPPED after step 3: no version, no audit entry, no feedback, its copy taken out of
-`store/` again, and its name is never asked which unit it is from — `T01_测试局_说明.txt` is no version of 测试局,
-and there is nothing for `campaign assign` to settle. Collected again, it is skipped again.
+among the attachments) is SKIPPED after step 3: no version, no feedback, its copy taken out of `store/` again,
+and its name is never asked which unit it is from — `T01_测试局_说明.txt` is no version of 测试局, and there is
+nothing for `campaign assign` to settle. Collected again, it is skipped again.
+
+Every file given to a run is in the audit trail: a run's start (`collect-start`: how many files, from where) and
+end (`collect-end`: the counts; `interrupted` when Ctrl+C stopped it — a start without an end is a run that was
+killed), each new version (`collect`, in the version's own transaction), each file already recorded (`duplicate`),
+each skipped or unreadable file (`skipped`, `failed`), and a unit that a clean version made 已接受 without the
+clerk's decision (`auto-accept`).
+
+A garbled file name (GBK read as Latin-1 by a mail program: `²ÆÕþ¾Ö2021Äê±¨.xlsx`) is read, identified and shown
+by its repaired name (`filenames.display_name`: 财政局2021年报.xlsx); the store and the database keep the real one.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from xltool.campaign.store import (
     stored_name,
     write_atomic,
 )
+from xltool.filenames import display_name, shown_name
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, Unit, filename_unit
@@ -75,6 +85,37 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 SKIPPED = "skipped"
 """No annual report or form return at all (FILE-NOT-REPORT): not recorded."""
+
+
+# --------------------------------------------------------------------------- last year's data of a unit
+
+
+class UnitPrior(PriorData):
+    """Last year's report of one roster unit, as the campaign matched it to the unit at init: found for a file of
+    that unit whatever unit name or code the file carries (another unit's template, a unit renamed since)."""
+
+    def find(self, report: UnitReport) -> UnitReport | None:
+        return self.reports[0] if self.reports else None
+
+
+def unit_priors(campaign: Campaign) -> dict[str, list[UnitReport]]:
+    """Unit code -> last year's reports matched to it at init (the first is used)."""
+    out: dict[str, list[UnitReport]] = {}
+    for r in campaign.conn.execute(
+        "SELECT unit_code, report FROM prior_reports WHERE unit_code IS NOT NULL ORDER BY id"
+    ):
+        rep = load_report(r["report"])
+        if rep is not None:
+            out.setdefault(r["unit_code"], []).append(rep)
+    return out
+
+
+def prior_for(priors: dict[str, list[UnitReport]], unit: Unit | None) -> UnitPrior | None:
+    """What a file of `unit` is checked against across years: None when the campaign has no data of last year
+    at all (no PRIOR-MISSING then), else the unit's own (empty: PRIOR-MISSING)."""
+    if not priors:
+        return None
+    return UnitPrior(priors.get(unit.code, []) if unit else [])
 
 
 # --------------------------------------------------------------------------- identification
@@ -120,12 +161,27 @@ def identify(loaded: Loaded, file_name: str, roster: Roster) -> Identity:
     return Identity(att.unit, by, None, att.claimed)
 
 
-def identity_findings(ident: Identity, found: list[Finding], file_name: str, sha: str, readable: bool) -> list[Finding]:
-    """The campaign's own findings about who sent a file (none that repeat what the reader already said)."""
+def identity_findings(
+    ident: Identity,
+    found: list[Finding],
+    file_name: str,
+    sha: str,
+    readable: bool,
+    removed: Roster | None = None,
+) -> list[Finding]:
+    """The campaign's own findings about who sent a file (none that repeat what the reader already said).
+
+    `removed`: the units taken off the roster during the season (a file of one is said to be so)."""
     have = {f.rule for f in found}
     out: list[Finding] = []
+    gone = removed.match_name(ident.claimed) or removed.by_code(ident.claimed) if removed and ident.claimed else None
     if ident.unit is None:
-        if not readable:
+        if gone is not None:
+            reason = {
+                "zh": f"文件中的单位“{ident.claimed}”已从名单中移除，不再应报",
+                "en": f"the file's unit “{ident.claimed}” was taken off the roster and is no longer due",
+            }
+        elif not readable:
             reason = {
                 "zh": "文件无法读取，文件名中也没有名单内的单位",
                 "en": "unreadable, and its name names no roster unit",
@@ -196,15 +252,22 @@ class Collected:
 @dataclass
 class CollectRun:
     items: list[Collected] = field(default_factory=list)
+    interrupted: bool = False
+    """Stopped by Ctrl+C: `items` are what was recorded, `remaining` the files not looked at."""
+    remaining: int = 0
 
     def count(self) -> dict[str, int]:
+        """`new`: files recorded; `versions`: those that are a unit's new version (not unidentified, not
+        待确认归属), split into `clean`, `warnings` and `errors`."""
         new = [c for c in self.items if c.outcome == NEW]
+        versions = [c for c in new if c.unit is not None and not c.awaits_assignment]
         return {
             "files": len(self.items),
             "new": len(new),
-            "clean": sum(1 for c in new if not c.counts["error"] and not c.counts["warning"]),
-            "warnings": sum(1 for c in new if not c.counts["error"] and c.counts["warning"]),
-            "errors": sum(1 for c in new if c.counts["error"]),
+            "versions": len(versions),
+            "clean": sum(1 for c in versions if not c.counts["error"] and not c.counts["warning"]),
+            "warnings": sum(1 for c in versions if not c.counts["error"] and c.counts["warning"]),
+            "errors": sum(1 for c in versions if c.counts["error"]),
             "duplicates": sum(1 for c in self.items if c.outcome == DUPLICATE),
             "unidentified": sum(1 for c in new if c.unit is None),
             "by_filename": sum(1 for c in new if c.identified_by == "filename"),
@@ -219,13 +282,13 @@ class CollectRun:
         zh = lang == "zh"
         if zh:
             parts = [
-                f"本次收集 {c['files']} 个文件：新增 {c['new']} 个版本（通过 {c['clean']}｜有警告 {c['warnings']}｜"
-                f"有错误 {c['errors']}）",
+                f"本次收集 {c['files']} 个文件：新增 {c['versions']} 个版本（通过 {c['clean']}｜"
+                f"有警告 {c['warnings']}｜有错误 {c['errors']}）",
                 f"重复 {c['duplicates']}",
             ]
         else:
             parts = [
-                f"{c['files']} files: {c['new']} new versions (clean {c['clean']} | warnings {c['warnings']} | "
+                f"{c['files']} files: {c['versions']} new versions (clean {c['clean']} | warnings {c['warnings']} | "
                 f"errors {c['errors']})",
                 f"duplicates {c['duplicates']}",
             ]
@@ -244,7 +307,9 @@ _RUN_NOTES = {
 
 
 class Collector:
-    """Collects files into an open campaign. Hold the campaign lock while using it (see `collect`)."""
+    """Collects files into an open campaign. Hold the campaign lock while using it (see `collect`).
+
+    A run: `begin(paths, files)`, `add(path)` per file, `end(run)` (with `interrupted=True` when stopped)."""
 
     def __init__(self, campaign: Campaign):
         self.c = campaign
@@ -252,18 +317,13 @@ class Collector:
         self.store = campaign.store_dir
         self.store.mkdir(exist_ok=True)
         self.read_dir = self.store / f"{TMP_PREFIX}read-{os.getpid()}"
-        priors: dict[str, list[UnitReport]] = {}
-        unit_level = 0
-        for r in campaign.conn.execute("SELECT unit_code, report FROM prior_reports WHERE unit_code IS NOT NULL"):
-            rep = load_report(r["report"])
-            if rep is not None:
-                priors.setdefault(r["unit_code"], []).append(rep)
-                unit_level += 1
-        self.priors = priors
-        self.prior_given = unit_level > 0
+        self.priors = unit_priors(campaign)
+        self.prior_given = bool(self.priors)
         self.issued_sha = {
             r[0]: r[1] for r in campaign.conn.execute("SELECT sha256, unit_code FROM issued WHERE sha256 IS NOT NULL")
         }
+        self.run_id: int | None = None
+        """The audit id of this run's `collect-start` entry (each file's entry names it)."""
 
     # Clean-up of what a killed run left: temporary copies (stored files themselves are complete or absent)
     def clean_leftovers(self) -> None:
@@ -274,10 +334,45 @@ class Collector:
                 with contextlib.suppress(OSError):
                     shutil.rmtree(p) if p.is_dir() else p.unlink()
 
+    # The run in the audit trail
+    def begin(self, paths: Iterable[str | Path], files: int) -> None:
+        """The run's first audit entry: how many files, from where. A run killed later leaves it without an end."""
+        with self.c.write() as conn:
+            self.c.audit("collect-start", None, files=files, paths=[str(Path(p)) for p in paths])
+            self.run_id = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+
+    def end(self, run: CollectRun, *, interrupted: bool = False, remaining: int = 0) -> None:
+        """The run's last audit entry: its counts; `interrupted` (Ctrl+C) with the files not yet looked at."""
+        c = run.count()
+        with self.c.write():
+            self.c.audit(
+                "collect-end",
+                None,
+                run=self.run_id,
+                interrupted=interrupted or None,
+                remaining=remaining if interrupted else None,
+                **{k: v for k, v in c.items() if v},
+            )
+
+    def _note(self, action: str, item: Collected) -> Collected:
+        """The audit entry of a file that adds no version (duplicate, skipped, failed): every file received is
+        in the log."""
+        detail: dict[str, Any] = {"run": self.run_id, "file": str(item.path), "sha256": item.sha256 or None}
+        if action == "duplicate" and item.duplicate_of is not None:
+            detail["same_as_unit"], detail["same_as_version"] = item.duplicate_of
+            detail["pending_assignment"] = item.named is not None or None
+        if action == "failed":
+            detail["error"] = item.error
+        code = item.duplicate_of[0] if action == "duplicate" and item.duplicate_of else None
+        try:
+            with self.c.write():
+                self.c.audit(action, code, **detail)
+        except Exception:  # the log entry of a file that changed nothing must not stop the run
+            pass
+        return item
+
     def _prior_for(self, unit: Unit | None) -> PriorData | None:
-        if not self.prior_given:
-            return None
-        return PriorData(self.priors.get(unit.code, []) if unit else [])
+        return prior_for(self.priors, unit)
 
     def _copy_in(self, src: Path) -> tuple[str, Path, int]:
         """Copy `src` into the store while hashing: (sha256, stored path, size). Durable before it returns."""
@@ -305,9 +400,11 @@ class Collector:
         return sha, final, size
 
     def _read(self, stored: Path, original: Path) -> Loaded:
-        """Read the stored bytes under the original file name (readers look at the name for identity)."""
+        """Read the stored bytes under the original file name — repaired when garbled — (readers look at the name
+        for identity). The report's source names the real file."""
         self.read_dir.mkdir(exist_ok=True)
-        alias = self.read_dir / safe_name(original.name)
+        shown = display_name(original.name)
+        alias = self.read_dir / safe_name(shown)
         alias.unlink(missing_ok=True)
         try:
             os.link(stored, alias)
@@ -317,9 +414,10 @@ class Collector:
             loaded = load_any(alias)
         finally:
             alias.unlink(missing_ok=True)
+        as_named = original.with_name(shown)  # identity checks read the file name from here
         if loaded.report is not None:
-            loaded.report.source["file"] = str(original)
-        return Loaded(original, loaded.report, loaded.findings)
+            loaded.report.source["file"] = str(as_named)
+        return Loaded(as_named, loaded.report, loaded.findings)
 
     def add(self, path: str | Path) -> Collected:
         """Collect one file. Never raises for a bad file; a file that cannot even be opened is FAILED."""
@@ -332,11 +430,12 @@ class Collector:
             ).fetchone()
             if row is None:
                 return None
-            unit = self.c.unit(row["unit_code"]) if row["unit_code"] else None
+            unit = self.c.any_unit(row["unit_code"]) if row["unit_code"] else None
             named = None
             if unit is not None and row["name_unit"] and row["identified_by"] != "clerk":  # repeats one 待确认归属
-                named = self.c.unit(row["name_unit"])
-            return Collected(src, DUPLICATE, digest, unit, named=named, duplicate_of=(row["unit_code"], row["seq"]))
+                named = self.c.any_unit(row["name_unit"])
+            dup = Collected(src, DUPLICATE, digest, unit, named=named, duplicate_of=(row["unit_code"], row["seq"]))
+            return self._note("duplicate", dup)
 
         try:
             # hash first: a file already recorded costs one read, no copy
@@ -345,7 +444,7 @@ class Collector:
                 return dup
             sha, stored, size = self._copy_in(src)
         except OSError as e:
-            return Collected(src, FAILED, error=e.strerror or str(e))
+            return self._note("failed", Collected(src, FAILED, error=e.strerror or str(e)))
         dup = known(sha)  # the file changed between hashing and copying: its copy's hash is what counts
         if dup is not None:
             return dup
@@ -353,21 +452,35 @@ class Collector:
         loaded = self._read(stored, src)
         if loaded.report is None and is_not_report(loaded.findings):
             self._unstore(stored)
-            return Collected(src, SKIPPED, sha, findings=list(loaded.findings))
-        ident = identify(loaded, src.name, self.c.roster)
+            return self._note("skipped", Collected(src, SKIPPED, sha, findings=list(loaded.findings)))
+        shown = display_name(src.name)
+        ident = identify(loaded, shown, self.c.roster)
         result = validate_loaded(loaded, prior=self._prior_for(ident.unit), roster=self.c.roster, year=self.c.year)
-        extra = identity_findings(ident, result.findings, src.name, sha, loaded.report is not None)
+        if result.report is not None:
+            result.report.source["file"] = str(src)  # the real file (identity was checked by the repaired name)
+        extra = identity_findings(ident, result.findings, shown, sha, loaded.report is not None, Roster(self.c.removed))
         if sha in self.issued_sha:
             extra.append(tool_finding("CAMP-UNFILLED"))
         if not ident.awaits_assignment:  # notes about the unit's versions: not before the file is the unit's
-            extra += self._version_notes(ident.unit, loaded.report)
+            extra += version_notes(self.c, ident.unit, loaded.report)
         findings = sort_findings(list(result.findings) + extra)
         result = FileResult(str(src), result.report, findings)
 
         received = now()
         # 待确认归属: no version number, so the unit's versions (and its state) stay as they are
         numbered = None if ident.awaits_assignment else ident.unit
-        feedback = self._write_feedback(ident, self._next_seq(numbered), src, sha, received, result) if findings else []
+        feedback = []
+        if findings:
+            feedback = write_feedback(
+                self.c,
+                unit=ident.unit,
+                named=ident.named if ident.awaits_assignment else None,
+                seq=self._next_seq(numbered),
+                file_name=src.name,
+                sha=sha,
+                received=received,
+                result=result,
+            )
         n = counts(findings)
         with self.c.write():
             if conn.execute("SELECT 1 FROM versions WHERE sha256 = ?", (sha,)).fetchone():
@@ -399,9 +512,11 @@ class Collector:
                     dumps([str(p.relative_to(self.root)) for p in feedback]),
                 ),
             )
+            data = counts([f for f in findings if f.rule not in IDENTITY_RULES])
             self.c.audit(
                 "collect",
                 ident.unit.code if ident.unit else None,
+                run=self.run_id,
                 version=seq,
                 file=str(src),
                 sha256=sha,
@@ -410,7 +525,12 @@ class Collector:
                 pending_assignment=ident.awaits_assignment or None,
                 errors=n["error"],
                 warnings=n["warning"],
+                # a file that is no unit's version yet: its data's own errors, without the "whose is it" flag
+                data_errors=data["error"] if (ident.unit is None or ident.awaits_assignment) else None,
+                data_warnings=data["warning"] if (ident.unit is None or ident.awaits_assignment) else None,
             )
+            if numbered is not None:
+                note_auto_accept(self.c, numbered, cur.lastrowid, "collect")
         return Collected(
             src,
             NEW,
@@ -437,74 +557,126 @@ class Collector:
         row = self.c.conn.execute("SELECT MAX(seq) FROM versions WHERE unit_code = ?", (unit.code,)).fetchone()
         return int(row[0] or 0) + 1
 
-    def _version_notes(self, unit: Unit | None, report: UnitReport | None) -> list[Finding]:
-        """Locked unit; a file saved before a version already received."""
-        if unit is None:
-            return []
-        out: list[Finding] = []
-        conn = self.c.conn
-        d = conn.execute(
-            "SELECT v.seq FROM decisions d JOIN versions v ON v.id = d.version_id "
-            "WHERE d.unit_code = ? AND d.state = 'locked'",
-            (unit.code,),
-        ).fetchone()
-        if d is not None:
-            out.append(tool_finding("CAMP-LOCKED", seq=d["seq"]))
-        from xltool.campaign.status import AWAITS_ASSIGNMENT_SQL
-        from xltool.consolidate import fill_time
 
-        mine = fill_time(report)
-        if mine is not None:
-            for r in conn.execute(
-                "SELECT seq, report FROM versions WHERE unit_code = ? AND report IS NOT NULL "
-                f"AND NOT {AWAITS_ASSIGNMENT_SQL} ORDER BY seq DESC",
-                (unit.code,),
-            ):
-                other = fill_time(load_report(r["report"]))
-                if other is not None and other > mine:
-                    out.append(
-                        tool_finding(
-                            "CAMP-OLDER",
-                            saved=mine.strftime("%Y-%m-%d %H:%M"),
-                            seq=r["seq"],
-                            other=other.strftime("%Y-%m-%d %H:%M"),
-                        )
+def note_auto_accept(campaign: Campaign, unit: Unit, version_id: int, how: str) -> bool:
+    """Inside a write transaction, after `version_id` became the unit's latest version (collect, assign) or its
+    warnings were explained: when that made the unit 已接受 without the clerk's decision, say so in the audit
+    trail (`auto-accept`). Returns whether it did."""
+    from xltool.campaign.status import ACCEPTED, status_of
+
+    st = status_of(campaign, unit)
+    if st.state != ACCEPTED or st.latest is None or st.latest.id != version_id:
+        return False
+    if st.decision is not None and st.decision.version_id == version_id:
+        return False  # the clerk's own acceptance
+    explained = sorted({f.rule for f in st.findings if f.severity == "warning" and f.explanation})
+    campaign.audit(
+        "auto-accept",
+        unit.code,
+        version=st.latest.seq,
+        sha256=st.latest.sha256,
+        after=how,
+        explained=explained or None,
+    )
+    return True
+
+
+def version_notes(
+    campaign: Campaign, unit: Unit | None, report: UnitReport | None, *, exclude: int | None = None
+) -> list[Finding]:
+    """What a new version of `unit` is told about the unit's other versions (all but `exclude`, its own id when
+    it is recorded already): the unit is locked (CAMP-LOCKED); the file was saved before a version already
+    received (CAMP-OLDER)."""
+    if unit is None:
+        return []
+    out: list[Finding] = []
+    conn = campaign.conn
+    d = conn.execute(
+        "SELECT v.seq, v.id FROM decisions d JOIN versions v ON v.id = d.version_id "
+        "WHERE d.unit_code = ? AND d.state = 'locked'",
+        (unit.code,),
+    ).fetchone()
+    if d is not None and d["id"] != exclude:
+        out.append(tool_finding("CAMP-LOCKED", seq=d["seq"]))
+    from xltool.campaign.status import AWAITS_ASSIGNMENT_SQL
+    from xltool.consolidate import fill_time
+
+    mine = fill_time(report)
+    if mine is not None:
+        for r in conn.execute(
+            "SELECT seq, report FROM versions WHERE unit_code = ? AND report IS NOT NULL "
+            f"AND NOT {AWAITS_ASSIGNMENT_SQL} AND id IS NOT ? ORDER BY seq DESC",
+            (unit.code, exclude),
+        ):
+            other = fill_time(load_report(r["report"]))
+            if other is not None and other > mine:
+                out.append(
+                    tool_finding(
+                        "CAMP-OLDER",
+                        saved=mine.strftime("%Y-%m-%d %H:%M"),
+                        seq=r["seq"],
+                        other=other.strftime("%Y-%m-%d %H:%M"),
                     )
-                    break
-        return out
+                )
+                break
+    return out
 
-    def _write_feedback(
-        self, ident: Identity, seq: int | None, src: Path, sha: str, received: str, result: FileResult
-    ) -> list[Path]:
-        """The feedback for one version: a text file always, an annotated workbook when the reader allows."""
-        unit = ident.unit
-        if ident.awaits_assignment and unit is not None and ident.named is not None:
-            folder = self.c.feedback_dir / PENDING_DIR
-            who = f"单位：待确认（内容属于{unit.name}，文件名指向{ident.named.name}）"
-        else:
-            folder = self.c.feedback_folder(unit)
-            who = f"单位：{unit.name}（{unit.code}）" if unit else "单位：无法确定"
-        label = f"第{seq}版_" if seq else f"{sha[:12]}_"
-        stem = safe_name(label + src.stem)
-        lines = [
-            who,
-            f"文件：{src.name}",
-            f"收到时间：{received}",
-            f"SHA-256：{sha}",
-            f"版本：第 {seq} 版" if seq else "版本：未归入任何单位",
-            "",
-        ]
-        c = counts(result.findings)
-        lines.append(f"共 {c['error']} 个错误，{c['warning']} 个警告，{c['info']} 个提示。")
+
+def feedback_folder(campaign: Campaign, unit: Unit | None, named: Unit | None) -> Path:
+    """Where a file's feedback goes: the unit's folder; `_待确认归属` while it awaits the clerk; `_未识别`."""
+    if unit is not None and named is not None:
+        return campaign.feedback_dir / PENDING_DIR
+    return campaign.feedback_folder(unit)
+
+
+def write_feedback(
+    campaign: Campaign,
+    *,
+    unit: Unit | None,
+    named: Unit | None,
+    seq: int | None,
+    file_name: str,
+    sha: str,
+    received: str,
+    result: FileResult,
+    assigned: str | None = None,
+) -> list[Path]:
+    """The feedback for one version: a text file always, an annotated workbook when the reader allows.
+
+    `named`: the unit the file name points to while the file is 待确认归属 (None once it is a unit's);
+    `assigned`: the clerk's confirmation, for a file filed by `assign`."""
+    from xltool.campaign.status import time_text
+
+    folder = feedback_folder(campaign, unit, named)
+    if unit is not None and named is not None:
+        who = f"单位：待确认（内容属于{unit.name}，文件名指向{named.name}）"
+    else:
+        who = f"单位：{unit.name}（{unit.code}）" if unit else "单位：无法确定"
+    if assigned:
+        who += f"，{assigned}"
+    shown = display_name(file_name)
+    label = f"第{seq}版_" if seq else f"{sha[:12]}_"
+    stem = safe_name(label + Path(shown).stem)
+    lines = [
+        who,
+        f"文件：{shown_name(file_name)}",
+        f"收到时间：{time_text(received)}",
+        f"SHA-256：{sha}",
+        f"版本：第 {seq} 版" if seq else "版本：未归入任何单位",
+        "",
+    ]
+    c = counts(result.findings)
+    lines.append(f"共 {c['error']} 个错误，{c['warning']} 个警告，{c['info']} 个提示。")
+    lines.append("")
+    for f in result.findings:
+        lines.append(f.message("zh"))
         lines.append("")
-        for f in result.findings:
-            lines.append(f.message("zh"))
-            lines.append("")
-        out = [write_atomic(folder / f"{stem}_反馈意见.txt", "\n".join(lines).encode("utf-8"))]
-        annotated = _annotate(self.root / STORE / stored_name(sha, src.name), src, result, folder, stem)
-        if annotated is not None:
-            out.append(annotated)
-        return out
+    out = [write_atomic(folder / f"{stem}_反馈意见.txt", "\n".join(lines).encode("utf-8"))]
+    stored = campaign.root / STORE / stored_name(sha, file_name)
+    annotated = _annotate(stored, Path(shown), result, folder, stem)
+    if annotated is not None:
+        out.append(annotated)
+    return out
 
 
 def _annotate(stored: Path, original: Path, result: FileResult, folder: Path, stem: str) -> Path | None:
@@ -537,9 +709,25 @@ def _annotate(stored: Path, original: Path, result: FileResult, folder: Path, st
 
 def skipped_line(item: Collected, lang: str = "zh") -> str:
     """The line `campaign collect` prints for a SKIPPED file: "  已跳过  说明.txt  不是年度报告或报表文件（未登记）"."""
+    name = shown_name(item.path.name, lang)
     if lang == "en":
-        return f"  skipped  {item.path.name}  not an annual report or a form return (not recorded)"
-    return f"  已跳过  {item.path.name}  不是年度报告或报表文件（未登记）"
+        return f"  skipped  {name}  not an annual report or a form return (not recorded)"
+    return f"  已跳过  {name}  不是年度报告或报表文件（未登记）"
+
+
+def interrupted_text(run: CollectRun, remaining: int, lang: str = "zh") -> str:
+    """What a collect stopped by Ctrl+C tells the clerk: how far it got, and that running it again continues."""
+    c = run.count()
+    if lang == "en":
+        return (
+            f"Interrupted: {c['files']} files were dealt with and are recorded ({c['versions']} new versions, "
+            f"duplicates {c['duplicates']}); {remaining} were not looked at yet. Run the same command again to "
+            "continue: files already recorded are recognised and not recorded twice."
+        )
+    return (
+        f"已中断：本次已处理并登记 {c['files']} 个文件（新增 {c['versions']} 个版本，重复 {c['duplicates']}），"
+        f"还有 {remaining} 个文件未处理。再次运行同一命令即可继续：已登记的文件会被识别，不会重复登记。"
+    )
 
 
 def inputs(campaign: Campaign, paths: Iterable[str | Path]) -> list[Path]:
@@ -551,7 +739,7 @@ def inputs(campaign: Campaign, paths: Iterable[str | Path]) -> list[Path]:
     named = {Path(x).resolve() for x in paths if Path(x).is_file()}
     out = []
     for p in expand_paths(list(paths)):
-        rp = p.resolve()
+        rp = Path(os.path.realpath(p))  # never raises: a looping link is listed, and its finding says so
         if rp not in named and (rp.parent == root or any(rp.is_relative_to(d) for d in own)):
             continue
         out.append(p)
@@ -559,23 +747,42 @@ def inputs(campaign: Campaign, paths: Iterable[str | Path]) -> list[Path]:
 
 
 def collect(
-    campaign: Campaign, paths: Iterable[str | Path], *, progress: Callable[[Collected], Any] | None = None
+    campaign: Campaign,
+    paths: Iterable[str | Path],
+    *,
+    progress: Callable[[Collected], Any] | None = None,
+    files: list[Path] | None = None,
 ) -> CollectRun:
-    """Collect files (and folders) into the campaign under its lock.
+    """Collect files (and folders) into the campaign under its lock; `files`: the files already found in `paths`
+    (`inputs`), when the caller has them.
+
+    On Ctrl+C (KeyboardInterrupt) the run's end is written to the audit trail as interrupted, then the
+    interrupt goes on: what was recorded stays, and running again continues (`interrupted_text`).
 
     Raises:
         CampaignBusy: another collect (or templates) holds the campaign.
     """
+    paths = list(paths)
     run = CollectRun()
     with campaign.lock("collect"):
+        todo = inputs(campaign, paths) if files is None else list(files)
         col = Collector(campaign)
         col.clean_leftovers()
         try:
-            for p in inputs(campaign, paths):
+            col.begin(paths, len(todo))
+            for p in todo:
                 item = col.add(p)
                 run.items.append(item)
                 if progress:
                     progress(item)
+        except KeyboardInterrupt:
+            run.interrupted = True
+            run.remaining = len(todo) - len(run.items)
+            with contextlib.suppress(Exception):
+                col.end(run, interrupted=True, remaining=run.remaining)
+            raise
+        else:
+            col.end(run)
         finally:
             shutil.rmtree(col.read_dir, ignore_errors=True)
     return run

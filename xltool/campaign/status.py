@@ -5,6 +5,8 @@ State of a unit (what the clerk sees), decided in this order:
 - 未发 / 已发未收: nothing received (a template was, or was not, issued);
 - 已收有错误: the latest version has an error;
 - 已收待说明: the latest version has a 警告 without a 说明, and the clerk has not accepted that version;
+- 已重新打开: the clerk reopened the unit (`reopen`) and its latest version is still the one it reopened: it is
+  no longer 已接受 until the clerk accepts it again (or a newer version arrives);
 - 已接受: the latest version has no error and every 警告 is explained (or the clerk accepted it).
 
 The version that counts in the summary (effective): the locked one, else the latest without errors.
@@ -24,7 +26,7 @@ from typing import Any
 
 from xltool.campaign.collect import IDENTITY_RULES
 from xltool.campaign.store import Campaign, load_findings, load_report, loads
-from xltool.findings import SEVERITY_ZH, Finding
+from xltool.findings import SEVERITY_ZH, Finding, sort_findings
 from xltool.interchange import UnitReport
 from xltool.roster import Unit
 
@@ -34,12 +36,14 @@ ERRORS = "已收有错误"
 PENDING = "已收待说明"
 ACCEPTED = "已接受"
 LOCKED = "已锁定"
-STATES = (NOT_ISSUED, ISSUED, ERRORS, PENDING, ACCEPTED, LOCKED)
+REOPENED = "已重新打开"
+STATES = (NOT_ISSUED, ISSUED, ERRORS, PENDING, REOPENED, ACCEPTED, LOCKED)
 STATE_ID = {
     NOT_ISSUED: "not-issued",
     ISSUED: "issued",
     ERRORS: "errors",
     PENDING: "needs-explanation",
+    REOPENED: "reopened",
     ACCEPTED: "accepted",
     LOCKED: "locked",
 }
@@ -49,6 +53,7 @@ STATE_EN = {
     ISSUED: "issued, not received",
     ERRORS: "received, errors",
     PENDING: "received, needs explanation",
+    REOPENED: "reopened, to be accepted again",
     ACCEPTED: "accepted",
     LOCKED: "locked",
 }
@@ -81,6 +86,10 @@ class Version:
     feedback: list[str]
     _findings: str = field(repr=False, default="[]")
     _report: str | None = field(repr=False, default=None)
+    assigned_at: str | None = None
+    """When the clerk assigned the file to its unit (`assign`), else None."""
+    assigned_why: str | None = None
+    """How the clerk confirmed the unit (`assign --why`)."""
 
     @classmethod
     def from_row(cls, r: Any) -> Version:
@@ -102,6 +111,8 @@ class Version:
             loads(r["feedback"]) or [],
             r["findings"],
             r["report"],
+            r["assigned_at"],
+            r["assigned_why"],
         )
 
     @property
@@ -113,6 +124,24 @@ class Version:
         if lang == "en":
             return f"version {self.seq}" if self.seq else self.sha256[:12]
         return self.label
+
+    @property
+    def shown_name(self) -> str:
+        """The file name as the clerk should see it: a garbled name repaired (`filenames.display_name`)."""
+        from xltool.filenames import display_name
+
+        return display_name(self.file_name)
+
+    def name_in(self, lang: str = "zh") -> str:
+        """The file name, and the name as received when it was garbled: 财政局.xlsx（原文件名：²ÆÕþ¾Ö.xlsx）."""
+        from xltool.filenames import shown_name
+
+        return shown_name(self.file_name, lang)
+
+    @property
+    def assigned(self) -> bool:
+        """The clerk settled the file's unit (`assign`)."""
+        return self.identified_by == "clerk"
 
     @property
     def awaits_assignment(self) -> bool:
@@ -128,20 +157,100 @@ class Version:
 
 VERSION_COLUMNS = (
     "id, sha256, unit_code, seq, received_at, source_path, file_name, stored, identified_by, name_unit, "
-    "template_id, errors, warnings, infos, feedback, findings, report"
+    "template_id, errors, warnings, infos, feedback, findings, report, assigned_at, assigned_why"
 )
 
 
-def open_findings(v: Version, explanations: dict[str, str]) -> list[Finding]:
-    """A version's findings as they stand now: the unit's 说明 attached to its warnings, and identity
-    findings the clerk settled (assign) turned into 提示 that say so."""
+def open_findings(v: Version, explanations: dict[str, str], unit: Unit | None = None) -> list[Finding]:
+    """A version's findings as they stand now: the unit's 说明 attached to its warnings; for a file the clerk
+    assigned (`assign`), the identity findings turned into 提示 that say the clerk settled them (their advice to
+    run `assign` dropped), another unit's template said in the right direction (TEMPLATE-REUSED: the template's
+    unit, then the unit the clerk confirmed), and CAMP-ASSIGNED saying who confirmed what, and why.
+
+    `unit`: the unit the version is filed under (its name for the texts; the code is used without it)."""
+    found = v.findings()
+    if v.assigned:
+        found = found + assignment_findings(v, unit, found)
     out = []
-    for f in v.findings():
-        if v.identified_by == "clerk" and f.rule in IDENTITY_RULES and f.severity != "info":
-            f = dataclasses.replace(f, severity="info", explanation=f.explanation or CLERK_CONFIRMED["zh"])
+    for f in found:
+        if v.assigned and f.rule in IDENTITY_RULES:
+            f = settled(f, v, unit)
         elif f.severity == "warning" and not f.explanation and f.rule in explanations:
             f = dataclasses.replace(f, explanation=explanations[f.rule])
         out.append(f)
+    return sort_findings(out)
+
+
+def _reason(v: Version, lang: str) -> str:
+    why = (v.assigned_why or "").strip()
+    if not why:
+        return ""
+    return f"（{why}）" if lang == "zh" else f" ({why})"
+
+
+def settled(f: Finding, v: Version, unit: Unit | None) -> Finding:
+    """An identity finding of a file the clerk assigned: a 提示 whose handling says the clerk confirmed the unit
+    (the old advice, "run xltool campaign assign …", no longer applies)."""
+    who = unit.name if unit is not None else (v.unit_code or "")
+    fix = {
+        "zh": f"已由政务公开办确认属于“{who}”{_reason(v, 'zh')}，按该单位的报表处理。",
+        "en": f"The clerk confirmed the file as “{who}”'s{_reason(v, 'en')}; it is handled as that unit's return.",
+    }
+    return dataclasses.replace(f, severity="info", fix=fix)
+
+
+def _designates(report: UnitReport, unit: Unit | None, code: str | None) -> bool:
+    """Whether the unit a report's content names is `unit` (or the unit of `code`)."""
+    from xltool.roster import normalize_name
+
+    own_code = normalize_name(report.unit_code or "").upper()
+    if own_code and own_code == normalize_name((unit.code if unit else code) or "").upper():
+        return True
+    if unit is None or not report.unit_name:
+        return False
+    a, b = normalize_name(report.unit_name), normalize_name(unit.name)
+    return a == b or (len(a) >= 2 and b.endswith(a)) or (len(b) >= 2 and a.endswith(b))
+
+
+def template_reused(report: UnitReport, unit_name: str, where: dict[str, str]) -> Finding:
+    """TEMPLATE-REUSED in the right direction: the template is `report`'s unit's (as issued), and `where`
+    (the clerk's confirmation, the campaign's filing) says `unit_name`."""
+    from xltool.findings import tool_finding
+
+    return tool_finding(
+        "TEMPLATE-REUSED",
+        template_unit=report.unit_name or report.unit_code or "",
+        where=where["zh"],
+        where_en=where["en"],
+        claimed=unit_name,
+    )
+
+
+CONFIRMED_BY_CLERK = {"zh": "政务公开办确认的单位", "en": "the unit the clerk confirmed"}
+FILED_BY_CAMPAIGN = {"zh": "收集时认定的单位", "en": "the unit the campaign filed it under"}
+
+
+def assignment_findings(v: Version, unit: Unit | None, found: list[Finding]) -> list[Finding]:
+    """What a file the clerk assigned adds to its findings: CAMP-ASSIGNED, and TEMPLATE-REUSED when it is another
+    unit's template and nothing says so yet."""
+    from xltool.findings import tool_finding
+
+    who = unit.name if unit is not None else (v.unit_code or "")
+    out = [
+        tool_finding(
+            "CAMP-ASSIGNED",
+            unit=who,
+            why={"zh": _reason(v, "zh"), "en": _reason(v, "en")},
+        )
+    ]
+    report = v.report()
+    if (
+        report is not None
+        and report.meta.get("reader") == "template"
+        and not any(f.rule == "TEMPLATE-REUSED" for f in found)
+        and not _designates(report, unit, v.unit_code)
+    ):
+        out.append(template_reused(report, who, CONFIRMED_BY_CLERK))
     return out
 
 
@@ -152,6 +261,9 @@ class PendingFile:
     version: Version
     unit: Unit | None
     named: Unit | None
+    names: tuple[str, str] = ("", "")
+    """The names of the content's and the file name's units as shown (a unit taken off the roster is no `Unit`
+    here — nothing can be assigned to it — but is still named)."""
 
     def commands(self) -> list[tuple[Unit, str]]:
         """(unit, the exact command that files it under that unit): the content's unit first."""
@@ -185,6 +297,15 @@ class Decision:
 
 
 @dataclass
+class Reopened:
+    """The clerk reopened the unit (`reopen --why`) when `version_id` was its latest version."""
+
+    version_id: int
+    at: str
+    why: str
+
+
+@dataclass
 class UnitStatus:
     unit: Unit
     state: str
@@ -196,6 +317,20 @@ class UnitStatus:
     effective: Version | None = None
     findings: list[Finding] = field(default_factory=list)
     """The latest version's findings as they stand (说明 attached)."""
+    reopened: Reopened | None = None
+    """The clerk's reopening while it still holds (the latest version is the one reopened)."""
+
+    def version_findings(self, v: Version) -> list[Finding]:
+        """One of the unit's versions' findings as they stand (说明 attached, the clerk's assignment settled)."""
+        return self.findings if v is self.latest else open_findings(v, self.explanations, self.unit)
+
+    @property
+    def rejected(self) -> list[Version]:
+        """Versions with errors newer than the one that counts (or every version, when none counts): what the
+        unit sent that the summary leaves out, and why the unit is 有错误."""
+        start = self.effective.seq or 0 if self.effective else 0
+        return [v for v in self.versions if (v.seq or 0) > start and any(
+            f.severity == "error" for f in self.version_findings(v))]  # fmt: skip
 
     @property
     def errors(self) -> list[Finding]:
@@ -220,6 +355,12 @@ class UnitStatus:
         lines = [_short(f, lang) for f in probs[:limit]]
         if len(probs) > limit:
             lines.append(f"等共 {len(probs)} 项" if lang == "zh" else f"{len(probs)} in all")
+        if self.state == REOPENED and self.reopened is not None:
+            lines.append(
+                f"已重新打开（{self.reopened.why}），需重新接受"
+                if lang == "zh"
+                else f"reopened ({self.reopened.why}); to be accepted again"
+            )
         if self.latest and self.effective and self.effective.id != self.latest.id:
             if lang == "zh":
                 lines.append(
@@ -230,7 +371,71 @@ class UnitStatus:
                 lines.append(f"the summary uses version {self.effective.seq} ({why})")
         elif self.latest and self.effective is None and self.state == ERRORS:
             lines.append("尚无可计入汇总的版本" if lang == "zh" else "no version can be counted yet")
+        counted = self.effective or self.latest
+        if counted is not None and counted.assigned:
+            lines.append(
+                f"{counted.label}经政务公开办确认归属{_reason(counted, 'zh')}"
+                if lang == "zh"
+                else f"{counted.label_in('en')}: unit confirmed by the clerk{_reason(counted, 'en')}"
+            )
         return lines
+
+    def summary_notes(self, lang: str = "zh") -> list[str]:
+        """What the summary's 报送情况 says of the unit besides the counted file's problems, so that it gives the
+        picture `campaign status` gives: the state, the versions left out for errors, the 说明 given, the
+        clerk's decision and its reason, an assignment."""
+        zh = lang == "zh"
+        out = [(f"收集状态：{self.state}" if zh else f"campaign state: {STATE_EN[self.state]}")]
+        if self.effective is not None and self.latest is not None and self.effective.id != self.latest.id:
+            why = (
+                ("已锁定" if zh else "locked")
+                if self.state == LOCKED
+                else ("最近一个无错误版本" if zh else "latest without errors")
+            )
+            out.append(
+                f"汇总采用{self.effective.label}（{why}）"
+                if zh
+                else f"counted: {self.effective.label_in('en')} ({why})"
+            )
+        for v in self.rejected:
+            if v is (self.effective or self.latest):
+                continue  # the file the summary is given: its problems are the row's own
+            first = next((f for f in self.version_findings(v) if f.severity == "error"), None)
+            what = _short(first, lang) if first is not None else ""
+            out.append(
+                f"{v.label}有错误，未计入：{what}" if zh else f"{v.label_in('en')} has errors, not counted: {what}"
+            )
+        d = self.decision
+        if d is not None:
+            ver = next((v.label_in(lang) for v in self.versions if v.id == d.version_id), "")
+            what = ({"accepted": "接受", "locked": "锁定"} if zh else {"accepted": "accepted", "locked": "locked"})[
+                d.state
+            ]
+            reason = (f"，理由：{d.note}" if zh else f", reason: {d.note}") if d.note else ""
+            out.append(
+                f"经办人{what}{ver}（{_time(d.at)}{reason}）"
+                if zh
+                else f"{what} {ver} by the clerk ({_time(d.at)}{reason})"
+            )
+        if self.state == REOPENED and self.reopened is not None:
+            out.append(
+                f"已重新打开（{_time(self.reopened.at)}，原因：{self.reopened.why}），需重新接受"
+                if zh
+                else f"reopened ({_time(self.reopened.at)}, reason: {self.reopened.why}); to be accepted again"
+            )
+        counted = self.effective or self.latest
+        if counted is not None:
+            for f in self.version_findings(counted):
+                if f.severity == "warning" and f.explanation:
+                    out.append(f"{f.rule} 已说明：{f.explanation}" if zh else f"{f.rule} explained: {f.explanation}")
+            if counted.assigned:
+                out.append(
+                    f"{counted.label}经政务公开办确认归属{_reason(counted, 'zh')}"
+                    if zh
+                    else f"{counted.label_in('en')}: unit confirmed by the clerk{_reason(counted, 'en')}"
+                )
+        seen: set[str] = set()
+        return [x for x in out if not (x in seen or seen.add(x))]  # one 说明 per rule, however many cells
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -247,6 +452,8 @@ class UnitStatus:
             "effective_sha256": self.effective.sha256 if self.effective else None,
             "issued_at": self.issued_at,
             "decision": dataclasses.asdict(self.decision) if self.decision else None,
+            "reopened": dataclasses.asdict(self.reopened) if self.reopened else None,
+            "assigned": bool(self.latest and self.latest.assigned),
             "counts": {
                 "error": len(self.errors),
                 "warning": sum(1 for f in self.findings if f.severity == "warning"),
@@ -265,13 +472,18 @@ def _short(f: Finding, lang: str) -> str:
 
 
 def unit_status(
-    unit: Unit, versions: list[Version], issued_at: str | None, decision: Decision | None, explanations: dict[str, str]
+    unit: Unit,
+    versions: list[Version],
+    issued_at: str | None,
+    decision: Decision | None,
+    explanations: dict[str, str],
+    reopened: Reopened | None = None,
 ) -> UnitStatus:
-    """The state of one unit from its versions (oldest first), issue, decision and 说明."""
+    """The state of one unit from its versions (oldest first), issue, decision, 说明 and reopening."""
     st = UnitStatus(unit, NOT_ISSUED, versions, issued_at, decision, explanations)
     valid = []
     for v in versions:
-        fs = open_findings(v, explanations)
+        fs = open_findings(v, explanations, unit)
         if not any(f.severity == "error" for f in fs):
             valid.append(v)
         if v is versions[-1]:
@@ -290,6 +502,8 @@ def unit_status(
         decision is not None and decision.state == "accepted" and st.latest and decision.version_id == st.latest.id
     ):
         st.state = PENDING
+    elif reopened is not None and st.latest is not None and reopened.version_id == st.latest.id and decision is None:
+        st.state, st.reopened = REOPENED, reopened
     else:
         st.state = ACCEPTED
     return st
@@ -305,6 +519,9 @@ class CampaignStatus:
     at: str
     pending: list[PendingFile] = field(default_factory=list)
     """Files 待确认归属: content of one unit, name of another; no unit's version until assigned."""
+    removed: list[tuple[Unit, int]] = field(default_factory=list)
+    """Units taken off the roster during the season and how many versions of theirs are kept (not due, not
+    counted)."""
 
     def counts(self) -> dict[str, int]:
         s = [u.state for u in self.units]
@@ -314,15 +531,18 @@ class CampaignStatus:
             "accepted": s.count(ACCEPTED),
             "locked": s.count(LOCKED),
             "pending": s.count(PENDING),
+            "reopened": s.count(REOPENED),
             "errors": s.count(ERRORS),
             "missing": s.count(NOT_ISSUED) + s.count(ISSUED),
             "not_issued": s.count(NOT_ISSUED),
             "unidentified": len(self.unidentified),
             "pending_assignment": len(self.pending),
+            "removed": len(self.removed),
         }
 
     def header(self, lang: str = "zh") -> str:
-        """`应报 36｜已收 33｜已接受 28｜已锁定 1｜待说明 2｜有错误 2｜未报 3`."""
+        """`应报 36｜已收 33｜已接受 28｜已锁定 1｜待说明 2｜有错误 2｜未报 3` (then 已重新打开, 未识别文件 and
+        待确认归属 when there are any)."""
         c = self.counts()
         if lang == "en":
             line = (
@@ -330,12 +550,14 @@ class CampaignStatus:
                 f"locked {c['locked']} | needs explanation {c['pending']} | errors {c['errors']} | "
                 f"missing {c['missing']}"
             )
+            line += f" | reopened {c['reopened']}" if c["reopened"] else ""
             line += f" | unidentified files {c['unidentified']}" if c["unidentified"] else ""
             return line + (f" | pending assignment {c['pending_assignment']}" if c["pending_assignment"] else "")
         line = (
             f"应报 {c['expected']}｜已收 {c['received']}｜已接受 {c['accepted']}｜已锁定 {c['locked']}｜"
             f"待说明 {c['pending']}｜有错误 {c['errors']}｜未报 {c['missing']}"
         )
+        line += f"｜{REOPENED} {c['reopened']}" if c["reopened"] else ""
         line += f"｜未识别文件 {c['unidentified']}" if c["unidentified"] else ""
         return line + (f"｜{PENDING_ASSIGNMENT} {c['pending_assignment']}" if c["pending_assignment"] else "")
 
@@ -358,6 +580,7 @@ class CampaignStatus:
                 {
                     "sha256": v.sha256,
                     "file": v.file_name,
+                    "shown_name": v.shown_name,
                     "source": v.source_path,
                     "received": v.received_at,
                     "problems": [_short(f, lang) for f in v.findings() if f.severity == "error"][:3],
@@ -365,6 +588,7 @@ class CampaignStatus:
                 for v in self.unidentified
             ],
             "pending_assignment": [p.to_dict(lang) for p in self.pending],
+            "removed": [{"code": u.code, "name": u.name, "versions": n} for u, n in self.removed],
         }
 
     def text(self, lang: str = "zh") -> str:
@@ -401,11 +625,24 @@ class CampaignStatus:
                 else f"Files of unknown unit ({len(self.unidentified)}); assign each: xltool campaign assign FILE UNIT"
             )
             for v in self.unidentified:
-                why = next((f.title["zh" if zh else "en"] for f in v.findings() if f.severity == "error"), "")
-                out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  {why}")
+                errors = [f for f in v.findings() if f.severity == "error"]
+                # the campaign's own reason first (it says why no unit: outside the roster, removed, unreadable)
+                errors.sort(key=lambda f: f.rule != "CAMP-UNIDENTIFIED")
+                why = errors[0].title["zh" if zh else "en"] if errors else ""
+                out.append(f"  {v.sha256[:12]}  {v.name_in(lang)}  {_time(v.received_at)}  {why}")
         if self.pending:
             out.append("")
             out += pending_lines(self.pending, lang)
+        if self.removed:
+            out.append("")
+            listed = [f"{u.name}（{n} 个版本）" if zh else f"{u.name} ({n} versions)" for u, n in self.removed]
+            out.append(
+                f"已从名单中移除的单位（{len(self.removed)}）：不再应报，不计入汇总，已收的版本仍保留："
+                + "、".join(listed)
+                if zh
+                else f"Units taken off the roster ({len(self.removed)}): no longer due, never counted; their versions "
+                "are kept: " + ", ".join(listed)
+            )
         return "\n".join(out)
 
     def reminder(self, *, sender: str | None = None, deadline: str | None = None, lang: str = "zh") -> str:
@@ -490,12 +727,16 @@ def pending_lines(pending: list[PendingFile], lang: str = "zh") -> list[str]:
     ]
     for p in pending:
         v = p.version
-        unit = p.unit.name if p.unit else v.unit_code
-        named = p.named.name if p.named else v.name_unit
+        unit = p.unit.name if p.unit else (p.names[0] or v.unit_code)
+        named = p.named.name if p.named else (p.names[1] or v.name_unit)
+        if zh and p.named is None and v.name_unit:
+            named += "（已从名单中移除）"
         if zh:
-            out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  内容属于 {unit}，文件名指向 {named}")
+            out.append(
+                f"  {v.sha256[:12]}  {v.name_in(lang)}  {_time(v.received_at)}  内容属于 {unit}，文件名指向 {named}"
+            )
         else:
-            out.append(f"  {v.sha256[:12]}  {v.file_name}  {_time(v.received_at)}  content: {unit}; name: {named}")
+            out.append(f"  {v.sha256[:12]}  {v.name_in(lang)}  {_time(v.received_at)}  content: {unit}; name: {named}")
         for u, cmd in p.commands():
             out.append(f"    属于{u.name}：{cmd}" if zh else f"    if it is {u.name}'s: {cmd}")
     return out
@@ -505,9 +746,12 @@ def _cn(n: int) -> str:
     return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
 
 
-def _time(iso: str) -> str:
-    """2022-01-10T09:12:03+08:00 -> 2022-01-10 09:12."""
-    return iso[:16].replace("T", " ")
+def _time(iso: str | None) -> str:
+    """2022-01-10T09:12:03+08:00 -> 2022-01-10 09:12: the one way the campaign's commands show a time."""
+    return (iso or "")[:16].replace("T", " ")
+
+
+time_text = _time
 
 
 def width(s: str) -> int:
@@ -572,6 +816,10 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
         expl: dict[str, dict[str, str]] = {}
         for r in conn.execute("SELECT unit_code, rule, text FROM explanations"):
             expl.setdefault(r["unit_code"], {})[r["rule"]] = r["text"]
+        reopened = {
+            r["unit_code"]: Reopened(r["version_id"], r["at"], r["why"])
+            for r in conn.execute("SELECT unit_code, version_id, at, why FROM reopened")
+        }
     by_unit: dict[str, list[Version]] = {}
     unidentified = []
     pending = []
@@ -583,17 +831,26 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
         else:
             by_unit.setdefault(v.unit_code, []).append(v)
     units = [
-        unit_status(u, by_unit.get(u.code, []), issued.get(u.code), decisions.get(u.code), expl.get(u.code, {}))
+        unit_status(
+            u,
+            by_unit.get(u.code, []),
+            issued.get(u.code),
+            decisions.get(u.code),
+            expl.get(u.code, {}),
+            reopened.get(u.code),
+        )
         for u in campaign.roster.units
     ]
     unidentified.sort(key=lambda v: v.id)
     pending.sort(key=lambda p: p.version.id)
     name = campaign.name or campaign.roster.district_prefix
-    return CampaignStatus(campaign.year, name, units, unidentified, now(), pending)
+    removed = [(u, len(by_unit.get(u.code, []))) for u in campaign.removed]
+    return CampaignStatus(campaign.year, name, units, unidentified, now(), pending, removed)
 
 
 def _pending(campaign: Campaign, v: Version) -> PendingFile:
-    return PendingFile(v, campaign.unit(v.unit_code or ""), campaign.unit(v.name_unit or ""))
+    names = (campaign.unit_name(v.unit_code), campaign.unit_name(v.name_unit))
+    return PendingFile(v, campaign.unit(v.unit_code or ""), campaign.unit(v.name_unit or ""), names)
 
 
 def pending_files(campaign: Campaign, unit: Unit | None = None) -> list[PendingFile]:
@@ -626,5 +883,7 @@ def status_of(campaign: Campaign, unit: Unit) -> UnitStatus:
             r["rule"]: r["text"]
             for r in conn.execute("SELECT rule, text FROM explanations WHERE unit_code = ?", (unit.code,))
         }
+        ro = conn.execute("SELECT version_id, at, why FROM reopened WHERE unit_code = ?", (unit.code,)).fetchone()
     decision = Decision(d["state"], d["version_id"], d["at"], d["note"]) if d else None
-    return unit_status(unit, versions, issued, decision, expl)
+    reopened = Reopened(ro["version_id"], ro["at"], ro["why"]) if ro else None
+    return unit_status(unit, versions, issued, decision, expl, reopened)

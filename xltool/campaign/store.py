@@ -175,6 +175,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX versions_unit ON versions(unit_code, seq);
     CREATE INDEX audit_unit ON audit(unit_code, id);
     """,
+    # 3: the roster may change during the season (a removed unit keeps its versions); the clerk's assignment is
+    # kept with its version (when, why); a reopened unit waits to be accepted again
+    """
+    ALTER TABLE units ADD COLUMN removed_at TEXT;
+    ALTER TABLE versions ADD COLUMN assigned_at TEXT;
+    ALTER TABLE versions ADD COLUMN assigned_why TEXT;
+    CREATE TABLE reopened (
+        unit_code TEXT PRIMARY KEY REFERENCES units(code),
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        at TEXT NOT NULL,
+        why TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this xltool writes."""
@@ -253,6 +266,8 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
                 continue
             for stmt in _statements(MIGRATIONS[version - 1]):
                 conn.execute(stmt)
+            if version in AFTER_MIGRATION:
+                AFTER_MIGRATION[version](conn)
             conn.execute(
                 "INSERT INTO schema_version (version, applied_at, tool_version) VALUES (?, ?, ?)",
                 (version, now(), __version__),
@@ -263,6 +278,25 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
             raise
         applied.append(version)
     return applied
+
+
+def _assignments_from_audit(conn: sqlite3.Connection) -> None:
+    """Migration 3: the time and reason of each clerk's assignment made before they were kept with the version,
+    taken from the audit trail (the latest assign entry of the file)."""
+    latest: dict[str, tuple[str, str | None]] = {}
+    for r in conn.execute("SELECT at, detail FROM audit WHERE action = 'assign' ORDER BY id"):
+        d = loads(r[1]) or {}
+        if d.get("sha256"):
+            latest[d["sha256"]] = (r[0], d.get("why"))
+    for sha, (at, why) in latest.items():
+        conn.execute(
+            "UPDATE versions SET assigned_at = ?, assigned_why = ? WHERE sha256 = ? AND identified_by = 'clerk'",
+            (at, why, sha),
+        )
+
+
+AFTER_MIGRATION = {3: _assignments_from_audit}
+"""Data a migration carries over in Python, inside the migration's transaction: version -> function(conn)."""
 
 
 def _statements(script: str) -> list[str]:
@@ -474,6 +508,9 @@ class Campaign:
     roster: Roster
     migrated: list[int] = dataclasses.field(default_factory=list)
     """Schema versions applied when it was opened (empty when it was current)."""
+    removed: tuple[Unit, ...] = ()
+    """Units taken off the roster during the season (`xltool campaign roster`): their versions are kept, but
+    they are no longer due and never counted."""
 
     @property
     def db_path(self) -> Path:
@@ -549,7 +586,37 @@ class Campaign:
         )
 
     def unit(self, code: str) -> Unit | None:
+        """The roster unit of `code` (None for a unit no longer on the roster)."""
         return self.roster.by_code(code)
+
+    def any_unit(self, code: str | None) -> Unit | None:
+        """The unit of `code`, on the roster or taken off it (for naming a removed unit's versions)."""
+        if not code:
+            return None
+        return self.roster.by_code(code) or next((u for u in self.removed if u.code == code), None)
+
+    def unit_name(self, code: str | None) -> str:
+        """The name of the unit `code` (on the roster or removed), else the code itself."""
+        u = self.any_unit(code)
+        return u.name if u else (code or "")
+
+    @property
+    def roster_file(self) -> Path:
+        """The campaign's copy of the roster (名单.csv / 名单.xlsx beside campaign.db)."""
+        stored = self.meta("roster") or "名单.csv"
+        return self.root / Path(stored).name
+
+    def roster_changed_on_disk(self) -> bool:
+        """Whether the roster copy beside campaign.db differs from the roster the campaign uses (someone copied
+        another file over it: that changes nothing until `xltool campaign roster` applies it)."""
+        want = self.meta("roster_sha256")
+        f = self.roster_file
+        if not want or not f.is_file():
+            return False
+        try:
+            return sha256_file(f) != want
+        except OSError:
+            return False
 
     def feedback_folder(self, unit: Unit | None) -> Path:
         if unit is None:
@@ -614,15 +681,15 @@ def open_campaign(path: str | Path | None = None, *, search: bool = True) -> Cam
             raise CampaignError(
                 f"{db} 不完整（缺少年度信息），请重新 init", f"{db} is incomplete (no year recorded); run init again"
             )
-        units = tuple(
-            Unit(r["code"], r["name"], r["category"])
-            for r in conn.execute("SELECT code, name, category FROM units ORDER BY position")
-        )
+        rows = conn.execute("SELECT code, name, category, removed_at FROM units ORDER BY position").fetchall()
     except BaseException:
         conn.close()
         raise
+    units = tuple(Unit(r["code"], r["name"], r["category"]) for r in rows if r["removed_at"] is None)
+    removed = tuple(Unit(r["code"], r["name"], r["category"]) for r in rows if r["removed_at"] is not None)
     roster = Roster(units, meta.get("roster", ""))
-    return Campaign(root, conn, int(meta["year"]), meta.get("form", "gov-disclosure-2021"), roster, applied)
+    form = meta.get("form", "gov-disclosure-2021")
+    return Campaign(root, conn, int(meta["year"]), form, roster, applied, removed)
 
 
 def create_campaign(
@@ -687,10 +754,12 @@ def create_campaign(
 
 
 def resolve_unit(campaign: Campaign, text: str) -> Unit:
-    """A roster unit from what the clerk typed: its code, its full name, or a part of the name that is unique.
+    """A roster unit from what the clerk typed: its code, its full name, a name as `Roster.match_name` takes it
+    (without the district prefix, and whatever else the roster's matching accepts), or a part of the name that is
+    unique.
 
     Raises:
-        CampaignError: no unit, or several, match.
+        CampaignError: no unit, or several, match; or the unit was taken off the roster (`campaign roster`).
     """
     t = normalize_name(text)
     if not t:
@@ -698,10 +767,23 @@ def resolve_unit(campaign: Campaign, text: str) -> Unit:
     u = campaign.roster.by_code(t) or campaign.roster.by_name(t)
     if u is not None:
         return u
-    hits = [x for x in campaign.roster.units if t in normalize_name(x.name)]
-    if len(hits) == 1:
-        return hits[0]
+    found = campaign.roster.lookup(t)  # also short names a clerk types: 住建局, 区政府办, 黄务街道
+    if found.unit is not None:
+        return found.unit
+    hits = list(found.candidates)
     if not hits:
+        gone = Roster(campaign.removed)
+        old = gone.by_code(t) or gone.by_name(t) or gone.match_name(t) if campaign.removed else None
+        if old is None:
+            parts = [x for x in campaign.removed if t in normalize_name(x.name)]
+            old = parts[0] if len(parts) == 1 else None
+        if old is not None:
+            raise CampaignError(
+                f"{old.name}（{old.code}）已从名单中移除：不再应报，不计入汇总；"
+                "已收的版本仍保留（见 xltool campaign status）",
+                f"{old.name} ({old.code}) was taken off the roster: no longer due nor counted; its versions are kept "
+                "(see xltool campaign status)",
+            )
         raise CampaignError(
             f"名单中没有单位“{text}”（可用单位代码或名称）", f"no unit “{text}” in the roster (give its code or name)"
         )

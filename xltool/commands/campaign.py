@@ -69,7 +69,9 @@ def unit_argument(name: str = "unit", *, required: bool = True, **kw):  # noqa: 
     )
 
 
-def _open(campaign_dir: Path | None):
+def _open(campaign_dir: Path | None, *, roster_warning: bool = True):
+    """Open the campaign: say on stderr when its database was upgraded, and (unless `roster_warning` is False)
+    when its 名单 file was changed on disk without `xltool campaign roster`."""
     from xltool.campaign import CampaignError, open_campaign
     from xltool.campaign.store import SCHEMA_VERSION
 
@@ -87,6 +89,13 @@ def _open(campaign_dir: Path | None):
             + (f" (the old one is kept as campaign.db.v{old}.bak)" if old else ""),
             err=True,
         )
+    if roster_warning:
+        from xltool.campaign.roster_update import roster_note
+        from xltool.campaign.store import in_lang
+
+        note = roster_note(c)
+        if note is not None:
+            say(ui_lang(), str(note), in_lang(note, "en"), err=True)
     return c
 
 
@@ -289,22 +298,24 @@ def templates_cmd(password, campaign_dir, lang, silent) -> None:
 def _collected_line(item, lang: str) -> str:
     from xltool.campaign.collect import DUPLICATE, FAILED, SKIPPED, skipped_line
     from xltool.errtext import strerror_text
+    from xltool.filenames import shown_name
 
     if item.outcome == SKIPPED:
         return skipped_line(item, lang)
     zh = lang == "zh"
-    name = item.path.name
+    name = shown_name(item.path.name, lang)
     if item.outcome == FAILED:
         why = strerror_text(item.error or "", lang)  # the OS's English strerror, as collect records it
         return f"  无法读取原文件  {name}  {why}" if zh else f"  cannot read  {name}  {why}"
     if item.outcome == DUPLICATE:
         code, seq = item.duplicate_of or (None, None)
-        who = item.unit.name if item.unit else ("未识别" if zh else "unidentified")
         if item.named is not None:
             who = f"待确认归属的文件 {item.sha256[:12]}" if zh else f"the file pending assignment {item.sha256[:12]}"
-        if zh:
-            return f"  重复，未登记  {name}（与 {who}{f'第{seq}版' if seq else ''} 相同）"
-        return f"  duplicate  {name} (same as {who}{f' version {seq}' if seq else ''})"
+        elif item.unit is not None:
+            who = item.unit.name + ((f"第{seq}版" if zh else f" version {seq}") if seq else "")
+        else:
+            who = f"无法确定单位的文件 {item.sha256[:12]}" if zh else f"the file of unknown unit {item.sha256[:12]}"
+        return f"  重复，未登记  {name}（与 {who} 相同）" if zh else f"  duplicate  {name} (same as {who})"
     c = item.counts
     if item.unit is None:
         head = "  无法确定单位" if zh else "  unit unknown"
@@ -372,7 +383,7 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
         xltool campaign collect ~/邮件附件/ 科技局.xlsx
     """
     from xltool.campaign import CampaignBusy, Collector
-    from xltool.campaign.collect import FAILED, NEW, CollectRun, inputs
+    from xltool.campaign.collect import FAILED, NEW, CollectRun, inputs, interrupted_text
 
     missing = missing_paths(paths)  # named as not found; what exists is collected
     with _open(campaign_dir) as c:
@@ -403,9 +414,23 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
         try:
             col = Collector(c)
             col.clean_leftovers()
+            col.begin([p for p in paths if p not in missing], len(files))
             with progress_bar(files, "收集" if lang == "zh" else "Collecting", silent) as bar:
                 for f in bar:
                     run.items.append(col.add(f))
+            col.end(run)
+        except KeyboardInterrupt:
+            # what was recorded stays (each file is one transaction); say so, and that running again continues
+            remaining = len(files) - len(run.items)
+            if col is not None and col.run_id is not None:
+                import contextlib
+
+                with contextlib.suppress(Exception):
+                    col.end(run, interrupted=True, remaining=remaining)
+            for item in run.items:
+                click.echo(_collected_line(item, lang))
+            click.echo("\n" + interrupted_text(run, remaining, lang), err=True)
+            sys.exit(1)
         finally:
             import shutil
 
@@ -431,23 +456,30 @@ def collect_cmd(paths, campaign_dir, lang, silent) -> None:
 
 
 def _unit_detail(c, st, lang: str) -> str:
-    from xltool.campaign.status import STATE_EN, open_findings, pending_files, pending_lines
+    from xltool.campaign.status import REOPENED, STATE_EN, pending_files, pending_lines, time_text
     from xltool.findings import counts
 
     zh = lang == "zh"
     u = st.unit
     out = [f"{u.name}（{u.code}）：{st.state}" if zh else f"{u.name} ({u.code}): {STATE_EN[st.state]}"]
     if st.issued_at:
-        out.append(("  模板下发：" if zh else "  template issued: ") + st.issued_at)
+        out.append(("  模板下发：" if zh else "  template issued: ") + time_text(st.issued_at))
     if st.decision:
         what = {"accepted": "接受", "locked": "锁定"}[st.decision.state] if zh else st.decision.state
         ver = next((v.label_in(lang) for v in st.versions if v.id == st.decision.version_id), "")
         out.append(
-            f"  {what}{'：' if zh else ': '}{ver}  {st.decision.at}"
+            f"  {what}{'：' if zh else ': '}{ver}  {time_text(st.decision.at)}"
             + (f"  {st.decision.note}" if st.decision.note else "")
         )
+    if st.state == REOPENED and st.reopened is not None:
+        out.append(
+            f"  重新打开：{time_text(st.reopened.at)}  {st.reopened.why}（需重新接受：xltool campaign accept {u.code}）"
+            if zh
+            else f"  reopened: {time_text(st.reopened.at)}  {st.reopened.why} (to be accepted again: xltool campaign "
+            f"accept {u.code})"
+        )
     for v in st.versions:
-        n = counts(open_findings(v, st.explanations))
+        n = counts(st.version_findings(v))
         mark = ""
         if st.effective is not None and v.id == st.effective.id:
             mark = "  ← 计入汇总" if zh else "  <- counted"
@@ -456,11 +488,19 @@ def _unit_detail(c, st, lang: str) -> str:
             if zh
             else f"{n['error']}E {n['warning']}W {n['info']}I"
         )
-        out.append(f"  {v.label_in(lang)}  {v.received_at}  {v.file_name}  {v.sha256[:12]}  {c_}{mark}")
+        out.append(f"  {v.label_in(lang)}  {time_text(v.received_at)}  {v.name_in(lang)}  {v.sha256[:12]}  {c_}{mark}")
+        if v.assigned:
+            why = f"（{v.assigned_why}）" if v.assigned_why else ""
+            out.append(
+                f"      政务公开办指定为本单位的版本{why}  {time_text(v.assigned_at)}".rstrip()
+                if zh
+                else f"      filed under this unit by the clerk{f' ({v.assigned_why})' if v.assigned_why else ''}  "
+                f"{time_text(v.assigned_at)}".rstrip()
+            )
     if st.latest is not None:
         out.append("")
         out.append(f"{st.latest.label}的问题：" if zh else f"Findings of version {st.latest.seq}:")
-        fs = open_findings(st.latest, st.explanations)
+        fs = st.findings
         if not fs:
             out.append("  无" if zh else "  none")
         for f in fs:
@@ -482,7 +522,8 @@ def _unit_detail(c, st, lang: str) -> str:
 @command.command(
     "status",
     cls=Command,
-    help_en="""Where every unit stands: 未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定.
+    help_en="""Where every unit stands: 未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定 (and 已重新打开
+    after reopen).
 
     With UNIT (code or name): that unit's versions, findings and 说明. Files 待确认归属 (content of one unit,
     name of another) are listed apart, each with the `xltool campaign assign` command that settles it.
@@ -520,7 +561,7 @@ def _unit_detail(c, st, lang: str) -> str:
 @campaign_option
 @lang_option
 def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) -> None:
-    """各单位的进度：未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定。
+    """各单位的进度：未发 / 已发未收 / 已收有错误 / 已收待说明 / 已接受 / 已锁定（reopen 之后为已重新打开）。
 
     给出单位（代码或名称）时，显示该单位的各个版本、问题和说明。待确认归属的文件（内容属于一个单位，文件名
     指向另一个单位）单独列出，每个都附有确认归属的 xltool campaign assign 命令。
@@ -738,6 +779,9 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir, lang) -> None:
     cls=Command,
     help_en="""Undo the acceptance or lock of a unit; the reason is required and logged.
 
+    The unit is then 已重新打开 (reopened): not accepted until you accept (or lock) it again, or a new version
+    arrives. The summary still counts its latest version without errors.
+
     Example:
 
     \b
@@ -755,15 +799,35 @@ def lock_cmd(units, all_accepted, version, why, campaign_dir, lang) -> None:
 def reopen_cmd(unit, why, campaign_dir, lang) -> None:
     """撤销对单位的接受或锁定；必须写明理由，理由记入操作记录。
 
+    之后单位的状态为“已重新打开”：在再次接受（或锁定）之前、或收到新版本之前，不算已接受。汇总仍计入其最近一个
+    无错误的版本。
+
     示例：
 
     \b
         xltool campaign reopen 民政局 --why "单位报送了更正版本"
     """
     from xltool.campaign import reopen
+    from xltool.campaign.status import REOPENED
 
     u, st = _on_unit(campaign_dir, unit, lambda c, u: reopen(c, u, why))
     say(lang, f"已重新打开 {u.name}；状态：{st.state}", f"Reopened {u.name}; state: {_state(st, lang)}")
+    if st.state == REOPENED and st.latest is not None:
+        counted = (
+            (
+                f"汇总暂仍计入{st.effective.label}。"
+                if lang == "zh"
+                else f"The summary still counts {st.effective.label_in('en')}."
+            )
+            if st.effective is not None
+            else ""
+        )
+        say(
+            lang,
+            f"  {st.latest.label}不再算作已接受，需重新接受（xltool campaign accept {u.code}）或收到新版本；{counted}",
+            f"  {st.latest.label_in('en')} no longer counts as accepted until you accept it again (xltool campaign "
+            f"accept {u.code}) or a new version arrives. {counted}".rstrip(),
+        )
 
 
 @command.command(
@@ -801,13 +865,131 @@ def assign_cmd(file, unit, why, campaign_dir, lang) -> None:
         xltool campaign assign 3f9a2c01b7 科学技术局 --why "电话核实"
     """
     from xltool.campaign import assign
+    from xltool.findings import counts
 
     u, (v, st) = _on_unit(campaign_dir, unit, lambda c, u: assign(c, file, u, why))
     say(
         lang,
-        f"已将 {v.file_name} 指定为 {u.name} 的{v.label}；状态：{st.state}",
-        f"{v.file_name} assigned to {u.name} as {v.label_in('en')}; state: {_state(st, lang)}",
+        f"已将 {v.name_in('zh')} 指定为 {u.name} 的{v.label}；状态：{st.state}",
+        f"{v.name_in('en')} assigned to {u.name} as {v.label_in('en')}; state: {_state(st, lang)}",
     )
+    fs = st.version_findings(v) if any(x.id == v.id for x in st.versions) else v.findings()
+    n = counts(fs)
+    rules = sorted({f.rule for f in fs if f.severity in ("error", "warning")})
+    listed = ("：" + "、".join(rules) if lang == "zh" else ": " + ", ".join(rules)) if rules else ""
+    say(
+        lang,
+        f"  已按{u.name}重新校验（含与其上年数据的比较）：错误 {n['error']}，警告 {n['warning']}{listed}",
+        f"  checked again as {u.name}'s return (with its data of last year): errors {n['error']}, warnings "
+        f"{n['warning']}{listed}",
+    )
+
+
+# --------------------------------------------------------------------------- roster
+
+
+@command.command(
+    "roster",
+    cls=Command,
+    help_en="""Change the roster during the season: show how NEWROSTER differs from the roster in use (units added,
+    renamed — the same code —, removed) and apply it, with an entry in the log.
+
+    A removed unit's versions are kept, but it is no longer due and never counted. Without NEWROSTER, the
+    campaign's own 名单 file is compared (after it was edited or copied over). --dry-run only shows.
+
+    Example:
+
+    \b
+        xltool campaign roster 名单2.csv --why "机构改革：城市管理局更名"
+        xltool campaign roster --dry-run
+    """,
+)
+@argument(
+    "new_roster",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar=("[新名单]", "[NEWROSTER]"),
+    help="新的单位名单 CSV/XLSX（默认：收集文件夹中的 名单.csv，改动后用它）。",
+    help_en="The new roster CSV/XLSX (default: the campaign's own 名单 file, after you changed it).",
+)
+@option("--dry-run", is_flag=True, help="只显示差异，不应用。", help_en="Only show the differences.")
+@why_option("更新名单的原因（如 机构改革），记入操作记录。", "Why the roster changes (kept in the audit trail).")
+@campaign_option
+@lang_option
+def roster_cmd(new_roster, dry_run, why, campaign_dir, lang) -> None:
+    """在收集期间更新单位名单：显示新名单与当前名单的差异（新增、改名——代码相同、移除）并应用，记入操作记录。
+
+    被移除的单位，已收的版本仍保留，但不再应报，也不计入汇总。不给出新名单时，比较收集文件夹中的名单文件
+    （修改或替换之后）。--dry-run 只显示差异。
+
+    示例：
+
+    \b
+        xltool campaign roster 名单2.csv --why "机构改革：城市管理局更名"
+        xltool campaign roster --dry-run
+    """
+    from xltool.campaign.roster_update import apply_roster, compare_roster
+    from xltool.commands.options import echo_roster_notes
+    from xltool.errors import XltoolError
+
+    zh = lang == "zh"
+    with _open(campaign_dir, roster_warning=False) as c:
+        src = new_roster or c.roster_file
+        if new_roster is None and not src.is_file():
+            raise CannotProceed(
+                f"收集文件夹中没有名单文件（{src.name}），请给出新名单"
+                if zh
+                else f"the campaign has no roster file ({src.name}); give the new roster"
+            )
+        try:
+            change = compare_roster(c, src)
+        except (XltoolError, OSError) as e:
+            raise _fail(e) from e
+        echo_roster_notes(change.roster, lang)
+        n_now, n_new = len(c.roster.units), len(change.roster.units)
+        if change.empty:
+            say(
+                lang,
+                f"名单 {src.name}（{n_new} 个单位）与当前名单相同，无需更新",
+                f"The roster {src.name} ({n_new} units) is the roster in use; nothing to change",
+            )
+            if not dry_run and src.resolve() == c.roster_file.resolve() and c.roster_changed_on_disk():
+                apply_roster(c, change, why)  # the same units in an edited file (order, layout): recorded as in use
+            return
+        say(
+            lang,
+            f"名单 {src.name}：{n_new} 个单位（当前 {n_now} 个）。差异：",
+            f"Roster {src.name}: {n_new} units (now {n_now}). Differences:",
+        )
+        for line in change.lines(lang):
+            click.echo(line)
+        if dry_run:
+            say(lang, "（--dry-run：未应用）", "(--dry-run: not applied)")
+            return
+        try:
+            apply_roster(c, change, why)
+        except (XltoolError, OSError) as e:
+            raise _fail(e) from e
+        say(
+            lang,
+            f"已应用：新增 {len(change.added) + len(change.restored)}，改名 {len(change.renamed)}，"
+            f"移除 {len(change.removed)}；名单现有 {n_new} 个单位（已记入操作记录）",
+            f"Applied: added {len(change.added) + len(change.restored)}, renamed {len(change.renamed)}, removed "
+            f"{len(change.removed)}; the roster now has {n_new} units (recorded in the log)",
+        )
+        for sha, name, u in change.suggestions:
+            say(
+                lang,
+                f"  无法确定单位的文件 {name} 的内容属于新增的 {u.name}：xltool campaign assign {sha[:12]} {u.code}",
+                f"  The file of unknown unit {name} is, by its content, the added {u.name}'s: "
+                f"xltool campaign assign {sha[:12]} {u.code}",
+            )
+        if change.added or change.renamed:
+            say(
+                lang,
+                "  新增和改名的单位需要新模板：xltool campaign templates",
+                "  Added and renamed units need their templates: xltool campaign templates",
+            )
 
 
 # --------------------------------------------------------------------------- log and summary
@@ -816,7 +998,8 @@ def assign_cmd(file, unit, why, campaign_dir, lang) -> None:
 @command.command(
     "log",
     cls=Command,
-    help_en="""The audit trail: every init, template, collect, 说明, accept, lock, reopen, assign and summary.
+    help_en="""The audit trail: every init, roster change, template, collect run and file received (duplicates too),
+    automatic acceptance, 说明, accept, lock, reopen, assign and summary. A run that did not finish is marked.
 
     Example:
 
@@ -833,31 +1016,39 @@ def assign_cmd(file, unit, why, campaign_dir, lang) -> None:
 @campaign_option
 @lang_option
 def log_cmd(unit, as_json, campaign_dir, lang) -> None:
-    """操作记录：每一次建立、下发模板、收集、说明、接受、锁定、重新打开、指定归属和汇总。
+    """操作记录：每一次建立、更新名单、下发模板、收集（每次运行和收到的每个文件，重复的也在内）、自动接受、说明、
+    接受、锁定、重新打开、指定归属和汇总。未正常结束的收集会标出。
 
     示例：
 
     \b
         xltool campaign log 民政局
     """
-    from xltool.campaign.log import ACTION_ZH, describe, entries
+    from xltool.campaign.log import ACTION_ZH, describe, entries, unfinished_runs
+    from xltool.campaign.status import time_text
 
     with _open(campaign_dir) as c:
         u = _unit(c, unit) if unit else None
         rows = entries(c, u)
-        names = {x.code: x.name for x in c.roster.units}
+        names = {x.code: x.name for x in (*c.roster.units, *c.removed)}
         if as_json:
             click.echo(
                 json.dumps([e.to_dict(names.get(e.unit_code or "")) for e in rows], ensure_ascii=False, indent=1)
             )
             return
+        killed = unfinished_runs(entries(c) if u is not None else rows)
         for e in rows:
             who = names.get(e.unit_code or "", e.unit_code or "")
             act = ACTION_ZH.get(e.action, e.action) if lang == "zh" else e.action
             tail = f"xltool {e.tool_version}" + (f" {e.user}" if e.user else "")
-            click.echo(
-                "  ".join(x for x in (e.at[:19].replace("T", " "), act, who, describe(e, lang), f"[{tail}]") if x)
-            )
+            text = describe(e, lang, lambda code: names.get(code or "", code or ""))
+            if e.id in killed:
+                text += (
+                    "（未正常结束：进程被终止，或仍在运行）"
+                    if lang == "zh"
+                    else " (did not finish: killed, or still running)"
+                )
+            click.echo("  ".join(x for x in (time_text(e.at), act, who, text, f"[{tail}]") if x))
 
 
 @command.command(
@@ -898,13 +1089,17 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
             raise _fail(e) from e
         except OSError as e:
             raise write_error(e, output) from e
+        from xltool.campaign.summary import not_counted
+
+        astray = not_counted(cons, st)  # counted by status, not by the summary: never expected, never hidden
         if as_json:
             doc = cons.to_dict(lang)
             doc["campaign_header"] = st.header(lang)
             doc["output"] = str(path)
+            doc["not_counted"] = [{"code": u.unit.code, "name": u.unit.name} for u in astray]
             click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
         else:
-            counted = sum(1 for u in st.units if u.effective)
+            counted = cons.counts["counted"]  # what the workbook counts, and says
             click.echo(st.header(lang))
             say(
                 lang,
@@ -913,4 +1108,12 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
             )
             if not cons.ok:
                 echo_findings(cons.csum, lang)
-        sys.exit(0 if cons.ok else 1)
+        for u in astray:
+            say(
+                lang,
+                f"警告：{u.unit.name}在收集状态中计入汇总（{u.effective.label}），汇总表却未计入，请检查问题清单",
+                f"Warning: {u.unit.name} counts in the campaign's status ({u.effective.label_in('en')}) but the "
+                "summary did not count it; see its findings",
+                err=True,
+            )
+        sys.exit(0 if cons.ok and not astray else 1)

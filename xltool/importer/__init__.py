@@ -78,7 +78,7 @@ def import_bytes(
     try:
         mapped = map_document(doc, file=file or filename, sha256=hashlib.sha256(data).hexdigest())
         findings = list(mapped.findings)
-        if mapped.report is not None:
+        if mapped.report is not None and not mapped.statistics_return:  # a statistics return has no prose
             findings += prose_findings(load_form(mapped.report.form), mapped.report)
     except Exception as e:  # pragma: no cover - a bug in the mapping: say so for this file only
         reason = {"zh": f"内部错误（{type(e).__name__}）", "en": f"internal error ({type(e).__name__}: {e})"}

@@ -31,6 +31,7 @@ __all__ = [
     "ExtractError",
     "ExtractedDocument",
     "ExtractedTable",
+    "PREAMBLE",
     "SCANNED_PDF_MESSAGE",
     "cell_text",
     "clean_text",
@@ -42,6 +43,8 @@ __all__ = [
 SCANNED_PDF_MESSAGE = "扫描件，无法提取文字，请提供文字版"
 
 SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六")
+PREAMBLE = "前言"
+"""Key of the opening paragraph (:attr:`ExtractedDocument.preamble`) among an imported report's sections."""
 
 
 # Model
@@ -98,6 +101,11 @@ class ExtractedDocument:
     """'一'..'六' -> the heading line as found, e.g. '五、存在的主要问题及整改措施'."""
     warnings: list[str] = field(default_factory=list)
     """Problems that did not stop the extraction (Chinese), e.g. a page without a text layer."""
+    preamble: str = ""
+    """The prose between the title and section 一 — the opening paragraph most reports print under their title
+    ("本报告由…根据《中华人民共和国政府信息公开条例》…编制…") —, one paragraph per line; '' if none. Only sentences
+    count: a web page's date line or font-size links there are not prose. An imported report keeps it in its
+    sections under the key :data:`PREAMBLE`."""
 
 
 _MESSAGES = {
@@ -274,6 +282,7 @@ def _assemble(kind: str, blocks: list[_Block], title_fallback: str = "", warning
     headings: dict[str, str] = {}
     current: str | None = None
     last = -1
+    before: list[str] = []  # the paragraphs above section 一
     for p in paragraphs:
         h = _heading_of(p)
         n = SECTION_NUMERALS.index(h[0]) if h else -1
@@ -284,19 +293,37 @@ def _assemble(kind: str, blocks: list[_Block], title_fallback: str = "", warning
             sections[current] = [h[2]] if h[2] else []
         elif current is not None:
             sections[current].append(p)
+        else:
+            before.append(p)
 
     text = "\n".join(lines)
     if not text.strip():
         raise ExtractError("empty")
+    title = _find_title(paragraphs, title_fallback)
     return ExtractedDocument(
         kind=kind,
-        title=_find_title(paragraphs, title_fallback),
+        title=title,
         text=text,
         tables=tables,
         sections={k: "\n".join(v) for k, v in sections.items()},
         headings=headings,
         warnings=list(warnings or []),
+        preamble="\n".join(_preamble(before, title)) if headings else "",  # no 一: nothing is "before" it
     )
+
+
+def _preamble(paragraphs: list[str], title: str) -> list[str]:
+    """The opening paragraphs among those above section 一: after the title, sentences only.
+
+    The title (or a line of it: "淮安市人民政府" / "2024年政府信息公开工作年度报告") and what stands above it (a web
+    page's 当前位置 line) are not part of it, nor are lines that are no sentence: "发布日期：2025-01-20",
+    "字号：大 中 小", "（2025年1月20日）".
+    """
+    start = 0
+    for i, p in enumerate(paragraphs):
+        if title and clean_text(p) and clean_text(p) in title:
+            start = i + 1
+    return [p for p in paragraphs[start:] if len(p) >= 15 and "。" in p and clean_text(p) not in title]
 
 
 def _grid(cells: list[tuple[int, int, int, int, str]], n_rows: int | None = None):
@@ -343,16 +370,25 @@ def _regrid(b: ExtractedTable, col_x: tuple[float, ...]) -> ExtractedTable | Non
     return ExtractedTable(**{**b.__dict__, "rows": rows, "spans": spans, "col_x": tuple(col_x)})
 
 
-def _continues(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable | None:
-    """b (possibly re-gridded) if b continues a across a page break, else None."""
+def _continues(a: ExtractedTable, b: ExtractedTable) -> tuple[ExtractedTable, ExtractedTable] | None:
+    """(a, b) on the same columns if b continues a across a page break, else None.
+
+    The part with fewer columns is re-gridded on the other's: a page may lack a column boundary that only some
+    rows have (表三's third label column, drawn only by the rows of （三）…（六）: the first page holds 一、二、（一）,
+    the next page the rest, with the header repeated on the wider grid).
+    """
     if a.page is None or b.page is None or b.page != (a.last_page or a.page) + 1:
         return None
     if a.at_page_bottom is False or b.at_page_top is False:
         return None
     if a.n_cols == b.n_cols:
-        return b
+        return a, b
     if b.n_cols < a.n_cols and a.col_x:
-        return _regrid(b, a.col_x)
+        b2 = _regrid(b, a.col_x)
+        return (a, b2) if b2 is not None else None
+    if a.n_cols < b.n_cols and b.col_x:
+        a2 = _regrid(a, b.col_x)
+        return (a2, b) if a2 is not None else None
     return None
 
 
@@ -372,11 +408,17 @@ def _join(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable:
     a_nums = {c for (c, _), cell in bottom.items() if cell[0] == last and _is_number(cell[4])}
     b_nums = {cell[1] for cell in first if _is_number(cell[4])}
     b_first_text = next((cell[4] for cell in sorted(first, key=lambda x: x[1]) if cell[4]), "")
+    a_text = {c: cell[4] for (c, _), cell in bottom.items() if cell[0] == last}
+    b_text = {cell[1]: cell[4] for cell in first}
     row_split = (
         bool(a_nums ^ b_nums)
         and not (a_nums & b_nums)
         and not _ENUMERATOR.match(b_first_text)
         and all((cell[1], cell[3]) in bottom for cell in first)
+        # the half without the numbers has nothing where the other half has them: a header row over a data row
+        # ("信息内容 本年制发件数 …" at the foot of a page, "规章 1 0 11" on the next) is two rows
+        and not any(a_text.get(c) for c in b_nums)
+        and not any(b_text.get(c) for c in a_nums)
     )
     offset = len(a.rows) - 1 if row_split else len(a.rows)
     merged_away = set()
@@ -441,9 +483,9 @@ def merge_continued(tables: list[ExtractedTable]) -> list[ExtractedTable]:
     out: list[ExtractedTable] = []
     for t in tables:
         t = copy.deepcopy(t)
-        b = _continues(out[-1], t) if out else None
-        if b is not None:
-            out[-1] = _join(out[-1], b)
+        pair = _continues(out[-1], t) if out else None
+        if pair is not None:
+            out[-1] = _join(*pair)
         else:
             out.append(t)
     for i, t in enumerate(out):
@@ -1031,10 +1073,197 @@ def _pad_text_rows(rows: list[list[str]]) -> list[list[str | None]]:
     return grid
 
 
+_TITLE_WORDS = re.compile(r"报告|年报")
+
+
+def _is_title_line(s: str) -> bool:
+    """A report's title on a line of its own ("…2024年政府信息公开工作年度报告"): never the start of a paragraph
+    cut by a page break, which the next line would continue ("本报告由…编制" under the title is a paragraph)."""
+    return len(s) <= 80 and bool(_TITLE_WORDS.search(s)) and not re.search(r"[。，,；;：:！？]", s)
+
+
+# Tables typed or pasted without tabs: cells separated by single spaces ("规章 0 0 3"), or one cell per line
+# (a table copied from a web page: "规章" / "0" / "0" / "3", an empty cell as an empty line).
+
+_BLANK_MARKS = frozenset({"/", "／", "\\", "-", "－", "—", "——", "–", "无", "空"})
+_VALUE_WITH_UNIT = re.compile(r"[+-]?\d[\d,，]*(\.\d+)?\s*(件|个|条|宗|起|元|万元|千元|亿元|%)")
+_SENTENCE_MARK = re.compile(r"[。！？；!?;]")
+MAX_CELL_LEN = 60
+"""Longer lines are prose, not a table cell (the longest official label has 38 characters)."""
+
+
+def _is_cell_value(s: str) -> bool:
+    """A value cell: a number, "12件", "125000.00元", or a mark for none ("/", "—", "无")."""
+    return _is_number(s) or s in _BLANK_MARKS or bool(_VALUE_WITH_UNIT.fullmatch(s))
+
+
+def _is_label_cell(s: str) -> bool:
+    """Text that may be a label cell: short, no sentence in it, not a value."""
+    return bool(s) and len(s) <= MAX_CELL_LEN and not _SENTENCE_MARK.search(s) and not _is_cell_value(s)
+
+
+def _space_tokens(line: str) -> list[str]:
+    return [clean_text(t) for t in re.split(r"[ \u3000\u00a0]+", line.strip()) if clean_text(t)]
+
+
+def _space_row(line: str) -> bool:
+    """A row whose cells are separated by single spaces: labels, then values ("行政处罚 1235", "2 0 0 1 3 …")."""
+    if "\t" in line or _PIPE_ROW.match(line):
+        return False
+    tokens = _space_tokens(line)
+    n = 0
+    while n < len(tokens) and _is_cell_value(tokens[len(tokens) - 1 - n]):
+        n += 1
+    labels = tokens[: len(tokens) - n]
+    if n == 0 or len(tokens) < 2 or len(labels) > 4:
+        return False
+    return all(_is_label_cell(t) for t in labels) and (n >= 2 or any(_is_number(t) for t in tokens))
+
+
+def _space_label_row(line: str) -> bool:
+    """A header line of such a table: labels only ("信息内容 本年制发件数 本年废止件数 现行有效件数"), or one
+    label ("第二十条第（一）项"); a section heading ("二、主动公开政府信息情况") is none."""
+    tokens = _space_tokens(line)
+    return bool(tokens) and all(_is_label_cell(t) for t in tokens) and not _heading_of(clean_text(line))
+
+
+def _spaced_tables(raw: list[str], is_row: list[bool]) -> dict[int, list[str]]:
+    """Line index -> its fields, for the lines of tables whose cells are separated by single spaces.
+
+    A run of consecutive lines that are rows (tabs or wide spaces), single-spaced rows or label lines is such a
+    table when two of its lines are single-spaced rows of values (or one of five values or more under two header
+    lines: 表四's header over its one row of values): every line of it is then split on any space (a wide gap is
+    an empty cell, which the padding of the rows restores). A line with a tab keeps its tab-separated fields.
+    """
+    out: dict[int, list[str]] = {}
+    run: list[int] = []
+
+    def close() -> None:
+        spaced = [i for i in run if not is_row[i] and _space_row(raw[i])]
+        # 表四: a header of two or three lines over one line of 15 values
+        wide = len(spaced) == 1 and len(run) >= 3 and sum(map(_is_cell_value, _space_tokens(raw[spaced[0]]))) >= 5
+        if len(spaced) >= 2 or wide:
+            for i in run:
+                if "\t" not in raw[i] and not _PIPE_ROW.match(raw[i]):
+                    out[i] = _space_tokens(raw[i])
+        run.clear()
+
+    for i, line in enumerate(raw):
+        if line.strip() and (is_row[i] or _space_row(line) or _space_label_row(line)):
+            run.append(i)
+        else:
+            close()
+    close()
+    return out
+
+
+def _cell_runs(raw: list[str], is_row: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) line of each table printed one cell per line (blank lines inside: empty cells).
+
+    A line is a cell when it is one value or one short label. A section heading ("四、政府信息公开行政复议、行政诉讼
+    情况") ends a run, unless a value follows it: then it is a row's label ("四、结转下年度继续办理" / "4" / …); a
+    numbered line without the words of a section heading ("三、本年度办理结果") is a label.
+    A run is a table when it holds three values and a label followed by values twice, or three values in a row
+    (表四's values under its header).
+    """
+
+    def next_value(i: int) -> bool:
+        j = i + 1
+        while j < len(raw) and not raw[j].strip():
+            j += 1
+        return j < len(raw) and not is_row[j] and _is_cell_value(clean_text(raw[j]))
+
+    def is_cell(i: int) -> bool:
+        s = clean_text(raw[i])
+        if is_row[i] or not s:
+            return False
+        if _is_cell_value(s):
+            return True
+        h = _heading_of(s)
+        heading = h is not None and any(w in h[1] for w in _HEADING_WORDS)  # not 三、本年度办理结果
+        return _is_label_cell(s) and (not heading or next_value(i))
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(raw):
+        if not raw[i].strip() or not is_cell(i):
+            i += 1
+            continue
+        start = last = i
+        j = i + 1
+        while j < len(raw) and (not raw[j].strip() or is_cell(j)):
+            if raw[j].strip():
+                last = j
+            j += 1
+        cells = [clean_text(raw[k]) for k in range(start, last + 1) if raw[k].strip()]
+        kinds = [_is_cell_value(c) for c in cells]
+        turns = sum(1 for a, b in zip(kinds, kinds[1:], strict=False) if not a and b)
+        longest = max((len(m) for m in re.findall(r"1+", "".join("1" if k else "0" for k in kinds))), default=0)
+        if sum(kinds) >= 3 and turns >= 1 and (turns >= 2 or longest >= 3):
+            runs.append((start, last))
+        i = last + 1
+    return runs
+
+
+def _cell_rows(cells: list[str]) -> list[list[str | None]]:
+    """The grid of a table printed one cell per line (`cells`, '' for an empty line).
+
+    A row is its labels and then its values: a value followed by a label starts the next row. Empty lines
+    between values are empty cells; elsewhere (a merged label's other positions, a row's missing cells) they
+    are dropped. Labels before the first values of a block are its header: when there are at least two more
+    labels than values, the last label is the row's own (unless it repeats a header's, as 表四's 总计 above its
+    row of values without a label), the labels before it, one per value and one over the label column, the
+    header row, and any before those a row of their own (a block heading, "第二十条第（一）项"). Values are
+    aligned on the right edge and header rows above them; None pads.
+    """
+    groups: list[tuple[list[str], list[str]]] = []
+    labels: list[str] = []
+    values: list[str] = []
+    for c in cells:
+        if not c:
+            if values:
+                values.append("")
+            continue
+        if _is_cell_value(c):
+            values.append(c)
+            continue
+        if values:
+            groups.append((labels, values))
+            labels, values = [], []
+        labels.append(c)
+    groups.append((labels, values))
+
+    rows: list[tuple[list[str], list[str]]] = []  # (cells on the left, cells on the right)
+    for labels, values in groups:
+        while values and values[-1] == "":
+            values.pop()
+        n = len(values)
+        if not n:
+            if labels:
+                rows.append((labels, []))
+            continue
+        if len(labels) < n + 2:
+            rows.append((labels, values))
+            continue
+        own = [] if labels[-1] in labels[:-1] else labels[-1:]
+        head = labels[: len(labels) - len(own)]
+        header = head[len(head) - (n + 1 if own else n) :]
+        rest = head[: len(head) - len(header)]
+        if rest:
+            rows.append((rest, []))
+        rows.append((header[:1], header[1:]) if own else ([], header))
+        rows.append((own, values))
+    width = max(len(a) + len(b) for a, b in rows)
+    return [[*a, *[None] * (width - len(a) - len(b)), *b] for a, b in rows]
+
+
 def _extract_text(data: bytes) -> ExtractedDocument:
     text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
     raw = [_markdown_line(ln) for ln in text.split("\n")]
     is_row = [_is_text_row(ln) for ln in raw]
+    fields_of = _spaced_tables(raw, is_row)
+    for i in fields_of:
+        is_row[i] = True
     # A short line without separators sandwiched between table rows is a one-cell row (a group heading).
     nonblank = [i for i, ln in enumerate(raw) if ln.strip()]
     for j, i in enumerate(nonblank[1:-1], 1):
@@ -1042,6 +1271,8 @@ def _extract_text(data: bytes) -> ExtractedDocument:
         if not is_row[i] and is_row[nonblank[j - 1]] and is_row[nonblank[j + 1]] and len(s) <= 25:
             if not _heading_of(s) and "。" not in s:
                 is_row[i] = True
+    cell_tables = {start: (last, _cell_rows([clean_text(ln) for ln in raw[start : last + 1]]))
+                   for start, last in _cell_runs(raw, is_row)}  # fmt: skip
 
     blocks: list[_Block] = []
     rows: list[list[str]] = []
@@ -1058,11 +1289,20 @@ def _extract_text(data: bytes) -> ExtractedDocument:
             blocks.append(_Block(text=clean_text("".join(para))))
             para.clear()
 
+    skip_to = -1
     for i in nonblank:
+        if i <= skip_to:
+            continue
         line = raw[i]
+        if i in cell_tables:
+            flush_para()
+            flush_table()
+            skip_to, grid = cell_tables[i]
+            blocks.append(_Block(table=ExtractedTable(rows=grid, page=None, index=0)))
+            continue
         if is_row[i]:
             flush_para()
-            fields = _text_fields(line)
+            fields = fields_of.get(i) or _text_fields(line)
             while fields and fields[-1] == "" and len(fields) > 1 and "\t" not in line and not _PIPE_ROW.match(line):
                 fields.pop()
             rows.append(fields)
@@ -1077,6 +1317,7 @@ def _extract_text(data: bytes) -> ExtractedDocument:
             and not _heading_of(s)
             and not _ENUMERATOR.match(s)
             and not _heading_of(clean_text(para[0]))
+            and not (len(para) == 1 and _is_title_line(clean_text(para[0])))
         )
         if not joins:
             flush_para()

@@ -199,8 +199,12 @@ def _denied(sections: dict[str, str], pattern: re.Pattern) -> list[_Said]:
 
 
 def _heading(report: UnitReport, form: Form, section: str) -> str:
-    """A section's heading as the report prints it, else as the form declares it."""
-    declared = next((x.heading for x in form.sections if x.id == section), f"{section}、")
+    """A section's heading as the report prints it, else as the form declares it; a section the form does not
+    declare (the opening paragraph under the title, `xltool.importer.extract.PREAMBLE`) by its own name."""
+    from xltool.importer.extract import SECTION_NUMERALS
+
+    fallback = f"{section}、" if section in SECTION_NUMERALS else section
+    declared = next((x.heading for x in form.sections if x.id == section), fallback)
     return (report.source.get("headings") or {}).get(section) or declared
 
 
@@ -295,7 +299,7 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
 
     Returns:
         Findings in the order: applications received, carried over, carried forward, 行政复议, 行政诉讼,
-        行政事业性收费, missing numbers, empty section 五.
+        行政事业性收费, missing numbers, empty section 五, other sections still holding the placeholder.
     """
     from xltool.rules import evaluate
 
@@ -390,7 +394,34 @@ def prose_findings(form: Form, report: UnitReport) -> list[Finding]:
     heading = next((x.heading for x in form.sections if x.id == "五"), "五")
     if five is not None:
         out.append(tool_finding("PROSE-SECTION5-EMPTY", what=five, heading=heading))
+    placeholder = _placeholder_sections(report, form, sections)
+    if placeholder:
+        out.append(placeholder)
     return out
+
+
+def _placeholder_sections(report: UnitReport, form: Form, sections: dict[str, str]) -> Finding | None:
+    """PROSE-PLACEHOLDER: the sections other than 五 (PROSE-SECTION5-EMPTY says it of 五) that hold nothing but the
+    placeholder `xltool render` leaves for the author ("【待填写】请在此填写“一、总体情况”的内容。")."""
+    order = {x.id: i for i, x in enumerate(form.sections)}
+    left = [
+        sid
+        for sid in sorted(report.sections, key=lambda k: order.get(k, -1))
+        if sid != "五" and PLACEHOLDER in (report.sections[sid] or "") and not sections.get(sid)
+    ]
+    if not left:
+        return None
+    headings = [_heading(report, form, sid) for sid in left]
+    f = tool_finding(
+        "PROSE-PLACEHOLDER",
+        count=len(left),
+        headings={"zh": "".join(f"“{h}”" for h in headings), "en": ", ".join(f"“{h}”" for h in headings)},
+    )
+    f.details = {
+        "zh": [f"位置：正文（{h}）" for h in headings],
+        "en": [f"Where: the text, section {h}" for h in headings],
+    }
+    return f
 
 
 def _section_five(report: UnitReport, sections: dict[str, str]) -> dict[str, str] | None:

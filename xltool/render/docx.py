@@ -130,6 +130,10 @@ def write_docx(doc: ReportDoc, path: str | Path) -> Path:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(12)
     _set_font(title.add_run(doc.title), TITLE_FONT, Pt(18), bold=True)
+    for text in doc.preamble:
+        p = document.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(28)
+        _set_font(p.add_run(text), BODY_FONT, Pt(14))
     orientation = "portrait"
     for part in doc.parts:
         wanted = part.table.orientation if part.table is not None else "portrait"

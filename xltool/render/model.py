@@ -75,6 +75,8 @@ class ReportDoc:
     year: int | None
     form: str
     parts: list[Part]
+    preamble: list[str] = field(default_factory=list)
+    """The opening paragraphs before 一、 (本报告由…编制…), under the title."""
 
 
 def format_value(v: Any) -> str:
@@ -209,4 +211,7 @@ def build_document(report: UnitReport, form: Form | None = None, *, fill_totals:
             paragraphs = [f"{PLACEHOLDER}请在此填写“{s.heading}”的内容。"]
         parts.append(Part(s.id, s.heading, paragraphs, grid, placeholder))
     unit = report.unit_name or "（单位名称）"
-    return ReportDoc(report_title(unit, report.year), unit, report.year, form.id, parts)
+    from xltool.importer.extract import PREAMBLE
+
+    opening = [p.strip() for p in (report.sections.get(PREAMBLE) or "").split("\n") if p.strip()]
+    return ReportDoc(report_title(unit, report.year), unit, report.year, form.id, parts, opening)

@@ -83,6 +83,7 @@ def to_html(doc: ReportDoc) -> str:
         "<body>",
         f"<h1>{html.escape(doc.title)}</h1>",
     ]
+    out.extend(f"<p>{html.escape(p)}</p>" for p in doc.preamble)
     for part in doc.parts:
         landscape = part.table is not None and part.table.orientation == "landscape"
         if landscape:
@@ -118,6 +119,8 @@ def _md_table(g: Grid) -> str:
 def to_markdown(doc: ReportDoc) -> str:
     """The report as GitHub-flavoured Markdown."""
     out = [f"# {doc.title}", ""]
+    for p in doc.preamble:
+        out += [p, ""]
     for part in doc.parts:
         out += [f"## {part.heading}", ""]
         for p in part.paragraphs:
