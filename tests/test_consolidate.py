@@ -404,7 +404,7 @@ def test_duplicates_that_cannot_be_put_in_order_are_flagged_not_chosen(two_saves
         "（工作簿保存时间相同、模板生成时间相同、文件修改时间相差不到 2 秒），均未计入汇总；另见：发改局-旧.xlsx"
     )
     other = next(e for e in c.entries if Path(e.file).name == "发改局-旧.xlsx")
-    assert other.role == SUPERSEDED and other.superseded_by is None and other.undecided
+    assert other.role == "undecided" and other.superseded_by is None and other.undecided
     assert "另见：发改局-新.xlsx" in next(f.title["zh"] for f in other.result.findings if f.severity == "error")
 
 
@@ -511,7 +511,8 @@ def test_multi_level_with_interchange_json(tmp_path, roster):
     direct = consolidate(files, roster, unit_name="某市")
     assert city.ok and direct.ok
     assert city.evaluated.values == direct.evaluated.values
-    assert city.status_line() == "应报 2｜已收 2｜通过 2｜仅警告 0｜有错误 0｜未报 0"
+    # each district left its units with errors out: its summary says so (SUMMARY-INCOMPLETE, a warning)
+    assert city.status_line() == "应报 2｜已收 2｜通过 0｜仅警告 2｜有错误 0｜未报 0"
 
 
 def test_c_sum_catches_a_unit_counted_twice(tmp_path, roster):
@@ -597,8 +598,9 @@ def test_cli_status_line_and_exit_codes(tmp_path):
     )
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert lines[-2] == "应报 36｜已收 36｜通过 31｜仅警告 0｜有错误 5｜未报 0"  # no --prior: no 警告
-    assert lines[-1] == f"已写入：{tmp_path / 'l.csv'}"
+    assert lines[-3] == "应报 36｜已收 36｜通过 31｜仅警告 0｜有错误 5｜未报 0"  # no --prior: no 警告
+    assert lines[-2] == f"已写入：{tmp_path / 'l.csv'}"
+    assert lines[-1].startswith("未写出汇总表：加 -o 汇总.xlsx")  # no -o: the long table only
     assert "【错误 T4-TOTAL】" in res.stdout
     # --include-invalid: C-SUM fails, exit 1
     res = runner.invoke(cli, ["consolidate", str(DATA), "--roster", str(ROSTER), "--include-invalid", "--silent"])
@@ -652,8 +654,9 @@ def test_a_file_named_twice_is_read_once(roster):
 
 
 def test_files_listed_from_folders_and_named_once(tmp_path):
-    """What a folder holds, as `expand_paths` lists it (links to files followed, links to folders, hidden
-    folders and lock files not) and `unique_files` keeps it (a file reached twice counts once)."""
+    """What a folder holds, as `expand_paths` lists it (links to files followed, a broken link listed for its
+    finding, a link to a folder walked already not again, hidden folders and lock files not) and `unique_files`
+    keeps it (a file reached twice counts once)."""
     import os
 
     from xltool.sources import expand_paths, unique_files
@@ -667,9 +670,15 @@ def test_files_listed_from_folders_and_named_once(tmp_path):
     os.symlink(inbox / "missing.xlsx", inbox / "broken.xlsx")
     os.symlink(inbox / "sub", inbox / "link-to-sub")
     listed = expand_paths([inbox])
-    assert [p.relative_to(inbox).as_posix() for p in listed] == ["a.xlsx", "b.xlsx", "link-to-a.xlsx", "sub/c.xlsx"]
+    assert [p.relative_to(inbox).as_posix() for p in listed] == [
+        "a.xlsx",
+        "b.xlsx",
+        "broken.xlsx",
+        "link-to-a.xlsx",
+        "sub/c.xlsx",
+    ]
     again = unique_files(listed + [inbox / "sub" / ".." / "b.xlsx", inbox / "link-to-sub" / "c.xlsx"])
-    assert [p.relative_to(inbox).as_posix() for p in again] == ["a.xlsx", "b.xlsx", "sub/c.xlsx"]
+    assert [p.relative_to(inbox).as_posix() for p in again] == ["a.xlsx", "b.xlsx", "broken.xlsx", "sub/c.xlsx"]
 
 
 def test_a_file_named_for_another_unit_is_told_a_name_it_can_have(tmp_path):

@@ -193,7 +193,12 @@ def test_multi_level_units_to_districts_to_city_equals_units_to_city(tmp_path, r
     import json
 
     doc = json.loads(res.stdout)
-    assert doc["status_line"] == "应报 2｜已收 2｜通过 2｜仅警告 0｜有错误 0｜未报 0"
+    # each district left its units with errors out, and its summary says so: a warning at the city
+    assert doc["status_line"] == "应报 2｜已收 2｜通过 0｜仅警告 2｜有错误 0｜未报 0"
+    assert {s["name"]: s["coverage"] for s in doc["status"]} == {
+        "甲区": "应报 24，计入 20（有错误未计入 4）",
+        "乙区": "应报 12，计入 11（有错误未计入 1）",
+    }
     direct = consolidate([DATA], roster)
     city = consolidate([tmp_path / "A.xlsx", tmp_path / "B.xlsx"], load_roster(city_roster), unit_name="某市")
     assert city.ok and city.evaluated.values == direct.evaluated.values

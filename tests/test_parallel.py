@@ -191,7 +191,7 @@ def test_cli_validate_and_consolidate_with_jobs(folder):
     two = runner.invoke(cli, args + ["-j", "2"])
     assert one.exit_code == two.exit_code == 1, one.output  # the folder has errors
     assert json.loads(one.output) == json.loads(two.output)
-    args = ["consolidate", str(folder), "--roster", str(ROSTER), "--json"]
+    args = ["consolidate", str(folder), "--roster", str(ROSTER), "--year", str(YEAR), "--json"]
     one = runner.invoke(cli, args + ["--jobs", "1"])
     two = runner.invoke(cli, args + ["--jobs", "2"])
     assert one.exit_code == two.exit_code == 0, one.output

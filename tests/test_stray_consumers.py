@@ -299,6 +299,7 @@ def test_a_note_named_for_a_unit_that_sent_nothing_leaves_it_unreported(tmp_path
         "汇总校验（C-SUM）：通过\n"
         "计入汇总 1 个单位；另跳过 1 个不是报表的文件\n"
         "应报 2｜已收 1｜通过 1｜仅警告 0｜有错误 0｜未报 1\n"
+        "未写出汇总表：加 -o 汇总.xlsx 即可写出汇总工作簿（正式表格、报送情况、单位明细、问题清单和图表）。\n"
     )
     en = run("consolidate", "--silent", "--lang", "en", "-j", "1", "--roster", str(roster), str(d))
     assert "counted 1 unit; skipped 1 file that is no report\n" in en.output

@@ -95,6 +95,9 @@ def annotate_file(r: FileResult, outdir: str | Path, *, lang: str = "zh", used: 
         pass
     target = _target(r, outdir, suffix, used if used is not None else set(), lang)
     tmp = target.with_name(target.name + ".tmp" + suffix)
+    from xltool.filenames import printable_workbook
+
+    printable_workbook(wb)  # a file name not in UTF-8 would stop the save
     wb.save(tmp)
     tmp.replace(target)
     return target

@@ -272,6 +272,14 @@ class Entry:
     """MISMATCHED: the roster unit the content names."""
     named_unit: Unit | None = None
     """MISMATCHED: the roster unit the file name names."""
+    coverage: dict[str, Any] | None = None
+    """A lower level's summary: what it covers, as its metadata records it (`coverage_of`); None for a unit's
+    return, and for a summary made by an xltool that did not record it (`summary` tells the two apart)."""
+
+    @property
+    def summary(self) -> bool:
+        """The file is a lower level's summary (a district's, given to the city)."""
+        return is_consolidation(self.report)
 
     @property
     def file(self) -> str:
@@ -315,6 +323,9 @@ class Consolidation:
     prior_values: dict[str, Number] | None = None
     """Last year's district values (cell key -> number), when prior data were given."""
     options: dict[str, Any] = field(default_factory=dict)
+    notices: list[Finding] = field(default_factory=list)
+    """Warnings about the run itself, not a unit's file nor C-SUM: nothing counted (CONS-EMPTY), no name for the
+    consolidation (CONS-UNIT-NAME)."""
 
     # Built on first use: over 10,000 units the long table has two million rows (and the wide one two
     # million cells), which a run that only writes the summary workbook must not pay for in memory.
@@ -333,6 +344,17 @@ class Consolidation:
     def ok(self) -> bool:
         """True when C-SUM passes."""
         return not any(f.severity == "error" for f in self.csum)
+
+    @property
+    def empty(self) -> bool:
+        """No unit is counted: the totals are all 0 and no summary is worth writing (CONS-EMPTY)."""
+        return not any(e.role == COUNTED for e in self.entries)
+
+    @cached_property
+    def coverage(self) -> dict[str, Any]:
+        """What this consolidation covers (`summary_coverage`): written into the summary's metadata, so that the
+        level above sees a summary that misses units or counts returns with errors."""
+        return summary_coverage(self)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -463,6 +485,8 @@ class Consolidation:
             "status_line": self.status_line(lang),
             "counts": self.counts,
             "missing": self.missing_units,
+            "coverage": self.coverage,
+            "notices": [f.to_dict(lang) for f in self.notices],
             "csum": [f.to_dict(lang) for f in self.csum],
             "totals": {k: _plain(v) for k, v in self.evaluated.values.items()},
             "status": plain_records(self.status),
@@ -544,6 +568,223 @@ def members_of(report: UnitReport) -> list[dict[str, Any]]:
     return [x for x in m if isinstance(x, dict)] if isinstance(m, list) else []
 
 
+# --------------------------------------------------------------------------- what a summary covers
+
+COVERAGE_NAMES = 50
+"""At most this many unit names per list in a summary's coverage (the counts are always whole)."""
+
+
+def summary_coverage(cons: Consolidation) -> dict[str, Any]:
+    """What a consolidation covers, as its summary's metadata records it (`_xltool` coverage, JSON):
+
+    `expected` (应报), `received` (已收), `counted` (计入), `missing` (未报), `errors` (units whose return has
+    errors, counted or not), `errors_left_out` (有错误未计入), `other_left_out` (received, not counted for
+    another reason: unexplained warnings, returns that cannot be put in order), `included_invalid` (counted
+    with errors, --include-invalid) and the option itself (`include_invalid`), the names of the units behind
+    each list (at most COVERAGE_NAMES a list), `partial_members`: counted lower-level summaries that are
+    themselves incomplete or count returns with errors (a city summary passes its districts' gaps on to the
+    province), and `unknown_members`: counted summaries that do not say what they cover.
+    """
+    c = cons.counts
+    records = cons.status.to_dict(orient="records")
+    below = [e for e in cons.entries if e.role == COUNTED and e.unit is not None and e.summary]
+
+    def names(pick: Callable[[dict[str, Any]], bool]) -> list[str]:
+        return [r["name"] for r in records if pick(r)][:COVERAGE_NAMES]
+
+    partial = [e.unit.name for e in below if e.coverage is not None and not coverage_complete(e.coverage)]
+    unknown = [e.unit.name for e in below if e.coverage is None]
+    errors_out = sum(1 for r in records if r["status"] == ERRORS and not r["counted"])
+    invalid = sum(1 for r in records if r["included_invalid"])
+    return {
+        "expected": c["expected"],
+        "received": c["received"],
+        "counted": c["counted"],
+        "missing": c["missing"],
+        "errors": c["errors"],
+        "errors_left_out": errors_out,
+        "other_left_out": sum(1 for r in records if r["status"] != MISSING and not r["counted"]) - errors_out,
+        "included_invalid": invalid,
+        "include_invalid": bool(cons.options.get("include_invalid")),
+        "accepted_only": bool(cons.options.get("accepted_only")),
+        "missing_units": names(lambda r: r["status"] == MISSING),
+        "left_out_units": names(lambda r: r["status"] != MISSING and not r["counted"]),
+        "invalid_units": names(lambda r: bool(r["included_invalid"])),
+        "partial_members": partial[:COVERAGE_NAMES],
+        "partial_count": len(partial),
+        "unknown_members": unknown[:COVERAGE_NAMES],
+    }
+
+
+def coverage_complete(cov: dict[str, Any] | None) -> bool:
+    """Every expected unit counted, none with errors, no incomplete summary below; False when unknown."""
+    if not cov:
+        return False
+    return (
+        _int(cov.get("counted")) >= _int(cov.get("expected"))
+        and not _int(cov.get("included_invalid"))
+        and not _int(cov.get("partial_count", len(cov.get("partial_members") or ())))
+    )
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def coverage_of(report: UnitReport | None, file: str | Path | None = None) -> dict[str, Any] | None:
+    """A summary's coverage (`summary_coverage`) from its metadata, or None: not a summary, or one made by an
+    xltool that did not record it.
+
+    Read from `report.meta["coverage"]` (a consolidation made here, its interchange JSON) or the workbook
+    reader's `meta["consolidation"]`; when the reader did not carry the key over, from the workbook's metadata
+    sheet itself (`metadata.read_metadata`, `file`)."""
+    if report is None or not is_consolidation(report):
+        return None
+    raw = report.meta.get("coverage")
+    inner = report.meta.get("consolidation")
+    if raw is None and isinstance(inner, dict):
+        raw = inner.get("coverage")
+        if "coverage" not in inner and file is not None and Path(file).suffix.lower() in (".xlsx", ".xlsm"):
+            from xltool.metadata import read_metadata
+
+            raw = (read_metadata(file) or {}).get("coverage")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("expected"), int):
+        return None
+    return raw
+
+
+def coverage_text(cov: dict[str, Any] | None, lang: str = "zh") -> str:
+    """A summary's coverage in a few words: 应报 5，计入 4（未报 1）; 未知 for a summary that does not say."""
+    en = lang == "en"
+    if not cov:
+        return "unknown (made by an older xltool)" if en else "未知（较早版本的 xltool 生成，未记录）"
+    parts = [
+        (cov.get("missing"), "未报", "not reported"),
+        (cov.get("errors_left_out"), "有错误未计入", "left out for errors"),
+        (cov.get("other_left_out"), "其他未计入", "left out otherwise"),
+        (cov.get("included_invalid"), "含错误计入", "counted with errors"),
+    ]
+    extra = [f"{en_w} {n}" if en else f"{zh} {n}" for n, zh, en_w in parts if _int(n)]
+    partial = [str(x) for x in cov.get("partial_members") or []]
+    unknown = [str(x) for x in cov.get("unknown_members") or []]
+    if en:
+        text = f"expected {cov['expected']}, counted {_int(cov.get('counted'))}"
+        text += f" ({', '.join(extra)})" if extra else ""
+        text += f"; incomplete below: {', '.join(partial)}" if partial else ""
+        return text + (f"; coverage unknown below: {', '.join(unknown)}" if unknown else "")
+    text = f"应报 {cov['expected']}，计入 {_int(cov.get('counted'))}" + (f"（{'，'.join(extra)}）" if extra else "")
+    text += f"；下级不完整：{'、'.join(partial)}" if partial else ""
+    return text + (f"；下级范围未知：{'、'.join(unknown)}" if unknown else "")
+
+
+def _flag_coverage(e: Entry) -> None:
+    """A lower level's summary that leaves units out, counts returns with errors, or does not say: its warning
+    (SUMMARY-INCOMPLETE, SUMMARY-INVALID-INCLUDED) or note (SUMMARY-COVERAGE-UNKNOWN)."""
+    cov = e.coverage = coverage_of(e.report, e.file)
+    if cov is None:
+        e.result = _with(e.result, [tool_finding("SUMMARY-COVERAGE-UNKNOWN")])
+        return
+    extra: list[Finding] = []
+    expected, counted = _int(cov.get("expected")), _int(cov.get("counted"))
+    partial = list(cov.get("partial_members") or [])
+    n_partial = _int(cov.get("partial_count", len(partial)))
+    if counted < expected or n_partial:
+        why_zh, why_en = [], []
+        for n, zh, en in (
+            (cov.get("missing"), "未报", "not reported"),
+            (cov.get("errors_left_out"), "有错误未计入", "left out for errors"),
+            (cov.get("other_left_out"), "其他原因未计入", "left out otherwise"),
+        ):
+            if _int(n):
+                why_zh.append(f"{zh} {_int(n)} 个")
+                why_en.append(f"{en} {_int(n)}")
+        if counted < expected:
+            what = {
+                "zh": f"应报 {expected} 个单位，计入 {counted} 个" + (f"（{'，'.join(why_zh)}）" if why_zh else ""),
+                "en": f"{counted} of {expected} units counted" + (f" ({', '.join(why_en)})" if why_en else ""),
+            }
+        else:
+            what = {
+                "zh": f"计入的下级汇总表中有 {n_partial} 个不完整",
+                "en": f"{n_partial} of its summaries are incomplete",
+            }
+        details: dict[str, list[str]] = {"zh": [], "en": []}
+        for key, zh, en in (
+            ("missing_units", "未报", "Not reported"),
+            ("left_out_units", "已收未计入", "Received, not counted"),
+            ("partial_members", "下级汇总不完整", "Incomplete summaries below"),
+        ):
+            got = [str(x) for x in cov.get(key) or []]
+            if got:
+                details["zh"].append(f"{zh}：{'、'.join(got)}")
+                details["en"].append(f"{en}: {', '.join(got)}")
+        extra.append(tool_finding("SUMMARY-INCOMPLETE", what=what, details=details))
+    if _int(cov.get("included_invalid")):
+        got = [str(x) for x in cov.get("invalid_units") or []]
+        details = {"zh": [f"含错误计入：{'、'.join(got)}"], "en": [f"Counted with errors: {', '.join(got)}"]}
+        extra.append(
+            tool_finding(
+                "SUMMARY-INVALID-INCLUDED", count=_int(cov["included_invalid"]), details=details if got else None
+            )
+        )
+    if extra:
+        e.result = _with(e.result, extra)
+
+
+def _name_example(roster: Roster) -> str:
+    """An example --unit-name for CONS-UNIT-NAME: the place most units begin with, else a placeholder."""
+    counts: Counter[str] = Counter()
+    for u in roster.units:
+        counts.update(_leading_places(u.name))
+    best = max(counts, key=lambda p: (counts[p], len(p)), default="")
+    return best if best and counts[best] >= 2 else "某市某区"
+
+
+def _empty_notice(entries: list[Entry], year: int | None) -> Finding:
+    """CONS-EMPTY: why no unit is counted, and what to try (the year the files are of, the roster)."""
+    reports = [e.report for e in entries if e.report is not None]
+    years = {r.year for r in reports if r.year}
+    received = [e for e in entries if e.unit is not None and e.role in (COUNTED, REJECTED)]
+    if reports and year is not None and len(years) == 1 and year not in years:
+        (other,) = years
+        why = {
+            "zh": f"{len(reports)} 个文件均为 {other} 年度，本次汇总的是 {year} 年度",
+            "en": f"all {len(reports)} files are of {other}; this consolidation is of {year}",
+        }
+        hint = {
+            "zh": f"所有文件均为 {other} 年度，是否应为 --year {other}？",
+            "en": f"Every file is of {other}: did you mean --year {other}?",
+        }
+    elif not entries:
+        why = {"zh": "没有可读取的文件", "en": "no file to read"}
+        hint = {"zh": "请检查给出的文件或文件夹。", "en": "Check the files or folders given."}
+    elif not received:
+        why = {"zh": "没有一个文件属于名单中的单位", "en": "no file is of a unit in the roster"}
+        hint = {
+            "zh": "请检查 --roster 是否是这些文件所属单位的名单，以及给出的文件夹是否正确。",
+            "en": "Check that --roster lists the units these files are from, and that the folder is the right one.",
+        }
+    else:
+        why = {
+            "zh": f"名单中 {len(received)} 个单位的报送都有错误或未通过，均未计入",
+            "en": f"the returns of all {len(received)} units received have errors or were not accepted",
+        }
+        hint = {
+            "zh": "请让单位改正后重新报送；如确需先汇总，可加 --include-invalid（汇总表中会标出）。",
+            "en": "Have the units correct their returns; to consolidate anyway, add --include-invalid "
+            "(marked in the summary).",
+        }
+    return tool_finding("CONS-EMPTY", why=why, hint=hint)
+
+
 def _unit_of(report: UnitReport, roster: Roster) -> Unit | None:
     """The roster unit a report's own unit fields name (`identity.content_unit`: the name, also without the
     district prefix, then the code)."""
@@ -552,17 +793,49 @@ def _unit_of(report: UnitReport, roster: Roster) -> Unit | None:
     return content_unit(report, roster)
 
 
-def default_unit_name(roster: Roster) -> str:
-    """The district's name: the common beginning of the roster's unit names, cut after 省/市/区/县/旗."""
+UNNAMED = "汇总"
+"""The consolidation's name when neither --unit-name nor the roster gives one (CONS-UNIT-NAME says so)."""
+
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治州|自治区|自治县|省|市|区|县|旗|盟)")
+"""One place name at the start of a unit name (烟台市, 芝罘区): Chinese characters up to a level word."""
+MAJORITY = 2 / 3
+"""The share of a roster's units that must begin with a place for it to name the consolidation."""
+
+
+def _leading_places(name: str) -> list[str]:
+    """The place prefixes a unit name begins with, shortest first: 烟台市芝罘区科学技术局 -> [烟台市, 烟台市芝罘区]."""
+    s = normalize_name(name)
+    out: list[str] = []
+    at = 0
+    while len(out) < 4:
+        m = _PLACE.match(s, at)
+        if m is None or m.end() - at < 2:
+            break
+        at = m.end()
+        out.append(s[:at])
+    return out
+
+
+def district_name(roster: Roster) -> str | None:
+    """The district's name from its roster: the longest run of places (烟台市芝罘区) that at least two thirds of
+    the units' names (and two of them at least) begin with, or None when there is no such clear majority.
+
+    A jointly run 烟台高新技术产业开发区与福山区共建园区… among 烟台市福山区's departments leaves 烟台市福山区 the name;
+    a roster of two places' units half and half has none (the clerk gives --unit-name).
+    """
     names = [u.name for u in roster.units]
-    if not names:
-        return "汇总"
-    prefix = names[0]
-    for n in names[1:]:
-        while not n.startswith(prefix):
-            prefix = prefix[:-1]
-    m = re.match(r"^(.*[省市区县旗])", prefix)
-    return m.group(1) if m else "汇总"
+    if len(names) < 2:
+        return None
+    counts: Counter[str] = Counter()
+    for n in names:
+        counts.update(_leading_places(n))
+    shared = [p for p, k in counts.items() if k >= 2 and k >= MAJORITY * len(names)]
+    return max(shared, key=len) if shared else None
+
+
+def default_unit_name(roster: Roster) -> str:
+    """The district's name (`district_name`), or UNNAMED when the roster does not give one."""
+    return district_name(roster) or UNNAMED
 
 
 def _zero(form: Form, key: str) -> Number:
@@ -728,8 +1001,14 @@ def consolidate(
     entries = _assign(
         results, roster, the_form, accepted_only=accepted_only, include_invalid=include_invalid, year=year
     )
-    name = unit_name or default_unit_name(roster)
+    notices: list[Finding] = []
+    name = unit_name or district_name(roster)
+    if not name:
+        name = UNNAMED
+        notices.append(tool_finding("CONS-UNIT-NAME", name=name, example=_name_example(roster)))
     counted = [e for e in entries if e.role == COUNTED]
+    if not counted:
+        notices.append(_empty_notice(entries, year))
     from xltool.parallel import CellValues
 
     for e in counted:
@@ -778,12 +1057,18 @@ def consolidate(
         totals=_totals_frame(the_form, ev, member_sum),
         status=_status_frame(roster, entries),
         files=_files_frame(entries),
-        findings=_findings_frame(entries, csum),
+        findings=_findings_frame(entries, csum + notices),
         indicators=indicators(the_form),
         group_by=group_by,
         prior_values=prior_values,
-        options={"accepted_only": accepted_only, "include_invalid": include_invalid},
+        options={
+            "accepted_only": accepted_only,
+            "include_invalid": include_invalid,
+            "unit_name_from": "option" if unit_name else ("roster" if name != UNNAMED else None),
+        },
+        notices=notices,
     )
+    report.meta["coverage"] = cons.coverage  # into the summary's metadata (summary_xlsx), and its JSON
     return cons
 
 
@@ -861,6 +1146,8 @@ def _assign(
             newest = group[0]
         else:
             newest = _settle_duplicates(group, year)
+        if newest.summary:  # what a lower level's summary leaves out, before its role is decided (a warning)
+            _flag_coverage(newest)
         newest.role = _role(newest, form, accepted_only=accepted_only, include_invalid=include_invalid)
         for e in unreadable:
             e.role, e.superseded_by, e.newest_by = SUPERSEDED, newest.file, dict(UNREADABLE_BASIS)
@@ -982,7 +1269,10 @@ def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:
 
 
 def _same_content(entries: list[Entry]) -> bool:
-    """The same bytes, or the same form, year, unit and values: no choice to make between them."""
+    """The same bytes, or the same form, year, unit and figures (compared as numbers, `validate.figure`: a
+    workbook's 215.950247 and a JSON's Decimal are one figure): no choice to make between them."""
+    from xltool.validate import differing_cells
+
     if len({e.sha256 for e in entries}) == 1 and entries[0].sha256:
         return True
     reps = [e.report for e in entries]
@@ -990,12 +1280,12 @@ def _same_content(entries: list[Entry]) -> bool:
         return False
     first = reps[0]
     assert first is not None
-    return all(
+    same_identity = all(
         r is not None
-        and (r.form, r.year, r.unit_code, r.unit_name, r.values)
-        == (first.form, first.year, first.unit_code, first.unit_name, first.values)
+        and (r.form, r.year, r.unit_code, r.unit_name) == (first.form, first.year, first.unit_code, first.unit_name)
         for r in reps[1:]
     )
+    return same_identity and differing_cells(reps) == 0  # type: ignore[arg-type]
 
 
 def _why_undecided(entries: list[Entry]) -> dict[str, str]:
@@ -1199,6 +1489,8 @@ def _status_frame(roster: Roster, entries: list[Entry]) -> pd.DataFrame:
                 "problems": _problems(e) if e else "",
                 "superseded": superseded[id(u)],
                 "newest_by": e.newest_by["zh"] if e and e.newest_by else None,
+                # a lower level's summary: what it covers (未知 when it does not say); None for a unit's return
+                "coverage": coverage_text(e.coverage) if e is not None and e.summary else None,
             }
         )
     df = pd.DataFrame(rows, dtype=object)  # object: None stays None (not NaN), times stay datetime

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 CODE_BYTES = 60
@@ -100,10 +101,12 @@ def repaired_name(name: str) -> str | None:
     nothing but Chinese text besides ASCII, and every ASCII character of `name` back in its place (a garbled GBK
     character never swallows one of them: that keeps names such as "Müller.xlsx" as they are).
     """
-    if not name or name.isascii() or any(_is_cjk(ch) for ch in name):
+    if not name or name.isascii():
         return None
     if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
         return _from_undecoded(name)
+    if any(_is_cjk(ch) for ch in name):
+        return None
     ascii_part = [ch for ch in name if ch.isascii()]
     for garbled_by in _GARBLED_BY:
         raw = _raw_bytes(name, garbled_by)
@@ -137,6 +140,40 @@ def _from_undecoded(name: str) -> str | None:
         if any(_is_cjk(ch) for ch in text):
             return unicodedata.normalize("NFC", text)
     return None
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def printable(text: str) -> str:
+    """`text` (a path, a message naming one) safe to write as UTF-8 — into a workbook, JSON, a terminal: each
+    part of a path whose bytes were not UTF-8 read as the Chinese name it stands for (`display_name`), and any
+    byte that stays undecodable shown as �. Unchanged for every normal text."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    parts = re.split(r"([/\\])", text)
+    fixed = "".join(display_name(x) if _SURROGATE.search(x) else x for x in parts)
+    return _SURROGATE.sub("\ufffd", fixed)
+
+
+def printable_tree(data: Any) -> Any:
+    """`data` (what becomes JSON) with every string made `printable`."""
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, dict):
+        return {printable_tree(k): printable_tree(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [printable_tree(v) for v in data]
+    return data
+
+
+def printable_workbook(wb: Any) -> None:
+    """Every text cell of an openpyxl workbook made `printable` (a file name not in UTF-8 would stop the save)."""
+    for ws in wb.worksheets:
+        for cell in getattr(ws, "_cells", {}).values():
+            v = cell._value
+            if isinstance(v, str) and not v.isascii() and _SURROGATE.search(v) is not None:
+                cell._value = printable(v)
 
 
 def display_name(name: str) -> str:

@@ -26,6 +26,7 @@ META_KEYS = (
     "fingerprint",  # xltool.layout.fingerprint(form)
     "level",  # "unit" or "consolidation"
     "members",  # consolidation: JSON list of {code, name, sha256}
+    "coverage",  # consolidation: JSON {expected, counted, missing, …} (xltool.consolidate.summary_coverage)
     "prefilled",  # JSON list of cell keys pre-filled from last year's data
     "password_hash",  # SHA-512 of the sheet password (never the password)
 )
@@ -61,3 +62,26 @@ def parse_metadata(pairs: list[tuple[Any, Any]]) -> dict[str, str] | None:
     if meta.get("magic") != MAGIC:
         return None
     return {k: v for k, v in meta.items() if k in META_KEYS}
+
+
+def read_metadata(path: Any) -> dict[str, str] | None:
+    """The metadata sheet of a workbook on disk (None: none of ours, or it cannot be read).
+
+    For what the reader does not carry into a report (a summary's `coverage`): one sheet read in openpyxl's
+    read-only mode, after the reader has read (and safezip checked) the same file.
+    """
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any reason a second read fails: nothing recorded
+        return None
+    try:
+        if META_SHEET not in wb.sheetnames:
+            return None
+        rows = wb[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True)
+        return parse_metadata([(r[0], r[1] if len(r) > 1 else None) for r in rows])
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        wb.close()

@@ -315,7 +315,7 @@ def _from_template(book: Book, tm) -> Loaded:
     if meta.get("category"):
         report.meta["category"] = meta["category"]
     if meta.get("level") == "consolidation":
-        report.meta["consolidation"] = {"members": meta.get("members", "")}
+        report.meta["consolidation"] = {"members": meta.get("members", ""), "coverage": meta.get("coverage", "")}
     if tm.sheet_state:
         report.meta["metadata_sheet"] = tm.sheet_state
     if unit_from != "template":

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from xltool.findings import Finding, tool_finding
 from xltool.labels import Match, best_match, known_variants, normalize
@@ -534,6 +535,48 @@ def sheet_texts(book: Book) -> dict[str, list[_Text]]:
     return {s.name: _texts(s) for s in book.sheets.values() if s.rows}
 
 
+# --------------------------------------------------------------------------- xltool's own long table
+
+
+def long_table_header(row: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether a CSV's first row is the header of the long table `xltool consolidate --long` writes
+    (`consolidate.LONG_COLUMNS`: unit, code, … key, value, file_sha256), or of a part of its columns that keeps
+    the unit, the cell key and the value. Such a file holds many units' figures, each with its label: no unit's
+    return, though the form's labels are all in it."""
+    from xltool.consolidate import LONG_COLUMNS
+
+    cols = [str(v).strip().strip('"').strip().lower() for v in row if v not in (None, "")]
+    return len(cols) >= 3 and {"unit", "key", "value"} <= set(cols) and set(cols) <= set(LONG_COLUMNS)
+
+
+_LONG_KIND = {"zh": "xltool 汇总导出的长表 CSV", "en": "xltool's long table CSV"}
+
+
+def long_table_finding(path: Any) -> Finding | None:
+    """FILE-NOT-REPORT for the long table `xltool consolidate --long` writes (recognised by its header row, the
+    first line alone is read), else None: a CSV beside the summaries is skipped, never read as a unit's report."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    else:
+        text = head.decode("utf-8-sig", "replace")
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delim = max(",\t;", key=first.count)
+    if not long_table_header(first.split(delim)):
+        return None
+    details = {
+        "zh": ["这是 xltool consolidate --long 写出的长表：每个单位的每个数值一行，不是某个单位的报表"],
+        "en": [
+            "This is the long table xltool consolidate --long writes: one row per unit and figure, no unit's return"
+        ],
+    }
+    return tool_finding("FILE-NOT-REPORT", kind=_LONG_KIND, details=details)
+
+
 # --------------------------------------------------------------------------- findings about a located table
 
 
@@ -770,6 +813,8 @@ def locate_report(form: Form, book: Book, texts: dict[str, list[_Text]] | None =
     taken from another place; whatever the place leaves unread is said (LOOSE-OTHER-UNITS, LOOSE-SHEET-NOT-READ).
     """
     sheets = [s for s in book.sheets.values() if s.rows]
+    if book.kind == "csv" and any(long_table_header(s.rows[0]) for s in sheets):
+        return Placement({t.id: None for t in form.tables})  # xltool's own long table: its labels are no report
     if texts is None:
         texts = {s.name: _texts(s) for s in sheets}
     per = {t.id: {s.name: _LOCATORS[t.layout](form, t, [s], texts) for s in sheets} for t in form.tables}

@@ -32,12 +32,16 @@ def report_dict(results: list[FileResult], lang: str = "zh") -> dict[str, Any]:
 
 
 def report_json(results: list[FileResult], lang: str = "zh") -> str:
-    return json.dumps(report_dict(results, lang), ensure_ascii=False, indent=1)
+    from xltool.filenames import printable_tree  # a file name not in UTF-8 must not make the JSON invalid
+
+    return json.dumps(printable_tree(report_dict(results, lang)), ensure_ascii=False, indent=1)
 
 
 def status_line(r: FileResult, lang: str = "zh") -> str:
+    from xltool.filenames import printable
+
     c = r.counts
-    name = Path(r.file).name
+    name = printable(Path(r.file).name)
     if skipped(r):
         if lang == "en":
             return f"SKIPPED {name}  not an annual report or a form return"
@@ -94,13 +98,15 @@ def same_unit_groups(results: list[FileResult]) -> list[list[FileResult]]:
 
 def same_unit_files(results: list[FileResult]) -> list[dict[str, Any]]:
     """Units that sent more than one file: {"unit", "files", "differing_cells"} (None: a file could not be read)."""
+    from xltool.validate import differing_cells
+
     out = []
     for g in same_unit_groups(results):
         reports = [r.report for r in g]
         differ = None
         if all(rep is not None for rep in reports):
-            keys = set().union(*(rep.values for rep in reports))  # type: ignore[union-attr]
-            differ = sum(1 for k in keys if len({repr(rep.values.get(k)) for rep in reports}) > 1)  # type: ignore[union-attr]
+            # as numbers, as consolidate compares them (a workbook's float, a JSON's Decimal: one figure)
+            differ = differing_cells(reports)  # type: ignore[arg-type]
         out.append({"unit": g[0].unit or "", "files": [Path(r.file).name for r in g], "differing_cells": differ})
     return out
 

@@ -448,6 +448,9 @@ def write_report(results: list[FileResult], out: str | Path, *, lang: str = "zh"
     p = Path(out)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp.xlsx")
+    from xltool.filenames import printable_workbook
+
+    printable_workbook(wb)  # a file name not in UTF-8 would stop the save
     save_workbook(wb, tmp, (ov_name, det_name))
     tmp.replace(p)
     return p

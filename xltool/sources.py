@@ -13,7 +13,9 @@ sections in it, or the CSV reader no table of the form. Consumers tell it by `is
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from xltool.errors import InterchangeError
 from xltool.findings import Finding, tool_finding
-from xltool.interchange import UnitReport, load_json
+from xltool.interchange import UnitReport, carried_findings, load_json
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".csv"})
 """Names that say "spreadsheet": a document of another kind under one of them was renamed."""
@@ -68,10 +70,11 @@ def _read_json(path: Path) -> Loaded:
     from xltool.errtext import xltool_error_text
 
     try:
-        return Loaded(path, load_json(path))
+        report = load_json(path)
     except InterchangeError as e:
         reason = {lang: xltool_error_text(e, lang, path.name) for lang in ("zh", "en")}
         return Loaded(path, None, [tool_finding("JSON-INVALID", reason=reason)])
+    return Loaded(path, report, carried_findings(report))  # what `xltool import` found reading the report
 
 
 def load_any(path: str | Path, **reader_options) -> Loaded:
@@ -79,6 +82,9 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
     from xltool.safezip import sniff
 
     p = Path(path)
+    odd = not_a_file_finding(p)
+    if odd is not None:
+        return Loaded(p, None, [odd])
     if p.suffix.lower() == ".json":
         return _read_json(p)
     if p.suffix.lower() == ".xlsx" and reader_options.get("engine", "auto") in ("auto", "fast"):
@@ -94,6 +100,12 @@ def load_any(path: str | Path, **reader_options) -> Loaded:
     wrong = misnamed_finding(p, kind)
     if wrong is not None:
         return Loaded(p, None, [wrong])
+    if kind == "csv":  # xltool's own --long table beside the summaries: skipped by its header, not read as a report
+        from xltool.reader_loose import long_table_finding
+
+        long = long_table_finding(p)
+        if long is not None:
+            return Loaded(p, None, [long])
     if _is_report(p, kind):
         from xltool.importer import import_report  # published reports: PDF, Word, web page, text
 
@@ -118,6 +130,28 @@ def not_report_finding(kind: str) -> Finding:
 def is_not_report(findings: list[Finding]) -> bool:
     """Whether a file's findings say it is no report or form return at all (FILE-NOT-REPORT): no unit's file."""
     return any(f.rule == NOT_REPORT for f in findings)
+
+
+def not_a_file_finding(p: Path) -> Finding | None:
+    """A finding for a path no reader may open — a pipe or a device (opening one waits forever), a broken or
+    looping link, a folder — else None. One stat per file: what it costs is nothing next to reading it."""
+    try:
+        mode = os.stat(p).st_mode
+    except OSError as e:
+        if e.errno == errno.ENOENT and os.path.islink(p):
+            e = FileNotFoundError(errno.ENOENT, "broken link", str(p))
+            f = unreadable_finding(e)
+            f.title = {
+                "zh": "文件无法读取：这是一个快捷方式（符号链接），它指向的文件不存在",
+                "en": "The file cannot be read: it is a link (symlink) whose target does not exist",
+            }
+            return f
+        return unreadable_finding(e)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return unreadable_finding(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(p)))
+    return tool_finding("FILE-NOT-REGULAR")
 
 
 def unreadable_finding(e: OSError) -> Finding:
@@ -230,7 +264,23 @@ _CLUTTER = frozenset({"thumbs.db", "desktop.ini"})
 
 def _files_under(folder: Path) -> Iterator[Path]:
     """The files under `folder` that `expand_paths` lists, from the directory entries alone (no stat of a plain
-    file: 10,000 returns are listed in a few ms). Hidden folders are not entered, nor links to folders."""
+    file: 10,000 returns are listed in a few ms). Hidden folders are not entered. An entry that is no plain
+    file — a broken or looping link, a pipe, a device — is listed too, so that reading it says what it is:
+    nothing in a folder vanishes. A link to a folder is followed after the walk, unless the folder it leads to
+    was walked already (a link to a subfolder, a link back up: no file twice, no loop)."""
+    walked: list[str] = []
+    links: list[Path] = []
+    yield from _walk(folder, walked, links)
+    while links:
+        link = links.pop(0)
+        real = os.path.realpath(link)
+        if any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in walked):
+            continue
+        yield from _walk(link, walked, links)
+
+
+def _walk(folder: Path, walked: list[str], links: list[Path]) -> Iterator[Path]:
+    walked.append(os.path.realpath(folder))
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -241,11 +291,16 @@ def _files_under(folder: Path) -> Iterator[Path]:
             continue
         try:
             if e.is_dir(follow_symlinks=False):
-                yield from _files_under(folder / name)
-            elif e.is_file() and not name.startswith(("~$", ".~lock")) and name.lower() not in _CLUTTER:
-                yield folder / name
+                yield from _walk(folder / name, walked, links)
+            elif e.is_file():
+                if not name.startswith(("~$", ".~lock")) and name.lower() not in _CLUTTER:
+                    yield folder / name
+            elif e.is_symlink() and e.is_dir():
+                links.append(folder / name)
+            else:
+                yield folder / name  # a broken link, a pipe, a device: `load_any` says what it is
         except OSError:
-            continue
+            yield folder / name
 
 
 def unique_files(paths: list[Path]) -> list[Path]:

@@ -735,7 +735,11 @@ def write_summary(cons: Consolidation, path: str | Path) -> Path:
             wb[COVER_SHEET]["A1"].value = title
             wb.properties.title = title
             summary_cover(wb[COVER_SHEET], cons)
+        official_marks(wb, cons)
         add_report_sheets(wb, cons)
+        from xltool.filenames import printable_workbook
+
+        printable_workbook(wb)  # a file name not in UTF-8 would stop the save
         save_workbook(wb, tmp)
         tmp.replace(p)
     finally:
@@ -761,9 +765,65 @@ def official_tables(cons: Consolidation) -> Any:
         protection=protection_for(None),
         template_id=uuid.uuid4().hex,
         generated_at=now_iso(),
-        meta_extra={"level": "consolidation", "members": json.dumps(members, ensure_ascii=False)},
+        meta_extra={
+            "level": "consolidation",
+            "members": json.dumps(members, ensure_ascii=False),
+            "coverage": json.dumps(cons.coverage, ensure_ascii=False),  # for the level above (consolidate)
+        },
         lock_inputs=True,  # a consolidated table nobody should type into
     ).wb
+
+
+def invalid_mark(cons: Consolidation) -> str | None:
+    """The warning every official table of a summary carries when it counts returns with errors
+    (--include-invalid), naming the units; None when it counts none."""
+    names = [e.unit.name if e.unit else (e.report.unit_name if e.report else "") for e in cons.counted_entries()]
+    invalid = [n for n, e in zip(names, cons.counted_entries(), strict=True) if e.included_invalid]
+    if not invalid:
+        return None
+    shown = "、".join(invalid[:10]) + (f" 等 {len(invalid)} 个单位" if len(invalid) > 10 else "")
+    return (
+        f"注意：本表的数字含 {len(invalid)} 个有错误、未通过校验的单位的数据（按 --include-invalid 计入）：{shown}。"
+        "发布前请核实，详见“报送情况”和“问题清单”。"
+    )
+
+
+def official_marks(wb: Any, cons: Consolidation) -> None:
+    """What the official sheets of a summary carry besides the template's own cells: page numbers in the footer
+    (第 X 页，共 Y 页, as the report sheets), and under each table the warning that the totals count returns with
+    errors (`invalid_mark`), inside its print area. The reader passes over text outside a consolidation's cells."""
+    from xltool.template import COVER_SHEET
+    from xltool.template_checks import sheet_checks
+
+    for name in (COVER_SHEET, *(lay.sheet for lay in _layouts(cons).values())):
+        if name in wb.sheetnames:
+            wb[name].oddFooter.center.text = PAGE_FOOTER["zh"]
+    mark = invalid_mark(cons)
+    if mark is None:
+        return
+    from openpyxl.styles import Alignment, Font
+
+    checks = sheet_checks(cons.form)
+    for tid, lay in _layouts(cons).items():
+        if lay.sheet not in wb.sheetnames or tid not in checks:
+            continue
+        ws = wb[lay.sheet]
+        sc = checks[tid]
+        r = sc.last_row + 2
+        cell = ws.cell(row=r, column=1, value=mark)
+        cell.font = Font(bold=True, color=RED)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if sc.last_col > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=sc.last_col)
+        width = sum(_col_width(ws, c) for c in range(1, sc.last_col + 1))
+        ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * text_lines(mark, width) + 4)
+        ws.print_area = f"A1:{_letter(sc.last_col)}{r}"
+
+
+def _layouts(cons: Consolidation) -> dict[str, Any]:
+    from xltool.layout import sheet_layouts
+
+    return sheet_layouts(cons.form)
 
 
 COVER_HEADINGS = INSTRUCTIONS_HEADINGS  # the template writer's own texts, not copies
@@ -808,6 +868,7 @@ def cover_notes(cons: Consolidation) -> list[str]:
         + (f"；未计入：{'，'.join(left_out)}" if left_out else "")
         + (f"；另有未计入的文件：{'，'.join(files)}" if files else "")
         + (f"；另跳过不是报表的文件 {c['skipped']} 个" if c["skipped"] else "")
+        + _below_note(cons)
         + "。每个单位的情况见“报送情况”。"
     )
     tables = "、".join(t.name for t in cons.form.tables)
@@ -824,9 +885,14 @@ def cover_notes(cons: Consolidation) -> list[str]:
         "“问题清单”：最常见的问题和每个单位的全部问题",
         "“图表”：各单位申请数量、办理结果构成" + ("和本年与上年对比" if cons.prior_values else ""),
     ]
+    who = (
+        f"{cons.unit_name}{year}政府信息公开工作年度报告汇总表"
+        if cons.options.get("unit_name_from", "option")
+        else f"{year}政府信息公开工作年度报告汇总表（汇总单位的名称未能从名单确定，暂写为“{cons.unit_name}”；"
+        "汇总时可用 --unit-name 给出）"
+    )
     return [
-        f"1. 本工作簿是{cons.unit_name}{year}政府信息公开工作年度报告汇总表，由 xltool 于 {made} "
-        f"根据各单位报送的统计表汇总生成，供审核、存档和向上级报送。",
+        f"1. 本工作簿是{who}，由 xltool 于 {made} 根据各单位报送的统计表汇总生成，供审核、存档和向上级报送。",
         scope,
         f"3. {tables}中的数字是计入汇总的各单位数据之和，“总计”由公式计算；汇总表已锁定，如需更正，"
         "请让单位改正报表后重新汇总。",
@@ -835,6 +901,18 @@ def cover_notes(cons: Consolidation) -> list[str]:
         "6. 上报时可在上方填写联系人、联系电话和填报日期；上级单位可用本文件直接汇总，文件中记录了计入的单位，"
         "同一单位不会被重复计入。",
     ]
+
+
+def _below_note(cons: Consolidation) -> str:
+    """For a summary of lower levels' summaries: those that are incomplete, count returns with errors, or do not
+    say what they cover (their numbers are in the totals as they are)."""
+    from xltool.consolidate import coverage_complete, coverage_text
+
+    below = [e for e in cons.counted_entries() if e.summary and e.unit is not None]
+    short = [f"{e.unit.name}（{coverage_text(e.coverage)}）" for e in below if not coverage_complete(e.coverage)]
+    if not short:
+        return ""
+    return f"；计入的下级汇总表中不完整或范围未知的 {len(short)} 个：{'；'.join(short)}"
 
 
 def summary_cover(ws: Worksheet, cons: Consolidation) -> None:
@@ -1096,12 +1174,28 @@ STATUS_WIDTHS = {1: (6, 8), 2: (10, 24), 3: (16, 40), 4: (6, 16), 5: (8, 24), 6:
 """报送情况's columns (but the last, 主要问题, 60 wide and wrapped): (least, most) width; each as wide as its
 longest text within those, header included (see name_width); a longer text wraps."""
 PROBLEMS_WIDTH = 60
+COVERAGE_HEADER = "下级汇总范围"
+"""The column before 主要问题 when some unit's return is a lower level's summary: what that summary covers."""
+COVERAGE_WIDTH = (14, 36)
+
+
+def status_headers(cons: Consolidation) -> list[str]:
+    """报送情况's header row: STATUS_HEADERS, with 下级汇总范围 before 主要问题 when a unit sent a summary."""
+    headers = list(STATUS_HEADERS)
+    if _has_coverage(cons):
+        headers.insert(len(headers) - 1, COVERAGE_HEADER)
+    return headers
+
+
+def _has_coverage(cons: Consolidation) -> bool:
+    return "coverage" in cons.status and any(v is not None for v in cons.status["coverage"])
 
 
 def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     """First the status line and who has not reported (ready to copy), then one row per roster unit, then
     the files that count for no unit, section by section (each kept on one page, see keep_together)."""
-    headers = list(STATUS_HEADERS)
+    headers = status_headers(cons)
+    cov = len(headers) > len(STATUS_HEADERS)
     n = len(headers)
     title_row(ws, _year_title(cons, "报送情况"), n)
     put(ws, 2, 1, cons.status_line(), font="big")
@@ -1122,7 +1216,7 @@ def status_sheet(ws: Worksheet, cons: Consolidation) -> None:
     merge(ws, 4, 3, 4, n)
     head = 6
     records = cons.status.to_dict(orient="records")
-    rows = [_status_row(i, rec) for i, rec in enumerate(records, start=1)]
+    rows = [_status_row(i, rec, cov) for i, rec in enumerate(records, start=1)]
     sections = _other_sections(cons, headers)
     cols = status_widths([headers, *rows, *(s[1] for s in sections), *(r for s in sections for r in s[2])])
     header_row(ws, head, headers)
@@ -1155,16 +1249,20 @@ def status_widths(rows: list[list[Any]]) -> dict[int, float]:
     """报送情况's column widths from the texts in them (STATUS_WIDTHS): `rows` are every row of values and
     headers the sheet shows in its columns."""
     cols: dict[int, float] = {}
-    for j, (least, most) in STATUS_WIDTHS.items():
+    n = len(rows[0]) if rows else len(STATUS_HEADERS)
+    spans = dict(STATUS_WIDTHS)
+    if n > len(STATUS_HEADERS):  # 下级汇总范围 before 主要问题
+        spans[n - 1] = COVERAGE_WIDTH
+    for j, (least, most) in spans.items():
         texts = (v if isinstance(v, str) else str(v) for v in (row[j - 1] for row in rows) if v is not None)
         cols[j] = name_width(texts, least=least, most=most)
-    cols[len(STATUS_HEADERS)] = PROBLEMS_WIDTH
+    cols[n] = PROBLEMS_WIDTH
     return cols
 
 
-def _status_row(i: int, rec: dict[str, Any]) -> list[Any]:
+def _status_row(i: int, rec: dict[str, Any], coverage: bool = False) -> list[Any]:
     mark = "是（含错误）" if rec["included_invalid"] else ("是" if rec["counted"] else "否")
-    return [
+    row = [
         i,
         rec["code"],
         rec["name"],
@@ -1177,6 +1275,9 @@ def _status_row(i: int, rec: dict[str, Any]) -> list[Any]:
         _fmt_time(rec["received"]),
         rec["problems"],
     ]
+    if coverage:
+        row.insert(len(row) - 1, rec.get("coverage") or "")
+    return row
 
 
 def _status_cells(ws: Worksheet, r: int, row: list[Any], cols: dict[int, float], fills: dict[int, Any]) -> None:
@@ -1214,6 +1315,7 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
         (SKIPPED, "不是报表文件（已跳过）", "原因"),
     ]
     out = []
+    cov = len(headers) > len(STATUS_HEADERS)
     for role, heading, last in sections:
         entries = [e for e in cons.entries if e.role == role]
         if not entries:
@@ -1239,6 +1341,7 @@ def _other_sections(cons: Consolidation, headers: list[str]) -> list[tuple[str, 
                     None if role == SKIPPED else c["warning"],
                     Path(e.file).name,
                     _fmt_time(e.received),
+                    *([""] if cov else []),
                     note,
                 ]
             )
@@ -1369,11 +1472,16 @@ def units_sheet(ws: Worksheet, cons: Consolidation, table: list[list[Any]] | Non
     whole tables, the unit columns repeated on each (see print_bands).
     """
     ident = ["序号", "单位代码", "单位名称", "类别", "报送状态"]
+    cov = _has_coverage(cons)
+    if cov:  # a unit's return is a lower level's summary: what it covers, beside its figures
+        ident.append(COVERAGE_HEADER)
     order = sheet_order(cons)
     n = len(ident) + len(order)
     first = len(ident) + 1
     name_col = name_width(u.name for u in cons.roster.units)
     cols = {1: 6, 2: 13, 3: name_col, 4: 7, 5: 10, **_indicator_widths(cons, first, order)}
+    if cov:
+        cols[6] = name_width((v for v in cons.status["coverage"] if v), least=COVERAGE_WIDTH[0], most=24)
     bands = plan_bands(cols, _sections(cons, first, order), len(ident))
     wide_title(ws, _year_title(cons, "单位明细") + "\n（未计入汇总的单位不列数据）", n, bands, len(ident), cols)
     header_row(ws, 2, ident)
@@ -1384,9 +1492,10 @@ def units_sheet(ws: Worksheet, cons: Consolidation, table: list[list[Any]] | Non
     for i, (u, rec, values) in enumerate(_unit_rows(cons, table), start=1):
         r = 3 + i
         label = rec["status"] + ("（已计入）" if rec["included_invalid"] else "")
-        for j, v in enumerate([i, u.code, u.name, u.category, label], start=1):
+        cells = [i, u.code, u.name, u.category, label] + ([rec.get("coverage") or ""] if cov else [])
+        for j, v in enumerate(cells, start=1):
             fill = STATUS_FILL[rec["status"]] if j == 5 else None
-            align = fits(v, name_col) if j == 3 else "left"
+            align = fits(v, name_col) if j == 3 else (fits(v, cols[6]) if j == 6 else "left")
             put(ws, r, j, v, fmt="0" if j == 1 else None, border=True, fill=fill, align=align)
         for j, k in enumerate(order, start=first):
             put(ws, r, j, values[k], border=True, align="left")

@@ -120,6 +120,24 @@ def name_names_another(report: UnitReport | None, unit: Unit | None, file: str |
     return named if named is not None and named.code != unit.code else None
 
 
+def figure(raw: Any) -> Any:
+    """A cell's raw value as the number consolidate sums for it (`values.parse_value`: 215.950247 read from a
+    workbook and Decimal('215.950247') from JSON, "１２" and 12, a blank and 0 are the same figure), or, for a
+    value that is no number ("约10"), its text: what two returns of one unit are compared by."""
+    from xltool.values import parse_value
+
+    parsed = parse_value(raw, "decimal")  # an integer is a decimal too: 12 and Decimal("12.0") are one figure
+    if parsed.status == "invalid":
+        return ("text", str(raw).strip())
+    return parsed.value
+
+
+def differing_cells(reports: list[UnitReport]) -> int:
+    """How many cells hold different figures (`figure`) in these reports of one unit."""
+    keys = set().union(*(rep.values for rep in reports))
+    return sum(1 for k in keys if len({figure(rep.values.get(k)) for rep in reports}) > 1)
+
+
 class PriorData:
     """Last year's reports, looked up by unit code, then by unit name."""
 
@@ -202,6 +220,11 @@ def validate_loaded(
                 or (f.table not in partial or form.rule_map[f.rule].kind not in ("equation", "value-blank"))
                 and form.rule_map[f.rule].kind != "value-empty"
             ]
+        unsplit = set(rep.meta.get("unsplit") or ())
+        if unsplit and any(f.rule == "T3-OTHER-UNSPLIT" for f in findings):
+            # （六）其他处理 printed as one row: its 1./2. items are blank because they are unknown, which
+            # T3-OTHER-UNSPLIT says; a VALUE-BLANK naming just those cells would contradict it
+            rule_findings = [f for f in rule_findings if not (f.rule == "VALUE-BLANK" and set(f.keys) <= unsplit)]
         findings += rule_findings
         from xltool.identity import identity_findings
 

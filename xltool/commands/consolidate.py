@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,8 +52,14 @@ from xltool.commands.options import (
     `xltool validate` and `xltool consolidate`), 报送情况, 单位明细, 问题清单 and 图表. It is written in
     Chinese whatever --lang says, like the official form it carries: --lang en changes what this command prints.
 
-    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM), 2 usage error,
-    3 could not proceed (unreadable roster, nothing to read, output not writable).
+    A lower level's summary among the files (a district's, at the city) says what it covers: a summary that
+    leaves units out or counts returns with errors is a warning, shown with what it covers in 报送情况 and
+    单位明细; one made by an older xltool, which did not record it, is said to be of unknown coverage.
+    Without -o no workbook is written: the terminal shows the result, and says how to get the workbook.
+
+    Exit status: 0 done, 1 the consolidated result fails its own check (C-SUM) or counts no unit at all (then
+    no workbook is written), 2 usage error (-o or --long names one of the files read), 3 could not proceed
+    (unreadable roster, nothing to read, output not writable).
 
     Example:
 
@@ -101,8 +108,8 @@ from xltool.commands.options import (
 )
 @option(
     "--unit-name",
-    help="汇总单位的名称（默认：名单中各单位名称的共同开头，如 烟台市芝罘区）。",
-    help_en="Name of the consolidation (default: the roster names' common start).",
+    help="汇总单位的名称（默认：名单中多数单位名称共同的地名开头，如 烟台市芝罘区；没有时请指定）。",
+    help_en="Name of the consolidation (default: the place most roster names begin with, e.g. 烟台市芝罘区).",
 )
 @output_option("要写出的汇总工作簿（.xlsx）。", "The summary workbook to write (.xlsx).")
 @option(
@@ -144,8 +151,12 @@ def command(
     汇总表包括填好合计数的正式表格（它本身可再作为 xltool validate 和 xltool consolidate 的输入）、报送情况、
     单位明细、问题清单和图表。汇总表与其中的正式表格一样始终为中文；--lang en 只改变本命令在终端输出的语言。
 
-    退出码：0 完成，1 汇总结果未通过自身校验（C-SUM），2 命令用法有误，3 无法继续（名单无法读取、没有可读的
-    文件、输出无法写入）。
+    给出的文件中如有下级的汇总表（市汇总各区的汇总表），会说明它的汇总范围：未包含全部应报单位或计入了有错误的
+    报送的，列为警告，并在“报送情况”“单位明细”中列出其汇总范围；较早版本的 xltool 生成、没有记录汇总范围的，
+    注明范围未知。不加 -o 时不写出汇总表，只在终端显示结果，并提示如何写出。
+
+    退出码：0 完成，1 汇总结果未通过自身校验（C-SUM）或没有计入任何单位（此时不写出汇总表），2 命令用法有误
+    （-o 或 --long 是要读取的文件之一），3 无法继续（名单无法读取、没有可读的文件、输出无法写入）。
 
     示例：
 
@@ -160,7 +171,6 @@ def command(
     from xltool.validate import PriorData
 
     check_summary_path(output, lang)
-    warn_if_read_back(paths, output, lang)
     if long_path is not None:
         suffix = long_path.suffix.lower()
         if suffix not in (".csv", ".parquet"):
@@ -191,6 +201,8 @@ def command(
             if lang == "zh"
             else "; ".join(["no files to consolidate (.json, .xlsx …)", *(not_found_text(p, "en") for p in missing)])
         )
+    refuse_inputs(files, output, long_path, lang)  # a unit's return is never written over
+    warn_if_read_back(paths, output, lang)
     for target in (output, long_path):  # before the long read: a path that cannot be written fails now
         if target is not None:
             check_writable(target, lang)
@@ -220,6 +232,10 @@ def command(
             raise CannotProceed(e.text(lang)) from e
 
     outputs: list[Path] = []
+    asked = [p for p in (output, long_path) if p is not None]
+    unwritten = asked if cons.empty else []
+    if cons.empty:  # all-zero tables are no district's report: nothing is written (CONS-EMPTY says why)
+        output = long_path = None
     target = output
     try:
         if output is not None:
@@ -243,8 +259,30 @@ def command(
         doc["not_found"] = [str(p) for p in missing]
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
-        click.echo(summary_text(cons, outputs, lang, not_found=missing))
-    sys.exit(0 if cons.ok else 1)
+        no_workbook = "empty" if cons.empty else ("no-output" if output is None else None)
+        click.echo(summary_text(cons, outputs, lang, not_found=missing, no_workbook=no_workbook, unwritten=unwritten))
+    sys.exit(0 if cons.ok and not cons.empty else 1)
+
+
+def refuse_inputs(files: list[Path], output: Path | None, long_path: Path | None, lang: str) -> None:
+    """Exit 2 when -o or --long is one of the files read: writing it would replace a unit's return (or a lower
+    level's summary) with this summary, as `validate --report` refuses too."""
+    read = None
+    for opt, target in (("-o", output), ("--long", long_path)):
+        if target is None:
+            continue
+        if read is None:
+            read = {os.path.realpath(f) for f in files}  # never raises: a looping link is one of the files
+        if os.path.realpath(target) in read:
+            from xltool.commands.options import Refused
+
+            raise Refused(
+                f"{opt} {target} 是要汇总的文件之一，写出会覆盖它；请另指定一个文件名，例如 汇总.xlsx，"
+                "并写到收件文件夹以外。"
+                if lang == "zh"
+                else f"{opt} {target} is one of the files being consolidated and would be overwritten; "
+                "give another name, outside the folder of returns."
+            )
 
 
 def check_writable(target: Path, lang: str) -> None:
@@ -285,9 +323,20 @@ def _say_written(outputs: list[Path], lang: str) -> None:
         click.echo(("Written: " if lang == "en" else "已写入：") + str(p), err=True)
 
 
-def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list[Path] | tuple = ()) -> str:
+def summary_text(
+    cons,
+    outputs: list[Path],
+    lang: str = "zh",
+    *,
+    not_found: list[Path] | tuple = (),
+    no_workbook: str | None = None,
+    unwritten: list[Path] | tuple = (),
+) -> str:
     """What the terminal shows: the units that need attention, paths given that do not exist, C-SUM, then the
-    status line and the outputs."""
+    status line and the outputs.
+
+    `no_workbook`: why no summary workbook was written — "empty" (no unit counted: `unwritten` are the outputs
+    asked for and not written), "no-output" (no -o: how to get one) — or None (written)."""
 
     from xltool.consolidate import (
         COUNTED,
@@ -306,10 +355,14 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
 
     en = lang == "en"
     out: list[str] = []
-    year = f" {cons.year}" if cons.year else ""
-    out.append(
-        f"Consolidation: {cons.unit_name}{year} ({cons.form.id})" if en else f"汇总：{cons.unit_name}{year} 年度"
-    )
+    named = cons.options.get("unit_name_from", "option") is not None  # else CONS-UNIT-NAME below says so
+    if en:
+        year = f" {cons.year}" if cons.year else " (year unknown)"
+        who = cons.unit_name if named else "(name not known)"
+        out.append(f"Consolidation: {who}{year} ({cons.form.id})")
+    else:
+        who = cons.unit_name if named else "（汇总单位名称未确定）"
+        out.append(f"汇总：{who} {cons.year} 年度" if cons.year else f"汇总：{who}（年度未知）")
     # the file that decides each unit's status, as 报送情况 takes it
     chosen = {e.unit.code: e for e in cons.entries if e.unit is not None and e.role in (COUNTED, REJECTED)}
     for rec in cons.status.to_dict(orient="records"):
@@ -332,6 +385,17 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
                         else f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】"
                     )
                     out.append(f"      {tag}{f.title['en' if en else 'zh']}")
+                    if f.rule.startswith("SUMMARY-"):  # a lower level's summary: the units it leaves out
+                        out += [f"        {d}" for d in f.details.get("en" if en else "zh", [])]
+    unknown = [e for e in chosen.values() if e.summary and e.coverage is None]
+    if unknown:  # no warning (it may be complete), but the clerk should know the level below does not say
+        out.append(
+            "  lower levels' summaries of unknown coverage (made by an older xltool):"
+            if en
+            else "  汇总范围未知的下级汇总表（较早版本的 xltool 生成，未记录应报、计入和未报单位数）："
+        )
+        for e in unknown:
+            out.append(f"      {e.unit.name}  {Path(e.file).name}")
     mismatched = [e for e in cons.entries if e.role == MISMATCHED]
     if mismatched:
         out.append(
@@ -374,7 +438,14 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
             if en
             else f"找不到的文件或文件夹，未汇总（{len(not_found)}）：" + "、".join(map(str, not_found))
         )
-    if cons.ok:
+    for f in cons.notices:  # the run's own warnings: nothing counted, no name for the consolidation
+        out.append(("Warning: " if en else "注意：") + f.title[lang])
+        out += [f"  {d}" for d in f.details.get(lang, [])]
+        if f.fix.get(lang):
+            out.append("  " + f.fix[lang])
+    if cons.empty:
+        out.append("C-SUM: not done (no unit counted)" if en else "汇总校验（C-SUM）：未进行（没有计入任何单位）")
+    elif cons.ok:
         out.append("C-SUM: the consolidated tables pass every rule" if en else "汇总校验（C-SUM）：通过")
     else:
         out.append("C-SUM FAILED:" if en else "汇总校验（C-SUM）未通过：")
@@ -384,6 +455,20 @@ def summary_text(cons, outputs: list[Path], lang: str = "zh", *, not_found: list
     out.append(cons.status_line(lang))
     for p in outputs:
         out.append(("Written: " if en else "已写入：") + str(p))
+    if no_workbook == "empty":
+        names = ("、" if not en else ", ").join(map(str, unwritten))
+        out.append(
+            "Nothing written: no unit is counted" + (f" ({names})" if names else "")
+            if en
+            else "未写出汇总表：没有计入任何单位" + (f"（{names}）" if names else "")
+        )
+    elif no_workbook == "no-output":
+        out.append(
+            "No summary workbook written: add -o summary.xlsx to write it (the official tables, 报送情况, 单位明细, "
+            "问题清单, 图表)."
+            if en
+            else "未写出汇总表：加 -o 汇总.xlsx 即可写出汇总工作簿（正式表格、报送情况、单位明细、问题清单和图表）。"
+        )
     return "\n".join(out)
 
 

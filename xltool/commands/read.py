@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli import Command, argument, lang_option, option
+from xltool.cli import Command, argument, lang_option, option, silent_option
 from xltool.commands.options import echo_findings, json_option, output_option, say, writing_to
 
 ENGINES = ("auto", "fast", "calamine", "openpyxl")
@@ -25,6 +25,7 @@ ENGINES = ("auto", "fast", "calamine", "openpyxl")
 
     Example:
 
+    \b
         xltool read inbox/370602-KJJ_科学技术局_2024.xlsx --json -o kjj.json
     """,
 )
@@ -48,7 +49,8 @@ ENGINES = ("auto", "fast", "calamine", "openpyxl")
     "checks, then python-calamine; openpyxl: the full reader. Same result; the last two are slower.",
 )
 @lang_option
-def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: str) -> None:
+@silent_option
+def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: str, silent: bool = False) -> None:
     """读取一个报送的工作簿（模板或非模板），显示读到的内容。
 
     JSON 中的 source.sheet_cells（单元格键 → 表三!D7）可追溯每个数值所在的单元格；合计不在 values 中（由各项
@@ -73,7 +75,8 @@ def command(file: Path, as_json: bool, output: Path | None, engine: str, lang: s
     if output is not None:
         with writing_to(output):
             save_json(rep, output)
-        say(lang, f"已写入 {output}", f"Written: {output}", err=True)
+        if not silent:  # as every command: --silent keeps stderr to what was found
+            say(lang, f"已写入 {output}", f"Written: {output}", err=True)
     if as_json:
         click.echo(dump_json(rep))
     elif output is None:

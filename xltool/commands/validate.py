@@ -39,8 +39,8 @@ from xltool.errors import XltoolError
 
     Example:
 
+    \b
         xltool validate samples/data/ --prior samples/prior/
-
         xltool validate --roster roster.csv --year 2024 --annotate feedback/ --report 校验结果.xlsx inbox/
     """,
 )
