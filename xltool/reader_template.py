@@ -597,9 +597,20 @@ def _merged_findings(book: Book, form: Form, located: dict[str, Located]) -> tup
         if sh is None or not sh.merged:
             continue
         at = {pos: key for key, pos in loc.positions.items()}
+        in_order: list[tuple[tuple[int, int], str]] | None = None
         ranges: list[tuple[str, tuple[int, int], list[str]]] = []
         for r0, c0, r1, c1 in sh.merged:
-            covered = [k for (r, c), k in sorted(at.items()) if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0)]
+            if (r1 - r0 + 1) * (c1 - c0 + 1) <= len(at):  # the usual small range: look its cells up
+                covered = [
+                    at[(r, c)]
+                    for r in range(r0, r1 + 1)
+                    for c in range(c0, c1 + 1)
+                    if (r, c) in at and (r, c) != (r0, c0)
+                ]
+            else:  # a range larger than the table: walk the table's cells (once sorted) instead
+                if in_order is None:
+                    in_order = sorted(at.items())
+                covered = [k for (r, c), k in in_order if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0)]
             if covered:
                 ranges.append((f"{col_letter(c0)}{r0}:{col_letter(c1)}{r1}", (r0, c0), covered))
         if not ranges:
@@ -665,6 +676,21 @@ _TEXT_SHOWN = 20
 """Cells of TEMPLATE-TEXT-OUTSIDE listed one per line; the others are in its cells."""
 
 
+@cache
+def _own_words(form: Form, sheet: str) -> frozenset[str]:
+    """The template's own words on a sheet (remembered: the same in every returned template)."""
+    lays = sheet_layouts(form)
+    tid = next((t for t, lay in lays.items() if lay.sheet == sheet), None)
+    return _words(template_cells(form).get(sheet, {}), lays[tid] if tid is not None else None)
+
+
+def _words(cells: dict, lay: Any) -> frozenset[str]:
+    own = {t for texts in cells.values() if texts for t in texts}
+    if lay is not None:
+        own |= {lb.text for lb in lay.labels}
+    return frozenset(own)
+
+
 def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | None:
     """Text a department wrote where the template has nothing of its own (a 备注 column, notes under a table,
     a sheet of its own, the cover's 情况说明): not read as data, so named, with its first characters.
@@ -704,13 +730,14 @@ def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | 
             mine = moved
         # the template's own words on this sheet, wherever they are now (a check row moved down with the rows
         # a clerk inserted above it is no note)
-        own = {t for texts in mine.values() if texts for t in texts}
-        if tid is not None:
-            own |= {lb.text for lb in lays[tid].labels}
+        own = _own_words(form, name) if shift is None else _words(mine, lays[tid] if tid is not None else None)
         here: list[tuple[tuple[int, int], str]] = []
         for r, row in enumerate(sh.rows, start=1):
             for c, v in enumerate(row, start=1):
-                if not isinstance(v, str) or not v.strip() or v.strip() in own:
+                if v.__class__ is not str:
+                    continue
+                t = v.strip()
+                if not t or t in own:
                     continue
                 if shift is not None and shift.line(r, c) in shift.inserted:
                     continue  # the inserted row's own label: TEMPLATE-SHIFTED names it
