@@ -120,6 +120,12 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
                 v = row[lb.col - 1] if lb.col <= len(row) else None
                 if v != lb.text and not _label_ok(v, lb.text):
                     bad.append((f"{col_letter(lb.col)}{lb.row}", lb.text, v))
+            anchor = _row_anchor(form, tid)
+            if not bad and anchor is not None:  # 表四: rows inserted between its headers and its figures
+                r, c, own_texts, text = anchor
+                v = sh.value(r, c)
+                if not (isinstance(v, str) and v.strip() in own_texts):
+                    bad.append((f"{col_letter(c)}{r}", text, v))
             if bad:
                 shift = detect_shift(lay, sh)
                 if shift is not None:
@@ -165,6 +171,24 @@ def read_tables(book: Book, form: Form) -> TemplateRead:
     merged_findings, merged = _merged_findings(book, form, located)
     findings += merged_findings
     return TemplateRead(located, findings, formulas_known, by_position, shifts, merged)
+
+
+@cache
+def _row_anchor(form: Form, tid: str) -> tuple[int, int, frozenset[str], str] | None:
+    """For a table whose figures sit on rows without a label of their own (表四: headers above one row of
+    figures), the template's first own text below it (the 总计校验 check label): where it is not, rows were
+    inserted or deleted between the headers and the figures, which no header shows — the figures would be read
+    from the wrong row as blanks. None for a table whose every row of figures carries its label."""
+    lay = sheet_layouts(form)[tid]
+    value_rows = {p.row for p in lay.cells.values()}
+    if value_rows & {lb.row for lb in lay.labels}:
+        return None
+    below = sorted((rc, t) for rc, t in template_cells(form).get(lay.sheet, {}).items() if rc[0] > lay.last_row and t)
+    if not below:
+        return None
+    (r, c), texts = below[0]
+    text = next((t for t in sorted(texts) if not any(ch.isascii() and ch.isalpha() for ch in t)), sorted(texts)[0])
+    return r, c, texts, text
 
 
 def _label_finding(tid: str, sheet: str, bad: list[tuple[str, str, Any]]) -> Finding:
