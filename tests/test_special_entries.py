@@ -113,3 +113,22 @@ def test_a_return_whose_name_is_in_gbk_bytes_is_its_units(tmp_path):
         home=tmp_path,
     )
     assert "计入汇总 1 个单位" in run.stdout.decode() + run.stderr.decode()
+
+
+def test_campaign_collect_takes_a_return_whose_name_is_in_gbk_bytes(tmp_path):
+    """The store's database holds text in UTF-8: such a name crashed collect (traceback, the file unrecorded,
+    its stored copy orphaned). It is recorded, identified, shown as the Chinese name it stands for."""
+    src = next(p for p in sorted((SAMPLES / "returned").glob("*.xlsx")) if "D04" in p.name)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / os.fsdecode("科技局.xlsx".encode("gbk"))).write_bytes(src.read_bytes())
+    camp = tmp_path / "camp"
+    run = _run("campaign", "init", str(camp), "--year", "2021", "--roster", str(SAMPLES / "roster.csv"), home=tmp_path)
+    assert run.returncode == 0, run.stderr.decode()
+    run = _run("campaign", "collect", "--campaign", str(camp), str(inbox), home=tmp_path)
+    out = run.stdout.decode() + run.stderr.decode()
+    assert run.returncode in (0, 1) and "Traceback" not in out, out
+    assert "第1版" in out and "烟台市芝罘区科学技术局" in out and "科技局.xlsx（原文件名：" in out, out
+    run = _run("campaign", "--lang", "zh", "status", "--campaign", str(camp), "--json", home=tmp_path)
+    json_text = run.stdout.decode("utf-8")  # valid UTF-8 whatever the file's name
+    assert "370602-D04" in json_text

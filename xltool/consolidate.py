@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xltool.filenames import shown_name
 from xltool.findings import SEVERITY_ZH, Finding, render, sort_findings, tool_finding
 from xltool.hashing import sha256_file
 from xltool.interchange import UnitReport
@@ -1077,7 +1078,7 @@ def _member_record(e: Entry) -> dict[str, Any]:
     assert rep is not None
     code = e.unit.code if e.unit else rep.unit_code
     name = e.unit.name if e.unit else rep.unit_name
-    return {"code": code, "name": name, "sha256": e.sha256, "file": Path(e.file).name}
+    return {"code": code, "name": name, "sha256": e.sha256, "file": shown_name(Path(e.file).name)}
 
 
 def _with(result: FileResult, extra: list[Finding]) -> FileResult:
@@ -1179,7 +1180,7 @@ def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
         details = None
         same = own.get((unit.code, e.sha256))
         if same is not None:
-            name = Path(same.file).name
+            name = shown_name(Path(same.file).name)
             details = {
                 "zh": [f"与“{unit.name}”自己报送的 {name} 内容完全相同"],
                 "en": [f"identical to {name}, which “{unit.name}” sent itself"],
@@ -1190,7 +1191,7 @@ def _flag_mismatched(entries: list[Entry], year: int | None) -> None:
                 tool_finding(
                     "CONS-NAME-MISMATCH",
                     details=details,
-                    file=Path(e.file).name,
+                    file=shown_name(Path(e.file).name),
                     unit=unit.name,
                     unit_code=unit.code,
                     named=named.name,
@@ -1245,12 +1246,12 @@ def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:
     newest = left[0]
     undecided = len(left) > 1
     if undecided:  # every one of them flagged; the first (by name) stands for the unit, uncounted (an error)
-        names = [Path(e.file).name for e in left]
+        names = [shown_name(Path(e.file).name) for e in left]
         why = _why_undecided(left)
         for e in left:
             e.undecided = True
             e.newest_by = {"zh": "无法判断先后", "en": "cannot be put in order"}
-            others = "、".join(n for n in names if n != Path(e.file).name)
+            others = "、".join(n for n in names if n != shown_name(Path(e.file).name))
             finding = tool_finding("CONS-DUPLICATE-UNDECIDED", count=len(left), others=others, why=why)
             e.result = _with(e.result, [finding])
             if e is not newest:  # not "superseded": there is no newer file, and none of them is counted
@@ -1259,7 +1260,7 @@ def _settle_duplicates(group: list[Entry], year: int | None) -> Entry:
         assert how is not None
         newest.newest_by = how
         newest.result = _with(newest.result, [tool_finding("CONS-NEWEST", total=len(group), basis=how)])
-    newer = "、".join(Path(e.file).name for e in left)
+    newer = "、".join(shown_name(Path(e.file).name) for e in left)
     kept = {id(e) for e in left}
     for old in group:
         if id(old) not in kept:  # older than the newest (or than every one of the undecided)

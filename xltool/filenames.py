@@ -188,4 +188,5 @@ def shown_name(name: str, lang: str = "zh") -> str:
     fixed = repaired_name(name)
     if fixed is None:
         return name
-    return f"{fixed}（原文件名：{name}）" if lang == "zh" else f"{fixed} (file name as received: {name})"
+    raw = _SURROGATE.sub("?", name)  # bytes that are no UTF-8 cannot be shown as they are
+    return f"{fixed}（原文件名：{raw}）" if lang == "zh" else f"{fixed} (file name as received: {raw})"

@@ -60,7 +60,7 @@ from xltool.campaign.store import (
     stored_name,
     write_atomic,
 )
-from xltool.filenames import display_name, shown_name
+from xltool.filenames import display_name, printable, shown_name
 from xltool.findings import Finding, counts, sort_findings, tool_finding
 from xltool.interchange import UnitReport
 from xltool.roster import Roster, Unit, filename_unit
@@ -496,8 +496,8 @@ class Collector:
                     ident.unit.code if ident.unit else None,
                     seq,
                     received,
-                    str(src.resolve()),
-                    src.name,
+                    printable(str(src.resolve())),  # SQLite's text is UTF-8: a name in GBK bytes as it reads
+                    printable(src.name),
                     size,
                     str(stored.relative_to(self.root)),
                     dump_report(result.report),
@@ -671,7 +671,7 @@ def write_feedback(
     for f in result.findings:
         lines.append(f.message("zh"))
         lines.append("")
-    out = [write_atomic(folder / f"{stem}_反馈意见.txt", "\n".join(lines).encode("utf-8"))]
+    out = [write_atomic(folder / f"{stem}_反馈意见.txt", printable("\n".join(lines)).encode("utf-8", "replace"))]
     stored = campaign.root / STORE / stored_name(sha, file_name)
     annotated = _annotate(stored, Path(shown), result, folder, stem)
     if annotated is not None:

@@ -327,7 +327,9 @@ def _hook(d: dict[str, Any]) -> Any:
 
 def dumps(obj: Any) -> str:
     """JSON for the database: Decimal kept exact as {"$decimal": "24252.311082"}."""
-    return json.dumps(obj, ensure_ascii=False, default=_default, sort_keys=True)
+    from xltool.filenames import printable_tree  # a file name not in UTF-8 cannot go into SQLite's text
+
+    return json.dumps(printable_tree(obj), ensure_ascii=False, default=_default, sort_keys=True)
 
 
 def loads(text: str | None) -> Any:

@@ -45,6 +45,7 @@ from xltool.commands.options import (
     why_option,
     write_error,
 )
+from xltool.filenames import printable_tree
 
 
 def campaign_option(f):
@@ -582,7 +583,7 @@ def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) ->
             if as_json:
                 doc = st.to_dict(lang)
                 doc["pending_assignment"] = [p.to_dict(lang) for p in pending_files(c, u)]
-                click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+                click.echo(json.dumps(printable_tree(doc), ensure_ascii=False, indent=1))
             else:
                 click.echo(_unit_detail(c, st, lang))
             return
@@ -591,7 +592,7 @@ def status_cmd(unit, as_json, reminder, deadline, sender, campaign_dir, lang) ->
             doc = st.to_dict(lang)
             if reminder:
                 doc["reminder"] = st.reminder(sender=sender, deadline=deadline, lang=lang)
-            click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+            click.echo(json.dumps(printable_tree(doc), ensure_ascii=False, indent=1))
         elif reminder:
             click.echo(st.reminder(sender=sender, deadline=deadline, lang=lang))
         else:
@@ -1033,7 +1034,11 @@ def log_cmd(unit, as_json, campaign_dir, lang) -> None:
         names = {x.code: x.name for x in (*c.roster.units, *c.removed)}
         if as_json:
             click.echo(
-                json.dumps([e.to_dict(names.get(e.unit_code or "")) for e in rows], ensure_ascii=False, indent=1)
+                json.dumps(
+                    printable_tree([e.to_dict(names.get(e.unit_code or "")) for e in rows]),
+                    ensure_ascii=False,
+                    indent=1,
+                )
             )
             return
         killed = unfinished_runs(entries(c) if u is not None else rows)
@@ -1097,7 +1102,7 @@ def summary_cmd(output, as_json, campaign_dir, lang) -> None:
             doc["campaign_header"] = st.header(lang)
             doc["output"] = str(path)
             doc["not_counted"] = [{"code": u.unit.code, "name": u.unit.name} for u in astray]
-            click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+            click.echo(json.dumps(printable_tree(doc), ensure_ascii=False, indent=1))
         else:
             counted = cons.counts["counted"]  # what the workbook counts, and says
             click.echo(st.header(lang))

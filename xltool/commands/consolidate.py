@@ -32,6 +32,7 @@ from xltool.commands.options import (
     warn_if_read_back,
     write_error,
 )
+from xltool.filenames import printable_tree, shown_name
 
 
 @click.command(
@@ -257,7 +258,7 @@ def command(
         doc = cons.to_dict(lang)
         doc["outputs"] = [str(p) for p in outputs]
         doc["not_found"] = [str(p) for p in missing]
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(printable_tree(doc), ensure_ascii=False, indent=1))
     else:
         no_workbook = "empty" if cons.empty else ("no-output" if output is None else None)
         click.echo(summary_text(cons, outputs, lang, not_found=missing, no_workbook=no_workbook, unwritten=unwritten))
@@ -374,7 +375,7 @@ def summary_text(
             state = STATUS_EN[rec["status"]] + (", counted" if counted else ", not counted")
         else:
             state = rec["status"] + ("（已计入）" if counted else "（未计入）")
-        name = Path(rec["file"]).name if rec["file"] else ""
+        name = shown_name(Path(rec["file"]).name) if rec["file"] else ""
         out.append(f"  {rec['name']}  {state}  {name}")
         if e is not None:
             for f in e.result.findings:
@@ -395,7 +396,7 @@ def summary_text(
             else "  汇总范围未知的下级汇总表（较早版本的 xltool 生成，未记录应报、计入和未报单位数）："
         )
         for e in unknown:
-            out.append(f"      {e.unit.name}  {Path(e.file).name}")
+            out.append(f"      {e.unit.name}  {shown_name(Path(e.file).name)}")
     mismatched = [e for e in cons.entries if e.role == MISMATCHED]
     if mismatched:
         out.append(
@@ -424,7 +425,7 @@ def summary_text(
                     who = "" if role == SKIPPED else _unread_reason(e, en)
                 else:  # the roster unit it is filed under (a workbook whose content names none: by its name)
                     who = (e.unit.name if e.unit is not None else e.report.unit_name) or ""
-                out.append(f"      {Path(e.file).name}  {who}{_why_superseded(e, en)}".rstrip())
+                out.append(f"      {shown_name(Path(e.file).name)}  {who}{_why_superseded(e, en)}".rstrip())
     if cons.missing_units:
         n = len(cons.missing_units)
         out.append(
@@ -480,7 +481,7 @@ def _mismatched_lines(e, en: bool) -> list[str]:  # noqa: ANN001 - an Entry
         who = f"named for {named.name} ({named.code}), content of {unit.name} ({unit.code})"
     else:
         who = f"文件名指向 {named.name}（{named.code}），内容属于 {unit.name}（{unit.code}）"
-    out = [f"      {Path(e.file).name}  {who}"]
+    out = [f"      {shown_name(Path(e.file).name)}  {who}"]
     flag = next((f for f in e.result.findings if f.rule == "CONS-NAME-MISMATCH"), None)
     if flag is not None:
         out += [f"        {d}" for d in flag.details.get(lang, [])]
@@ -504,5 +505,5 @@ def _why_superseded(e, en: bool) -> str:
     how = e.newest_by["en" if en else "zh"]
     if e.undecided:
         return f"  ({how}; see above)" if en else f"  （{how}，见上）"
-    newer = Path(e.superseded_by).name if e.superseded_by else ""
+    newer = shown_name(Path(e.superseded_by).name) if e.superseded_by else ""
     return f"  (the unit's file is {newer}: {how})" if en else f"  （以 {newer} 为准：{how}）"

@@ -10,6 +10,7 @@ import click
 
 from xltool.cli import Command, argument, lang_option, option, progress_bar, silent_option
 from xltool.commands.options import echo_findings, json_option, unique_path, writing_to
+from xltool.filenames import printable_tree
 from xltool.sources import is_not_report
 
 
@@ -206,5 +207,5 @@ def command(files, outdir, as_json, lang, silent) -> None:
                 for p, loaded, out, status in results
             ]
         }
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1, default=str))
+        click.echo(json.dumps(printable_tree(doc), ensure_ascii=False, indent=1, default=str))
     sys.exit(1 if failed else 0)
