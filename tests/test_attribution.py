@@ -335,3 +335,17 @@ def test_the_report_workbook_names_the_unit_and_code_of_a_damaged_file(tmp_path)
     assert res.exit_code == 1, res.output
     row = [c.value for c in openpyxl.load_workbook(out).worksheets[0][4]]  # title, count line, heading, the file
     assert row[:3] == ["370602-D11_烟台市芝罘区城市管理局_2021.xlsx", "烟台市芝罘区城市管理局", "370602-D11"]
+
+
+def test_a_prefix_a_clerk_puts_before_the_issued_file_name_is_no_other_unit(tmp_path):
+    """已修改_370602-D01_…_2021.xlsx: the issued name follows the prefix; it was read as code “已修改” and name
+    “370602-D01_…”, a TEMPLATE-REUSED error (another unit's template) for the unit's own return."""
+    from xltool.reader import read_file as read
+    from xltool.validate import validate_loaded as check
+
+    src = next(p for p in sorted((Path(__file__).resolve().parent.parent / "samples" / "returned").glob("*D01*")))
+    for prefix in ("已修改_", "终版_已修改_"):
+        dst = tmp_path / f"{prefix}{src.name}"
+        dst.write_bytes(src.read_bytes())
+        result = check(read(dst))
+        assert result.valid and not result.findings, [f.message() for f in result.findings]

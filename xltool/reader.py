@@ -424,6 +424,13 @@ def _claimed_identity(book: Book, form: Form) -> dict[str, dict[str, Any]]:
 
         stem = Path(display_name(book.path.name)).stem
     m = _FILE_RE.match(stem)
+    while m is not None and not m.group("code").isascii() and "_" in stem:
+        # a clerk's prefix before the issued name (已修改_370602-D01_…_2021): the issued name is what follows
+        rest = stem.split("_", 1)[1]
+        again = _FILE_RE.match(rest)
+        if again is None:
+            break
+        stem, m = rest, again
     if m:
         out["file_name"] = {"name": m.group("name"), "code": m.group("code"), "year": int(m.group("year"))}
     table_sheets = {lay.sheet for lay in sheet_layouts(form).values()}
