@@ -190,7 +190,7 @@ def lo_files(files, lo_session: LibreOfficeSession, tmp_path_factory) -> dict[st
         "notes": [
             ["text", "表三", f"{right3}{T3.first_data_row - 1}", "备注"],
             ["text", "表三", f"{right3}{row_of('granted')}", "含依申请公开2件，已按时答复"],
-            ["number", "表三", f"{right3}{row_of('unable_not_held')}", 5],  # a number: no note
+            ["number", "表三", f"{right3}{row_of('unable_not_held')}", 5],  # a figure beside the form: named too
             ["text", "表二", f"{right2}{T2.first_data_row}", "本年无新制发规章"],
             ["text", "填报说明", "B11", "上年结转与上年报告不一致：上年报告漏报 1 件"],
             ["new_sheet", "说明"],
@@ -378,17 +378,29 @@ def test_notes_beside_the_tables_are_named_with_their_first_characters(lo_files)
     right3 = col_letter(max(_sheet_cols("表三")) + 1)
     right2 = col_letter(max(_sheet_cols("表二")) + 1)
     assert f.cells == [
-        "填报说明!B11",
         f"表二!{right2}{T2.first_data_row}",
         f"表三!{right3}{T3.first_data_row - 1}",
         f"表三!{right3}{row_of('granted')}",
+        f"表三!{right3}{row_of('unable_not_held')}",
         "说明!A1",
     ]
     msg = f.message()
     assert f"表三!{right3}{row_of('granted')}：“含依申请公开2件，已按时答复”" in msg
-    assert "填报说明!B11：“上年结转与上年报告不一致：上年报告漏报 1 件”" in msg
     assert f.title["zh"].startswith("文件中有 5 处文字不在统计表的单元格中")
     assert "not read" in f.message("en")
+    # the cover's 情况说明 is where the template asks for explanations: read as the unit's explanation
+    note = one(r, "UNIT-EXPLANATION")
+    assert note.title["zh"] == "单位在封面“情况说明”中写道：“上年结转与上年报告不一致：上年报告漏报 1 件”"
+    assert r.report.meta["explanation"] == "上年结转与上年报告不一致：上年报告漏报 1 件"
+
+
+def test_a_figure_typed_beside_the_form_is_named(files, tmp_path):
+    """A number in Z500 may be a figure the clerk meant for the form: named like text outside it."""
+    wb = openpyxl.load_workbook(files["unprotected"])
+    wb["表三"]["Z500"] = 7
+    wb.save(tmp_path / "z500.xlsx")
+    f = one(validate_loaded(read_all(tmp_path / "z500.xlsx")), "TEMPLATE-TEXT-OUTSIDE")
+    assert f.cells == ["表三!Z500"] and "“7”" in f.message()
 
 
 def test_a_long_note_is_cut_and_many_are_counted(files, tmp_path):

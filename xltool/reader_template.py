@@ -96,6 +96,8 @@ class TemplateRead:
     merged: dict[str, str] = field(default_factory=dict)
     """Cell key -> the merged range that hides it (TEMPLATE-MERGED): read as what the file keeps there, else as
     blank, and said so."""
+    explanation: str = ""
+    """What the unit wrote in the cover's 情况说明 (UNIT-EXPLANATION)."""
 
 
 def read_tables(book: Book, form: Form) -> TemplateRead:
@@ -238,6 +240,12 @@ def finish(book: Book, form: Form, report: Any, tr: TemplateRead, findings: list
         f = outside_text_finding(book, form, tr)
         if f is not None:
             findings.append(f)
+        if tr.explanation:
+            report.meta["explanation"] = tr.explanation
+            note = tool_finding("UNIT-EXPLANATION", note=_short(tr.explanation, 80))
+            if _short(tr.explanation, 80) != " ".join(tr.explanation.split()):  # cut in the title: in full here
+                note.details = {"zh": tr.explanation.splitlines(), "en": tr.explanation.splitlines()}
+            findings.append(note)
     return findings
 
 
@@ -759,7 +767,9 @@ def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | 
         for r, row in enumerate(sh.rows, start=1):
             for c, v in enumerate(row, start=1):
                 if v.__class__ is not str:
-                    continue
+                    if v is None or v.__class__ is bool or (r, c) in mine:
+                        continue
+                    v = str(v)  # a figure typed beside the form (Z500): perhaps one meant for it
                 t = v.strip()
                 if not t or t in own:
                     continue
@@ -773,6 +783,10 @@ def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | 
         if here:
             computed = _formula_cells(book, name, {pos for pos, _ in here})  # a formula's result is no note
             found += [(f"{name}!{col_letter(c)}{r}", v) for (r, c), v in here if (r, c) not in computed]
+    notes = [(ref, text) for ref, text in found if _is_explanation(book, ref)]
+    found = [x for x in found if x not in notes]
+    if notes:  # the cover's 情况说明: where the template asks the unit to explain, read as its explanation
+        tr.explanation = "\n".join(text for _, text in notes)
     if not found:
         return None
     from xltool.rules import plural
@@ -797,6 +811,25 @@ def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | 
     f.cells = [ref for ref, _ in found]
     f.values = {ref: text for ref, text in shown}
     return f
+
+
+_EXPLANATION_LABELS = frozenset({"情况说明", "Explanations"})
+
+
+def _is_explanation(book: Book, ref: str) -> bool:
+    """Whether `ref` (sheet!A1) is the value cell beside the cover's 情况说明 label."""
+    import re
+
+    from xltool.layout import col_index
+
+    sheet, _, a1 = ref.rpartition("!")
+    sh = book.sheet(sheet)
+    m = re.match(r"([A-Z]+)([0-9]+)$", a1)
+    if sh is None or m is None:
+        return False
+    c, r = col_index(m.group(1)), int(m.group(2))
+    left = sh.value(r, c - 1) if c > 1 else None
+    return isinstance(left, str) and left.strip() in _EXPLANATION_LABELS
 
 
 def _formula_cells(book: Book, name: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
