@@ -27,7 +27,10 @@ from typing import Any
 from xltool.filenames import display_name
 from xltool.findings import Finding, tool_finding
 from xltool.interchange import UnitReport
-from xltool.roster import Roster, Unit, filename_unit
+from xltool.roster import Roster, Unit, filename_unit, normalize_name
+
+FormerNames = dict[str, set[str]]
+"""Unit code -> the names the unit had before a roster change renamed it (kept by a campaign)."""
 
 CONTENT = "content"
 FILE_NAME = "file-name"
@@ -69,10 +72,37 @@ def content_unit(report: UnitReport, roster: Roster) -> Unit | None:
     return roster.match_name(report.unit_name) or roster.by_code(report.unit_code)
 
 
+def former_unit(report: UnitReport | None, roster: Roster, former_names: FormerNames | None) -> Unit | None:
+    """The roster unit a report is from when it names the unit by a name the unit had before it was renamed on
+    the roster: the report's name is one of `former_names[code]` (and no roster unit's name now), its code is
+    that unit's or blank. Only a campaign knows former names (it recorded the roster change); None otherwise."""
+    if report is None or not former_names or not (report.unit_name or "").strip():
+        return None
+    if roster.match_name(report.unit_name) is not None:
+        return None
+    name = normalize_name(report.unit_name)
+    code = normalize_name(report.unit_code or "").upper()
+    hits = [
+        u
+        for c, names in former_names.items()
+        if name in {normalize_name(n) for n in names}
+        and (u := roster.by_code(c)) is not None
+        and (not code or normalize_name(u.code).upper() == code)
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
 def attribute(
-    report: UnitReport | None, findings: Iterable[Finding], file: str | Path | None, roster: Roster
+    report: UnitReport | None,
+    findings: Iterable[Finding],
+    file: str | Path | None,
+    roster: Roster,
+    former_names: FormerNames | None = None,
 ) -> Attribution:
-    """Which roster unit the file `file` (read as `report` with `findings`) is from (see the module's rules)."""
+    """Which roster unit the file `file` (read as `report` with `findings`) is from (see the module's rules).
+
+    `former_names`: unit code -> the names the unit had before the roster renamed it (a campaign's record of its
+    roster changes): a report naming its unit by such a name is that unit's (`former_unit`)."""
     if report is None:
         from xltool.sources import is_not_report
 
@@ -81,7 +111,7 @@ def attribute(
         named = filename_unit(display_name(Path(file).name), roster) if file else None
         return Attribution(named, FILE_NAME if named else None)
     if claims_unit(report):
-        unit = content_unit(report, roster)
+        unit = content_unit(report, roster) or former_unit(report, roster, former_names)
         return Attribution(unit, CONTENT if unit else None, (report.unit_name or report.unit_code or "").strip())
     named = filename_unit(display_name(Path(file).name), roster) if file else None
     return Attribution(named, FILE_NAME if named else None)
@@ -153,18 +183,21 @@ def identity_findings(
     file: str | Path | None = None,
     found: Iterable[Finding] = (),
     attribution: Attribution | None = None,
+    former_names: FormerNames | None = None,
 ) -> list[Finding]:
     """Findings for a report of another year, an unknown unit, or another unit's template reused.
 
     `file`: the file the report was read from (default: the one its source names); `found`: what reading it
     found (a reader's UNIT-NOT-FOUND is not said twice); `attribution`: `attribute`'s answer for it, when the
-    caller has it already.
+    caller has it already; `former_names`: a campaign's record of units renamed on its roster — a report naming
+    its unit by the unit's former name (and its code, or none) is neither UNIT-MISMATCH nor UNIT-UNKNOWN.
     """
     out: list[Finding] = []
     if year is not None and report.year is not None and report.year != year:
         out.append(year_mismatch(report, report.year, year))
     if roster is not None:  # a consolidation too: one attribution for every command
-        out += _roster_findings(report, roster, file or (report.source or {}).get("file"), found, attribution)
+        if former_unit(report, roster, former_names) is None:
+            out += _roster_findings(report, roster, file or (report.source or {}).get("file"), found, attribution)
     if report.meta.get("reader") == "template":
         # a returned template also says who it was issued to: reused and last year's templates (xltool.reader)
         from xltool.reader_identity import template_identity_findings

@@ -362,6 +362,15 @@ def _align(lay: Any, sh: Any, axis: str) -> Shift | None:
     return Shift(axis, pairs, inserted, deleted)
 
 
+def _has_figures(sh: Any, line: int, axis: str) -> bool:
+    """Whether an inserted row (or column) of the sheet holds a number."""
+    if axis == "row":
+        cells = sh.rows[line - 1] if line <= len(sh.rows) else ()
+    else:
+        cells = [row[line - 1] for row in sh.rows if line <= len(row)]
+    return any(isinstance(v, int | float) and not isinstance(v, bool) and v != 0 for v in cells)
+
+
 def _line_name(lay: Any, t: int, axis: str) -> str:
     """A deleted template line by its labels: the row's label (3.危及“三安全一稳定”), the column's header."""
     labels = [lb for lb in lay.labels if (lb.row if axis == "row" else lb.col) == t]
@@ -404,8 +413,19 @@ def _shift_finding(form: Form, tid: str, lay: Any, sh: Any, shift: Shift, bad: l
         menu = ("右键单击行号→“删除行”", "right-click the row number → Delete Rows")
         if axis == "col":
             menu = ("右键单击列标→“删除列”", "right-click the column letter → Delete Columns")
-        fix_zh.append(f"请删除第 {where} {zh_unit}（{menu[0]}）")
-        fix_en.append(f"Delete {en_unit}{'s' if plural else ''} {where_en} ({menu[1]})")
+        if any(_has_figures(sh, s, axis) for s in shift.inserted):  # deleting it alone would lose its cases
+            fix_zh.append(
+                f"第 {where} {zh_unit}中有数字：请先把它们加到对应的官方{zh_unit}（没有对应项的计入“其他”），"
+                f"再删除第 {where} {zh_unit}（{menu[0]}）"
+            )
+            fix_en.append(
+                f"{en_unit.capitalize()}{'s' if plural else ''} {where_en} hold figures: add them to the matching "
+                f"official {en_unit} (or to 其他) first, then delete {en_unit}{'s' if plural else ''} {where_en} "
+                f"({menu[1]})"
+            )
+        else:
+            fix_zh.append(f"请删除第 {where} {zh_unit}（{menu[0]}）")
+            fix_en.append(f"Delete {en_unit}{'s' if plural else ''} {where_en} ({menu[1]})")
         for s in shift.inserted:
             text, _ = _line_text(sh, lay, s, axis)
             ref = _letter(axis, s)

@@ -133,6 +133,11 @@ class Identity:
     name_hint: Unit | None = None
     """Unidentified: the roster unit the file name points to although the content claims a unit outside the
     roster (the content decides, so it is no unit's file until the clerk assigns it)."""
+    removed: bool = False
+    """`unit` is a unit taken off the roster during the season (the content names it): its version is recorded,
+    never due nor counted."""
+    renamed_from: str = ""
+    """The unit's former name the content gives (the unit was renamed on the roster during the season)."""
 
     @property
     def awaits_assignment(self) -> bool:
@@ -140,25 +145,41 @@ class Identity:
         return self.unit is not None and self.named is not None
 
 
-def identify(loaded: Loaded, file_name: str, roster: Roster) -> Identity:
+def identify(
+    loaded: Loaded,
+    file_name: str,
+    roster: Roster,
+    former: dict[str, set[str]] | None = None,
+    removed: Roster | None = None,
+) -> Identity:
     """Which roster unit a file is from (`identity.attribute`, as `consolidate` and `validate --roster` find it):
     the unit its metadata / own unit fields claim; its name only when the content claims no unit at all, or it
-    could not be read. A claim the roster does not have leaves the file unidentified, whatever its name."""
-    from xltool.identity import CONTENT, FILE_NAME, attribute
+    could not be read. A claim the roster does not have leaves the file unidentified, whatever its name.
+
+    `former`: unit code -> former names (`roster_update.former_names`): a content naming a unit renamed on the
+    roster by its former name is that unit's. `removed`: the units taken off the roster (`Campaign.removed`): a
+    content naming one is that unit's, marked `removed` (recorded, not counted, not unidentified)."""
+    from xltool.identity import CONTENT, FILE_NAME, attribute, content_unit, former_unit
 
     rep = loaded.report
-    att = attribute(rep, loaded.findings, file_name, roster)
+    att = attribute(rep, loaded.findings, file_name, roster, former)
     if att.by == FILE_NAME:
         return Identity(att.unit, "filename", None, att.claimed)
     named = filename_unit(file_name, roster)
+    by = None
+    if rep is not None:
+        by = "metadata" if rep.meta.get("reader") == "template" or rep.meta.get("template_id") else "document"
     if att.by != CONTENT or att.unit is None:
+        gone = content_unit(rep, removed) if rep is not None and removed and att.claimed else None
+        if gone is not None:
+            return Identity(gone, by, None, att.claimed, removed=True)
         hint = named if att.claimed else None
         return Identity(None, None, None, att.claimed, name_hint=hint)
     assert rep is not None
-    by = "metadata" if rep.meta.get("reader") == "template" or rep.meta.get("template_id") else "document"
+    old = (rep.unit_name or "").strip() if former_unit(rep, roster, former) is not None else ""
     if named is not None and named.code != att.unit.code:
-        return Identity(att.unit, by, named, att.claimed)
-    return Identity(att.unit, by, None, att.claimed)
+        return Identity(att.unit, by, named, att.claimed, renamed_from=old)
+    return Identity(att.unit, by, None, att.claimed, renamed_from=old)
 
 
 def identity_findings(
@@ -175,7 +196,9 @@ def identity_findings(
     have = {f.rule for f in found}
     out: list[Finding] = []
     gone = removed.match_name(ident.claimed) or removed.by_code(ident.claimed) if removed and ident.claimed else None
-    if ident.unit is None:
+    if ident.removed and ident.unit is not None:
+        out.append(tool_finding("CAMP-REMOVED-UNIT", unit=ident.unit.name, code=ident.unit.code))
+    elif ident.unit is None:
         if gone is not None:
             reason = {
                 "zh": f"文件中的单位“{ident.claimed}”已从名单中移除，不再应报",
@@ -203,6 +226,8 @@ def identity_findings(
         out.append(tool_finding("CAMP-UNIDENTIFIED", reason=reason, sha=sha[:12]))
     elif ident.by == "filename" and not have & {"UNIT-NOT-FOUND", "UNIT-FROM-FILENAME"}:
         out.append(tool_finding("CAMP-BY-FILENAME", file=file_name, unit=ident.unit.name))
+    if ident.renamed_from and ident.unit is not None:
+        out.append(tool_finding("CAMP-RENAMED", code=ident.unit.code, unit=ident.unit.name, old=ident.renamed_from))
     if ident.named is not None and ident.unit is not None and "TEMPLATE-REUSED" not in have:
         out.append(
             tool_finding(
@@ -238,6 +263,8 @@ class Collected:
     """(unit code, version number) of the version this file repeats."""
     feedback: list[Path] = field(default_factory=list)
     error: str = ""
+    removed: bool = False
+    """`unit` was taken off the roster: the file is recorded as its version, not due, not counted."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -260,7 +287,7 @@ class CollectRun:
         """`new`: files recorded; `versions`: those that are a unit's new version (not unidentified, not
         待确认归属), split into `clean`, `warnings` and `errors`."""
         new = [c for c in self.items if c.outcome == NEW]
-        versions = [c for c in new if c.unit is not None and not c.awaits_assignment]
+        versions = [c for c in new if c.unit is not None and not c.awaits_assignment and not c.removed]
         return {
             "files": len(self.items),
             "new": len(new),
@@ -270,6 +297,7 @@ class CollectRun:
             "errors": sum(1 for c in versions if c.counts["error"]),
             "duplicates": sum(1 for c in self.items if c.outcome == DUPLICATE),
             "unidentified": sum(1 for c in new if c.unit is None),
+            "removed_unit": sum(1 for c in new if c.removed),
             "by_filename": sum(1 for c in new if c.identified_by == "filename"),
             "pending_assignment": sum(1 for c in new if c.awaits_assignment),
             "failed": sum(1 for c in self.items if c.outcome == FAILED),
@@ -298,6 +326,10 @@ class CollectRun:
 
 _RUN_NOTES = {
     "unidentified": ("无法确定单位", "unit unknown"),
+    "removed_unit": (
+        "属于已从名单中移除的单位（已登记，不计入）",
+        "of units taken off the roster (recorded, not counted)",
+    ),
     "by_filename": ("按文件名认定单位", "identified by file name"),
     "pending_assignment": ("待确认归属（文件名与内容不符）", "pending assignment (name and content differ)"),
     "failed": ("无法读取原文件", "could not be read"),
@@ -318,6 +350,11 @@ class Collector:
         self.store.mkdir(exist_ok=True)
         self.read_dir = self.store / f"{TMP_PREFIX}read-{os.getpid()}"
         self.priors = unit_priors(campaign)
+        from xltool.campaign.roster_update import former_names
+
+        self.former = former_names(campaign)
+        """Unit code -> names the unit had before the roster renamed it (a return may still give one)."""
+        self.removed = Roster(campaign.removed)
         self.prior_given = bool(self.priors)
         self.issued_sha = {
             r[0]: r[1] for r in campaign.conn.execute("SELECT sha256, unit_code FROM issued WHERE sha256 IS NOT NULL")
@@ -454,11 +491,21 @@ class Collector:
             self._unstore(stored)
             return self._note("skipped", Collected(src, SKIPPED, sha, findings=list(loaded.findings)))
         shown = display_name(src.name)
-        ident = identify(loaded, shown, self.c.roster)
+        ident = identify(loaded, shown, self.c.roster, self.former, self.removed)
         result = validate_loaded(loaded, prior=self._prior_for(ident.unit), roster=self.c.roster, year=self.c.year)
         if result.report is not None:
             result.report.source["file"] = str(src)  # the real file (identity was checked by the repaired name)
-        extra = identity_findings(ident, result.findings, shown, sha, loaded.report is not None, Roster(self.c.removed))
+        if ident.renamed_from or ident.removed:
+            # the roster's own checks do not know the campaign's roster changes: a renamed unit's former name is
+            # no other unit's (UNIT-MISMATCH), a removed unit no unknown one (UNIT-UNKNOWN); CAMP-* say what it is
+            result = FileResult(
+                result.file,
+                result.report,
+                [f for f in result.findings if f.rule not in ("UNIT-MISMATCH", "UNIT-UNKNOWN")],
+                result.attribution,
+                result.named_unit,
+            )
+        extra = identity_findings(ident, result.findings, shown, sha, loaded.report is not None, self.removed)
         if sha in self.issued_sha:
             extra.append(tool_finding("CAMP-UNFILLED"))
         if not ident.awaits_assignment:  # notes about the unit's versions: not before the file is the unit's
@@ -529,7 +576,7 @@ class Collector:
                 data_errors=data["error"] if (ident.unit is None or ident.awaits_assignment) else None,
                 data_warnings=data["warning"] if (ident.unit is None or ident.awaits_assignment) else None,
             )
-            if numbered is not None:
+            if numbered is not None and not ident.removed:
                 note_auto_accept(self.c, numbered, cur.lastrowid, "collect")
         return Collected(
             src,
@@ -542,6 +589,7 @@ class Collector:
             findings,
             cur.lastrowid,
             feedback=feedback,
+            removed=ident.removed,
         )
 
     def _unstore(self, stored: Path) -> None:

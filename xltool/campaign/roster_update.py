@@ -2,9 +2,12 @@
 
 The units are compared by code: a code new to the campaign is added; a code whose name (or category) differs is
 renamed; a code no longer listed is removed — its versions, 说明 and decisions stay in the campaign, but it is
-no longer due and never counted (`Campaign.removed`), and a file of it collected later is no unit's (名单外).
-A removed unit listed again is restored with everything it had. The new roster file replaces the campaign's
-copy (名单.csv), its sha256 is recorded, and the change is one audit entry (`roster`).
+no longer due and never counted (`Campaign.removed`); a file of it collected later is recorded as its version
+(not due, not counted, and no file of unknown unit either). A removed unit listed again is restored with
+everything it had. A renamed unit's former names stay known (`former_names`, read from the `roster` audit
+entries): a return on the unit's own template, which names the former name, is the unit's (CAMP-RENAMED).
+The new roster file replaces the campaign's copy (名单.csv), its sha256 is recorded, and the change is one
+audit entry (`roster`).
 
 Copying a file over 名单.csv changes nothing by itself: the commands warn that it differs from the roster in
 use (`Campaign.roster_changed_on_disk`) until `xltool campaign roster` applies it.
@@ -198,6 +201,29 @@ def apply_roster(campaign: Campaign, change: RosterChange, why: str | None = Non
             write_atomic(kept, data)
     change.applied = True
     return change
+
+
+def former_names(campaign: Campaign) -> dict[str, set[str]]:
+    """Unit code -> the names the unit had before the campaign's roster changes renamed it (not its name now),
+    as each change recorded them (the `renamed` list of its `roster` audit entry). For `identity.former_unit`."""
+    import json
+
+    out: dict[str, set[str]] = {}
+    for (detail,) in campaign.conn.execute("SELECT detail FROM audit WHERE action = 'roster' ORDER BY id"):
+        try:
+            renamed = (json.loads(detail or "{}") or {}).get("renamed") or []
+        except (ValueError, AttributeError):
+            continue
+        for r in renamed:
+            if isinstance(r, dict) and r.get("code") and r.get("old"):
+                out.setdefault(str(r["code"]), set()).add(str(r["old"]))
+    for code in list(out):
+        unit = campaign.roster.by_code(code)
+        now_name = normalize_name(unit.name) if unit is not None else ""
+        out[code] = {n for n in out[code] if normalize_name(n) != now_name}
+        if not out[code]:
+            del out[code]
+    return out
 
 
 def _key(code: str) -> str:

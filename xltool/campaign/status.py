@@ -161,14 +161,23 @@ VERSION_COLUMNS = (
 )
 
 
-def open_findings(v: Version, explanations: dict[str, str], unit: Unit | None = None) -> list[Finding]:
+def open_findings(
+    v: Version, explanations: dict[str, str], unit: Unit | None = None, former: set[str] | None = None
+) -> list[Finding]:
     """A version's findings as they stand now: the unit's 说明 attached to its warnings; for a file the clerk
     assigned (`assign`), the identity findings turned into 提示 that say the clerk settled them (their advice to
     run `assign` dropped), another unit's template said in the right direction (TEMPLATE-REUSED: the template's
     unit, then the unit the clerk confirmed), and CAMP-ASSIGNED saying who confirmed what, and why.
 
-    `unit`: the unit the version is filed under (its name for the texts; the code is used without it)."""
+    `unit`: the unit the version is filed under (its name for the texts; the code is used without it).
+    `former`: the unit's former names (`roster_update.former_names`): a version collected before the roster
+    renamed the unit, or before collect knew former names, that gives one is the unit's — its UNIT-MISMATCH /
+    UNIT-UNKNOWN become CAMP-RENAMED. CAMP-REMOVED-UNIT is dropped once the unit is on the roster again."""
     found = v.findings()
+    if unit is not None:
+        found = [f for f in found if f.rule != "CAMP-REMOVED-UNIT"]
+        if former:
+            found = renamed_findings(v, unit, former, found)
     if v.assigned:
         found = found + assignment_findings(v, unit, found)
     out = []
@@ -179,6 +188,25 @@ def open_findings(v: Version, explanations: dict[str, str], unit: Unit | None = 
             f = dataclasses.replace(f, explanation=explanations[f.rule])
         out.append(f)
     return sort_findings(out)
+
+
+def renamed_findings(v: Version, unit: Unit, former: set[str], found: list[Finding]) -> list[Finding]:
+    """`found` with a UNIT-MISMATCH / UNIT-UNKNOWN that only says the file gives the unit's former name replaced
+    by CAMP-RENAMED (an info)."""
+    if not any(f.rule in ("UNIT-MISMATCH", "UNIT-UNKNOWN") for f in found):
+        return found
+    from xltool.findings import tool_finding
+    from xltool.identity import former_unit
+    from xltool.roster import Roster
+
+    report = v.report()
+    if former_unit(report, Roster((unit,)), {unit.code: former}) is None:
+        return found
+    assert report is not None
+    out = [f for f in found if f.rule not in ("UNIT-MISMATCH", "UNIT-UNKNOWN")]
+    if not any(f.rule == "CAMP-RENAMED" for f in out):
+        out.append(tool_finding("CAMP-RENAMED", code=unit.code, unit=unit.name, old=(report.unit_name or "").strip()))
+    return out
 
 
 def _reason(v: Version, lang: str) -> str:
@@ -319,10 +347,12 @@ class UnitStatus:
     """The latest version's findings as they stand (说明 attached)."""
     reopened: Reopened | None = None
     """The clerk's reopening while it still holds (the latest version is the one reopened)."""
+    former: set[str] = field(default_factory=set)
+    """The unit's former names (renamed on the roster during the season): a version giving one is the unit's."""
 
     def version_findings(self, v: Version) -> list[Finding]:
         """One of the unit's versions' findings as they stand (说明 attached, the clerk's assignment settled)."""
-        return self.findings if v is self.latest else open_findings(v, self.explanations, self.unit)
+        return self.findings if v is self.latest else open_findings(v, self.explanations, self.unit, self.former)
 
     @property
     def rejected(self) -> list[Version]:
@@ -478,12 +508,15 @@ def unit_status(
     decision: Decision | None,
     explanations: dict[str, str],
     reopened: Reopened | None = None,
+    former: set[str] | None = None,
 ) -> UnitStatus:
-    """The state of one unit from its versions (oldest first), issue, decision, 说明 and reopening."""
+    """The state of one unit from its versions (oldest first), issue, decision, 说明 and reopening; `former`: the
+    unit's former names (`roster_update.former_names`)."""
     st = UnitStatus(unit, NOT_ISSUED, versions, issued_at, decision, explanations)
+    st.former = set(former or ())
     valid = []
     for v in versions:
-        fs = open_findings(v, explanations, unit)
+        fs = open_findings(v, explanations, unit, st.former)
         if not any(f.severity == "error" for f in fs):
             valid.append(v)
         if v is versions[-1]:
@@ -820,11 +853,17 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
             r["unit_code"]: Reopened(r["version_id"], r["at"], r["why"])
             for r in conn.execute("SELECT unit_code, version_id, at, why FROM reopened")
         }
+    from xltool.campaign.roster_update import former_names
+
+    former = former_names(campaign)
     by_unit: dict[str, list[Version]] = {}
     unidentified = []
     pending = []
     for v in versions:
-        if v.unit_code is None:
+        gone = removed_unit_of(campaign, v) if v.unit_code is None else None
+        if gone is not None:  # recorded before collect filed such files under the removed unit
+            by_unit.setdefault(gone.code, []).append(v)
+        elif v.unit_code is None:
             unidentified.append(v)
         elif v.awaits_assignment:
             pending.append(_pending(campaign, v))
@@ -838,6 +877,7 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
             decisions.get(u.code),
             expl.get(u.code, {}),
             reopened.get(u.code),
+            former.get(u.code),
         )
         for u in campaign.roster.units
     ]
@@ -846,6 +886,20 @@ def campaign_status(campaign: Campaign) -> CampaignStatus:
     name = campaign.name or campaign.roster.district_prefix
     removed = [(u, len(by_unit.get(u.code, []))) for u in campaign.removed]
     return CampaignStatus(campaign.year, name, units, unidentified, now(), pending, removed)
+
+
+def removed_unit_of(campaign: Campaign, v: Version) -> Unit | None:
+    """The unit taken off the roster that a version no unit's (collected by an earlier xltool, which filed such a
+    file as unidentified) names in its content; None for any other."""
+    if not campaign.removed or v.unit_code is not None:
+        return None
+    from xltool.identity import claims_unit, content_unit
+    from xltool.roster import Roster
+
+    report = v.report()
+    if report is None or not claims_unit(report) or content_unit(report, campaign.roster) is not None:
+        return None
+    return content_unit(report, Roster(campaign.removed))
 
 
 def _pending(campaign: Campaign, v: Version) -> PendingFile:
@@ -886,4 +940,6 @@ def status_of(campaign: Campaign, unit: Unit) -> UnitStatus:
         ro = conn.execute("SELECT version_id, at, why FROM reopened WHERE unit_code = ?", (unit.code,)).fetchone()
     decision = Decision(d["state"], d["version_id"], d["at"], d["note"]) if d else None
     reopened = Reopened(ro["version_id"], ro["at"], ro["why"]) if ro else None
-    return unit_status(unit, versions, issued, decision, expl, reopened)
+    from xltool.campaign.roster_update import former_names
+
+    return unit_status(unit, versions, issued, decision, expl, reopened, former_names(campaign).get(unit.code))

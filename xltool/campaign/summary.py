@@ -162,6 +162,14 @@ def _consolidation_class() -> type:
         def status_line(self, lang: str = "zh") -> str:
             return self.campaign.header(lang)
 
+        @property
+        def counts(self) -> dict[str, int]:
+            """The consolidation's counts, with the campaign's files of unknown unit (`campaign status`'s
+            未识别文件): the summary is handed only units' versions, so its own count would always be 0."""
+            c = dict(super().counts)
+            c["unidentified"] = self.campaign.counts()["unidentified"]
+            return c
+
     return CampaignConsolidation
 
 

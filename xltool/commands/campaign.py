@@ -321,6 +321,11 @@ def _collected_line(item, lang: str) -> str:
     if item.unit is None:
         head = "  无法确定单位" if zh else "  unit unknown"
         return f"{head}  {name}  {item.sha256[:12]}"
+    if getattr(item, "removed", False):
+        u = item.unit
+        if zh:
+            return f"  属于已从名单中移除的单位 {u.name}（{u.code}）  {name}  已登记，不计入"
+        return f"  of {u.name} ({u.code}), taken off the roster  {name}  recorded, not counted"
     if item.awaits_assignment:
         if zh:
             return (
