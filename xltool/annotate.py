@@ -87,6 +87,7 @@ def annotate_file(r: FileResult, outdir: str | Path, *, lang: str = "zh", used: 
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
+    _restore_merged(wb, r)
     _mark_cells(wb, r.findings, lang)
     _result_sheet(wb, r, lang)
     try:
@@ -101,6 +102,32 @@ def annotate_file(r: FileResult, outdir: str | Path, *, lang: str = "zh", used: 
     wb.save(tmp)
     tmp.replace(target)
     return target
+
+
+def _restore_merged(wb, r: FileResult) -> None:  # noqa: ANN001 - an openpyxl Workbook
+    """Input cells merged by the department (TEMPLATE-MERGED): the copy unmerges them and puts back what the file
+    kept under the merge — openpyxl drops a covered cell's value, and the copy's own checks would then show
+    differences the validator never found. The cells stay marked, so the department sees what to fill."""
+    if r.report is None:
+        return
+    for f in r.findings:
+        if f.rule != "TEMPLATE-MERGED":
+            continue
+        for ref in f.cells:
+            sheet, _, a1 = ref.rpartition("!")
+            if sheet not in wb.sheetnames:
+                continue
+            ws = wb[sheet]
+            for rng in list(ws.merged_cells.ranges):
+                if a1 in rng:
+                    ws.unmerge_cells(rng.coord)
+        for key, value in (f.values or {}).items():
+            ref = r.report.cell_ref(key)
+            if ref is None or value is None or "!" not in ref:
+                continue
+            sheet, _, a1 = ref.rpartition("!")
+            if sheet in wb.sheetnames:
+                wb[sheet][a1].value = value
 
 
 def _kind(src: Path) -> str:
