@@ -187,6 +187,7 @@ def lo_files(files, lo_session: LibreOfficeSession, tmp_path_factory) -> dict[st
             ["text", "表三", a1(row_of("granted"), research), "含依申请公开2件"],
         ],
         "column_deleted": [["remove_columns", "表三", research - 1, 1]],
+        "header_deleted": [["remove_rows", "表三", 2, 1]],  # row 3, the header over the rows with labels
         "notes": [
             ["text", "表三", f"{right3}{T3.first_data_row - 1}", "备注"],
             ["text", "表三", f"{right3}{row_of('granted')}", "含依申请公开2件，已按时答复"],
@@ -487,3 +488,12 @@ def test_what_the_template_writes_is_known_cell_by_cell(files):
             continue
         written = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.value is not None}
         assert written <= set(cells[ws.title]), (ws.title, sorted(written - set(cells[ws.title]))[:5])
+
+
+def test_the_header_row_deleted_in_libreoffice(lo_files):
+    """表三's header row 3 deleted (the rows above it carry no labels): one TEMPLATE-SHIFTED naming it, not a
+    list of 40 labels each one row off."""
+    r = validate_loaded(read_all(lo_files["header_deleted"]))
+    f = one(r, "TEMPLATE-SHIFTED")
+    assert "申请人情况" in f.title["zh"] and "所在行被删除" in f.title["zh"]
+    assert "TEMPLATE-LABEL" not in rules(r)

@@ -354,8 +354,14 @@ def _align(lay: Any, sh: Any, axis: str) -> Shift | None:
             inserted += range(prev[1] + 1, s)
         elif dt > ds:
             if ds:
-                return None
-            deleted += range(prev[0] + 1, t)
+                # lines without labels (a title row) kept their place in the gap: the deleted ones are its
+                # lines with labels, when exactly they are missing (row 3, the header of 表三, deleted)
+                gap = [x for x in lines if prev[0] < x < t]
+                if len(gap) != dt - ds:
+                    return None
+                deleted += gap
+            else:
+                deleted += range(prev[0] + 1, t)
         prev = (t, s)
     if lines[-1] > prev[0] or not (inserted or deleted) or len(inserted) + len(deleted) > _MAX_MOVED:
         return None
