@@ -32,6 +32,7 @@ def odd(tmp_path: Path) -> Path:
     (elsewhere / "linked.xlsx").write_bytes(returns[1].read_bytes())
     os.symlink(elsewhere, inbox / "共享文件夹")
     os.symlink(".", inbox / "loop")
+    os.symlink("..", inbox / "up")  # back up to tmp_path, which holds shared/: its files are not this folder's
     os.symlink("b_link", inbox / "a_link")
     os.symlink("a_link", inbox / "b_link")
     os.symlink(tmp_path / "nowhere.xlsx", inbox / "gone.xlsx")

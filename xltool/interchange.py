@@ -158,12 +158,41 @@ def _check_carried(entries: Any, pre: str) -> None:
             and e.get("severity") in _SEVERITIES
             and isinstance(e.get("title"), dict)
             and isinstance(e["title"].get("zh"), str)
+            and _texts(e["title"], single=True)
+            and _optional_fields_ok(e)
         )
         if not ok:
             raise InterchangeError(
-                f"{pre}meta.{IMPORT_FINDINGS} 第 {i} 项不完整（应有 rule、severity、title）",
-                f"{pre}meta.{IMPORT_FINDINGS} item {i} is incomplete (rule, severity and title are required)",
+                f"{pre}meta.{IMPORT_FINDINGS} 第 {i} 项不完整或有误"
+                "（应有 rule、severity、title，其余各项为导入时写入的格式）",
+                f"{pre}meta.{IMPORT_FINDINGS} item {i} is incomplete or damaged (rule, severity and title are "
+                "required; the rest as the import wrote it)",
             )
+
+
+def _texts(d: Any, single: bool = False) -> bool:
+    """A {lang: text} map (`single`), or a {lang: [lines]} map, of strings only."""
+    if not isinstance(d, dict) or not all(isinstance(k, str) for k in d):
+        return False
+    if single:
+        return all(isinstance(v, str) for v in d.values())
+    return all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in d.values())
+
+
+def _optional_fields_ok(e: dict) -> bool:
+    """The optional parts of a carried finding, each of the type `carry_findings` writes (a hand-edited JSON
+    with `details: ["a"]` or `cells: 5` is refused as JSON-INVALID, never a crash of validate)."""
+    lists = all(
+        e.get(name) is None or (isinstance(e[name], list) and all(isinstance(x, str) for x in e[name]))
+        for name in ("keys", "cells", "unread")
+    )
+    return (
+        lists
+        and (e.get("table") is None or isinstance(e["table"], str))
+        and (e.get("values") is None or isinstance(e["values"], dict))
+        and (e.get("details") is None or _texts(e["details"]))
+        and (e.get("fix") is None or _texts(e["fix"], single=True))
+    )
 
 
 _RESOLVED_BY_VALUES = frozenset({"TABLE-MISSING", "TABLE-LABELS-MISSING"})

@@ -274,7 +274,9 @@ def _files_under(folder: Path) -> Iterator[Path]:
     while links:
         link = links.pop(0)
         real = os.path.realpath(link)
-        if any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in walked):
+        inside = any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in walked)
+        above = any(w.startswith(real.rstrip(os.sep) + os.sep) for w in walked)  # `..`, `/`: the folder's parents
+        if inside or above:
             continue
         yield from _walk(link, walked, links)
 
