@@ -433,3 +433,27 @@ def test_a_summary_of_last_years_returns_is_to_be_consolidated_again(summaries):
     (u,) = json.loads(res.output)["files"]
     fix = next(f["message"] for f in u["findings"] if f["rule"] == "YEAR-MISMATCH")
     assert "模板" in fix and "重新汇总" not in fix
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "烟台市莱山区科学技术局_2021.xlsx",
+        "烟台市科学技术局.xlsx",
+        "山东省财政局.xlsx",
+        "国家财政局.xlsx",
+        "市民政局.xlsx",
+        "烟台市人民政府.xlsx",
+        "莱山区人民政府.xlsx",
+        "威海市芝罘区.xlsx",
+        "莱山区黄务街道.xlsx",
+        "烟台市人民政府办公室.xlsx",
+    ],
+)
+def test_another_places_unit_in_a_file_name_is_no_unit_of_this_roster(name):
+    """A name without the district prefix (科学技术局, 人民政府, 黄务街道) after another place's or level's name is
+    that place's unit: filing a damaged file so named under this district's unit was a silent wrong attribution."""
+    from xltool.roster import load_roster
+
+    roster = load_roster(ROSTER)
+    assert roster.name_candidates(name) == ()

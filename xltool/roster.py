@@ -299,6 +299,8 @@ class Roster:
                 before, end = _places(stem[sep + 1 : i])
                 if before and end == i - sep - 1 and before[-1] not in tails and not _has_ascii(before[-1]):
                     continue  # 莱山区科技局 beside a roster of 芝罘区: another place's 科技局
+                if _another_place_before(stem, i, tails):
+                    continue  # 国家财政局, 市民政局: another level's
                 start = next((i - len(t) for t in tails if i >= len(t) and stem.startswith(t, i - len(t))), i)
                 if start >= covered:
                     continue
@@ -337,7 +339,10 @@ class Roster:
         looked for within names found in full."""
         exact = self._exact_hits(stem)
         found: dict[tuple[int, int], list[Unit]] = {}
+        tails = tuple(t.upper() for t in self._tails)
         for u, i, j, _kind in exact:
+            if _kind in ("short", "place") and _another_place_before(stem, i, tails):
+                continue  # 烟台市莱山区科学技术局, 山东省财政局, 烟台市人民政府: not this district's unit
             got = found.setdefault((i, j), [])
             if not got or got[-1] is not u:
                 got.append(u)
@@ -579,6 +584,27 @@ def _places(s: str) -> tuple[list[str], int]:
 
 def _level(place: str) -> str:
     return next((w for w in _PLACE_WORDS if place.endswith(w)), "")
+
+
+_OTHER_LEVELS = ("国家", "中央", "省", "自治区", "市", "州", "盟", "县", "旗")
+
+
+def _another_place_before(stem: str, i: int, tails: tuple[str, ...]) -> bool:
+    """Whether what stands right before stem[i] (back to a separator) names a place that is not the roster's own:
+    a name without the local prefix (科学技术局, 人民政府) or a bare place (芝罘区) found after another place
+    (烟台市莱山区…, 山东省…, 市…, 威海市…) is that place's unit, not this district's."""
+    k = i
+    while k > 0 and stem[k - 1].isalnum():
+        k -= 1
+    head = stem[k:i]
+    if not head or head in tails or any(head.endswith(t) for t in tails if len(t) > 1):
+        return False  # nothing before it, or the roster's own place (芝罘区民政局, 区财政局; not 莱山区)
+    if head in _OTHER_LEVELS:
+        return True
+    places, end = _places(head)
+    if not places:
+        return False
+    return end == len(head) or places[-1] not in tails  # 烟台市人民|政府办: the city's, not 区政府办
 
 
 def _region_chain(key: str) -> tuple[str, ...] | None:
