@@ -338,3 +338,22 @@ def test_a_campaign_of_a_newer_xltool_or_a_foreign_database_is_refused(tmp_path)
         con.close()
         with pytest.raises(CampaignError, match=refusal):
             open_campaign(tmp_path / folder)
+
+
+def test_a_half_written_backup_is_written_again_before_the_migration(tmp_path):
+    """A run killed while copying the old database left a partial .bak: the next run took it for the backup and
+    migrated on, the old database then lost (the review's SIGKILL case). A backup that is not a whole copy of
+    the old database is written again, through a temporary name."""
+    root = tmp_path / "old"
+    make_v1_campaign(root)
+    (root / "campaign.db.v1.bak").write_bytes(b"")  # what a kill during the copy leaves
+    p = xltool("status", "--json", "--campaign", str(root))
+    _out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err.decode()
+    bak = sqlite3.connect(root / "campaign.db.v1.bak")
+    try:
+        assert bak.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+        assert bak.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
+    finally:
+        bak.close()
+    assert not list(root.glob("*.part*"))

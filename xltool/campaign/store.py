@@ -25,6 +25,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -251,11 +252,17 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
         return []
     if current > 0 and db_path is not None:
         backup = db_path.with_name(f"{db_path.name}.v{current}.bak")
-        if not backup.exists():
-            dst = sqlite3.connect(str(backup))
+        if not _backup_ok(backup, current):
+            # written beside under another name, then renamed: a run killed while copying leaves no half a backup
+            # that a later run would take for the real one (and migrate on, the old database then lost)
+            part = backup.with_name(backup.name + ".part")
+            for stale in (part, part.with_name(part.name + "-journal")):
+                stale.unlink(missing_ok=True)
+            dst = sqlite3.connect(str(part))
             with dst:
                 conn.backup(dst)
             dst.close()
+            os.replace(part, backup)
     applied = []
     for version in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
@@ -334,6 +341,17 @@ def dumps(obj: Any) -> str:
 
 def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text, object_hook=_hook)
+
+
+def _backup_ok(path: Path, version: int) -> bool:
+    """Whether `path` is a whole copy of the database at `version` (opens, and says so)."""
+    if not path.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as db:
+            return schema_version(db) == version
+    except (sqlite3.Error, CampaignError, OSError, ValueError):
+        return False
 
 
 def dump_report(report: UnitReport | None) -> str | None:
