@@ -839,9 +839,6 @@ def outside_text_finding(book: Book, form: Form, tr: TemplateRead) -> Finding | 
     return f
 
 
-_EXPLANATION_LABELS = frozenset({"情况说明", "Explanations"})
-
-
 def _is_explanation(book: Book, ref: str) -> bool:
     """Whether `ref` (sheet!A1) is the value cell beside the cover's 情况说明 label."""
     import re
@@ -855,7 +852,11 @@ def _is_explanation(book: Book, ref: str) -> bool:
         return False
     c, r = col_index(m.group(1)), int(m.group(2))
     left = sh.value(r, c - 1) if c > 1 else None
-    return isinstance(left, str) and left.strip() in _EXPLANATION_LABELS
+    if not isinstance(left, str):
+        return False
+    from xltool.template import explanation_labels  # only for text found outside the form: not on the fast path
+
+    return left.strip() in explanation_labels()
 
 
 def _formula_cells(book: Book, name: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -114,6 +114,11 @@ ORANGE_FILL, ORANGE_FONT = "F4B183", "843C0C"
 GREY_FONT = "808080"
 
 
+def explanation_labels() -> frozenset[str]:
+    """The cover's 情况说明 label in each language (the reader takes the cell beside it as the unit's explanation)."""
+    return frozenset(labels["explanation"] for labels in _COVER_LABELS.values())
+
+
 def cover_cells() -> dict[str, str]:
     """Cover field -> A1 ref on the 填报说明 sheet (unit_name, unit_code, year, contact, phone, date, status, …)."""
     return {k: f"B{r}" for k, r in _COVER_ROWS.items()}
