@@ -11,16 +11,14 @@ UNO client on the same soffice; each file's XML is checked to have the shape thi
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.lo import DEBIAN_DIST_PACKAGES, LibreOfficeSession, helper_python, uno_in_process
+from tests.lo import LibreOfficeSession
+from tests.lo_edit import edit_in_libreoffice
 from tests.test_reader_support import sample_values, write_template_file
 from xltool.layout import sheet_layouts
 from xltool.reader import read_file
@@ -32,84 +30,6 @@ from xltool.validate import validate_loaded
 
 SHEET = "表三"
 DELETED = "3.危及“三安全一稳定”"
-
-_EDIT = r"""
-import json, sys, time
-sys.path.append(sys.argv[2])
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % sys.argv[1])
-desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-for job in json.load(sys.stdin):
-    url = uno.systemPathToFileUrl(job["src"])
-    for attempt in range(6):  # the first load after start-up sometimes returns None
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
-        if doc is not None:
-            break
-        time.sleep(0.5)
-    sheet = doc.Sheets.getByName(job["sheet"])
-    sheet.unprotect(job["password"])  # as a department does, with the password it was told
-    for op, *args in job["ops"]:
-        if op == "remove_rows":
-            sheet.Rows.removeByIndex(*args)
-        elif op == "insert_rows":
-            sheet.Rows.insertByIndex(*args)
-        elif op == "remove_columns":
-            sheet.Columns.removeByIndex(*args)
-        elif op == "hide_rows":
-            sheet.getCellRangeByName(args[0]).Rows.IsVisible = False
-        elif op == "row_height":
-            sheet.getCellRangeByName(args[0]).Rows.Height = args[1]
-        elif op == "back_color":
-            sheet.getCellRangeByName(args[0]).CellBackColor = args[1]
-        elif op == "bold":
-            sheet.getCellRangeByName(args[0]).CharWeight = 150
-        elif op == "text":
-            sheet.getCellRangeByName(args[0]).setString(args[1])
-        else:
-            raise ValueError(op)
-    sheet.protect(job["password"])
-    doc.calculateAll()
-    doc.storeToURL(uno.systemPathToFileUrl(job["dst"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
-    doc.close(True)
-    print(job["dst"], flush=True)
-"""
-
-
-def _pipe(session: LibreOfficeSession) -> str:
-    """The UNO pipe of the session's soffice (from its command line)."""
-    for arg in session._proc.args:  # type: ignore[union-attr]
-        m = re.match(r"--accept=pipe,name=([^;]+);", arg)
-        if m:
-            return m.group(1)
-    raise AssertionError("the session's soffice has no pipe")
-
-
-def _edit_in_libreoffice(session: LibreOfficeSession, jobs: list[dict]) -> None:
-    """Structural edits over UNO, on the session's soffice, by a second client (in an interpreter with uno)."""
-    python = sys.executable if uno_in_process() else helper_python()
-    assert python is not None  # lo_session skipped (or failed under CI) otherwise
-    run = subprocess.run(
-        [python, "-c", _EDIT, _pipe(session), DEBIAN_DIST_PACKAGES],
-        input=json.dumps(jobs, ensure_ascii=False),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    for job in jobs:
-        assert Path(job["dst"]).is_file(), (job, run.stderr[-2000:])
-
 
 EDITS: dict[str, list[list]] = {
     "row_deleted": [["remove_rows", 11, 1]],  # row 12: 3.危及“三安全一稳定” (found in the layout below)
@@ -136,9 +56,15 @@ def edited(lo_session: LibreOfficeSession, tmp_path_factory) -> dict[str, Path]:
     for name, ops in EDITS.items():
         out[name] = base / f"{name}.xlsx"
         jobs.append(
-            {"src": str(template), "dst": str(out[name]), "sheet": SHEET, "password": DEFAULT_PASSWORD, "ops": ops}
+            {
+                "src": str(template),
+                "dst": str(out[name]),
+                "password": DEFAULT_PASSWORD,
+                "ops": [[op, SHEET, *args] for op, *args in ops],
+                "protect_again": True,
+            }
         )
-    _edit_in_libreoffice(lo_session, jobs)
+    edit_in_libreoffice(lo_session, jobs)
     # re-saved in LibreOffice as it is (the clerk's advice to delete the rows cannot remove the far row),
     # and saved as .ods and .xls
     lo_session.load(out["row_deleted"])

@@ -8,9 +8,7 @@ agree (`tests/test_reader_engines.py` compares them on the shared corpus; these 
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.lo import DEBIAN_DIST_PACKAGES, LibreOfficeSession, helper_python, skip_or_fail, uno_in_process
+from tests.lo import LibreOfficeSession
+from tests.lo_edit import edit_in_libreoffice
 from tests.test_reader_support import (
     a1,
     form,
@@ -97,70 +96,6 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-_EDIT = r"""
-import json, sys, time
-sys.path.append(sys.argv[2])
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % sys.argv[1])
-desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-for job in json.load(sys.stdin):
-    url = uno.systemPathToFileUrl(job["src"])
-    for attempt in range(6):  # the first load after start-up sometimes returns None
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
-        if doc is not None:
-            break
-        time.sleep(0.5)
-    for op, name, *args in job["ops"]:
-        if op == "new_sheet":
-            doc.unprotect(job["password"])  # the workbook's structure is locked too
-            doc.Sheets.insertNewByName(name, doc.Sheets.Count)
-            continue
-        sheet = doc.Sheets.getByName(name)
-        sheet.unprotect(job["password"])  # as a department does, with the password it was told
-        if op == "insert_rows":
-            sheet.Rows.insertByIndex(*args)
-        elif op == "remove_rows":
-            sheet.Rows.removeByIndex(*args)
-        elif op == "insert_columns":
-            sheet.Columns.insertByIndex(*args)
-        elif op == "remove_columns":
-            sheet.Columns.removeByIndex(*args)
-        elif op == "merge":  # Format > Merge Cells, "keep the contents of the hidden cells"
-            sheet.getCellRangeByName(args[0]).merge(True)
-        elif op == "text":
-            sheet.getCellRangeByName(args[0]).setString(args[1])
-        elif op == "number":
-            sheet.getCellRangeByName(args[0]).setValue(args[1])
-        else:
-            raise ValueError(op)
-    doc.calculateAll()
-    doc.storeToURL(uno.systemPathToFileUrl(job["dst"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
-    doc.close(True)
-"""
-"""Structural edits as LibreOffice's menus make them, by a second UNO client on the session's soffice
-(`tests/lo.py` has no call for them): in this interpreter when it imports uno, else in the helper's."""
-
-
-def _pipe(session: LibreOfficeSession) -> str:
-    """The UNO pipe of the session's soffice (from its command line)."""
-    for arg in session._proc.args:  # type: ignore[union-attr]
-        m = re.match(r"--accept=pipe,name=([^;]+);", arg)
-        if m:
-            return m.group(1)
-    raise AssertionError("the session's soffice has no pipe")
-
-
 @pytest.fixture(scope="module")
 def lo_files(files, lo_session: LibreOfficeSession, tmp_path_factory) -> dict[str, Path]:
     """The template edited in LibreOffice: cells merged, rows and columns inserted and deleted, notes typed."""
@@ -205,17 +140,7 @@ def lo_files(files, lo_session: LibreOfficeSession, tmp_path_factory) -> dict[st
         {"src": src, "dst": str((d / f"{name}.xlsx").resolve()), "ops": ops, "password": DEFAULT_PASSWORD}
         for name, ops in edits.items()
     ]
-    python = sys.executable if uno_in_process() else helper_python()
-    if python is None:
-        skip_or_fail("no Python can import uno: install python3-uno")
-    run = subprocess.run(
-        [python, "-c", _EDIT, _pipe(lo_session), DEBIAN_DIST_PACKAGES],
-        input=json.dumps(jobs, ensure_ascii=False),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    edit_in_libreoffice(lo_session, jobs)
     return {name: d / f"{name}.xlsx" for name in edits}
 
 
